@@ -1,0 +1,3 @@
+module github.com/simlab-go/simlab
+
+go 1.26.8
