@@ -1,0 +1,146 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+// nodeState is the simulator's record of one node across incarnations.
+type nodeState struct {
+	id      node.ID
+	name    string
+	factory node.Factory
+	handler node.Handler
+	env     *nodeEnv
+	disk    *disk
+	netRand *node.Rand
+
+	up        bool
+	paused    bool
+	held      []int32 // slab slots of events that arrived while paused
+	inc       uint32
+	nextTimer node.TimerID
+	timers    map[node.TimerID]struct{} // live timers of this incarnation
+	crashMid  bool                      // crash inside the next handler call
+	busyUntil time.Duration
+
+	skew  time.Duration
+	drift float64
+
+	stats NodeStats
+}
+
+// localTime is the node's clock reading at virtual time t.
+func (n *nodeState) localTime(t time.Duration) time.Duration {
+	return t + n.skew + time.Duration(float64(t)*n.drift)
+}
+
+type effKind uint8
+
+const (
+	effSend effKind = iota
+	effTimer
+	effStop
+	effDisk
+	effSync
+)
+
+// effect is one recorded side effect of a handler call.
+type effect struct {
+	kind  effKind
+	to    node.ID
+	timer node.TimerID
+	d     time.Duration
+	msg   any // message or timer tag
+	op    diskOp
+}
+
+// nodeEnv implements node.Env for one incarnation of one node.
+type nodeEnv struct {
+	w    *World
+	n    *nodeState
+	rand *node.Rand
+}
+
+func (e *nodeEnv) check() {
+	if e.w.running != e {
+		panic(fmt.Sprintf("sim: the Env of node %s was used outside its own Handle call (kept across calls, used by another incarnation, or from a goroutine)", e.n.name))
+	}
+}
+
+func (e *nodeEnv) Self() node.ID { return e.n.id }
+
+func (e *nodeEnv) Now() time.Duration { e.check(); return e.n.localTime(e.w.now) }
+
+func (e *nodeEnv) Rand() *node.Rand { e.check(); return e.rand }
+
+func (e *nodeEnv) Send(to node.ID, msg any) {
+	e.check()
+	e.w.effects = append(e.w.effects, effect{kind: effSend, to: to, msg: msg})
+}
+
+func (e *nodeEnv) SetTimer(d time.Duration, tag any) node.TimerID {
+	e.check()
+	if d < 0 {
+		d = 0
+	}
+	e.n.nextTimer++
+	id := e.n.nextTimer
+	e.w.effects = append(e.w.effects, effect{kind: effTimer, timer: id, d: d, msg: tag})
+	return id
+}
+
+func (e *nodeEnv) StopTimer(id node.TimerID) {
+	e.check()
+	e.w.effects = append(e.w.effects, effect{kind: effStop, timer: id})
+}
+
+func (e *nodeEnv) Disk() node.Disk { e.check(); return diskHandle{e} }
+
+func (e *nodeEnv) Compute(d time.Duration) {
+	e.check()
+	if d > 0 {
+		e.w.cost += d
+	}
+}
+
+func (e *nodeEnv) Logf(format string, args ...any) {
+	e.check()
+	if e.w.cfg.Trace != nil {
+		e.w.trace(Record{Kind: "log", Node: e.n.name, Detail: fmt.Sprintf(format, args...)})
+	}
+}
+
+// commit applies effects in program order as of virtual time at.
+func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
+	for i := range effects {
+		ef := &effects[i]
+		switch ef.kind {
+		case effSend:
+			w.send(n, ef.to, ef.msg, at)
+		case effTimer:
+			n.timers[ef.timer] = struct{}{}
+			d := ef.d
+			if n.drift != 0 {
+				d = time.Duration(float64(d) / (1 + n.drift))
+			}
+			w.hash(uint64(effTimer), uint64(ef.timer), uint64(d))
+			w.push(at+d, event{kind: evTimeout, node: n.id, inc: n.inc, timer: ef.timer, msg: ef.msg})
+		case effStop:
+			delete(n.timers, ef.timer)
+		case effDisk:
+			n.disk.commit(ef.op)
+			n.stats.DiskWrites++
+			n.stats.DiskBytes += int64(len(ef.op.data))
+			w.hash(uint64(effDisk), uint64(ef.op.kind), uint64(len(ef.op.data)))
+		case effSync:
+			n.disk.sync()
+			n.stats.DiskSyncs++
+			w.hash(uint64(effSync))
+		}
+		ef.msg = nil
+		ef.op = diskOp{}
+	}
+}

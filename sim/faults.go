@@ -1,0 +1,116 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+// Crash stops a node between events: its handler's memory and pending
+// timers are gone, events queued for it are lost, and its disk keeps what
+// DiskConfig says survives. Crashing a node that is down does nothing.
+func (w *World) Crash(id node.ID) {
+	n := w.node(id)
+	if n.up {
+		w.crash(n)
+	}
+}
+
+// CrashMid arms a crash inside the node's next handler call: the call runs,
+// a random prefix of its effects (sends, timers, disk writes, syncs) takes
+// place, then the node crashes as in Crash.
+func (w *World) CrashMid(id node.ID) {
+	n := w.node(id)
+	if n.up {
+		n.crashMid = true
+		w.hash(0xc3a5, uint64(id))
+		w.trace(Record{Kind: "fault", Node: n.name, Detail: "armed a crash inside the next handler call"})
+	}
+}
+
+func (w *World) crash(n *nodeState) {
+	n.up = false
+	n.crashMid = false
+	n.paused = false
+	n.busyUntil = 0
+	if n.env != nil {
+		n.env.n = &nodeState{name: n.name} // a kept Env now fails its check
+	}
+	n.handler = nil
+	n.env = nil
+	n.timers = nil
+	for _, slot := range n.held {
+		if ev := &w.slab[slot]; ev.kind == evRecv {
+			w.drop(ev, "receiver crashed")
+		}
+		w.release(slot)
+	}
+	n.held = nil
+	kept, torn := n.disk.crash(w.faults, w.cfg.Disk)
+	n.stats.Crashes++
+	w.hash(0xc4a5, uint64(n.id), uint64(kept))
+	w.trace(Record{Kind: "crash", Node: n.name, Detail: fmt.Sprintf("disk kept %d unsynced writes, torn=%v", kept, torn)})
+}
+
+// Restart starts a new incarnation of a node from its factory over the same
+// disk; its first event is Start{Restarted: true}. Restarting a running node
+// crashes it first.
+func (w *World) Restart(id node.ID) {
+	n := w.node(id)
+	if n.up {
+		w.crash(n)
+	}
+	n.stats.Restarts++
+	w.trace(Record{Kind: "restart", Node: n.name})
+	w.boot(n, true)
+}
+
+// Pause freezes a running node, like a long GC pause or a stopped VM: events
+// for it queue up, and it handles them in arrival order when resumed.
+func (w *World) Pause(id node.ID) {
+	n := w.node(id)
+	if !n.up || n.paused {
+		return
+	}
+	n.paused = true
+	w.hash(0x9a05e, uint64(id))
+	w.trace(Record{Kind: "pause", Node: n.name})
+}
+
+// Resume unfreezes a paused node.
+func (w *World) Resume(id node.ID) {
+	n := w.node(id)
+	if !n.paused {
+		return
+	}
+	n.paused = false
+	w.hash(0x4e5, uint64(id), uint64(len(n.held)))
+	w.trace(Record{Kind: "resume", Node: n.name, Detail: fmt.Sprintf("%d events held", len(n.held))})
+	for i, slot := range n.held {
+		w.seq++
+		w.queue.push(item{at: w.now, key: uint64(i), seq: w.seq, slot: slot})
+	}
+	n.held = n.held[:0]
+}
+
+// Paused reports whether a node is paused.
+func (w *World) Paused(id node.ID) bool { return w.node(id).paused }
+
+// SetClock sets a node's clock: from now on it reads skew ahead of virtual
+// time (behind, if negative) and gains drift seconds per second after that,
+// so a timer of local duration d fires after d/(1+drift) of virtual time.
+// drift must be greater than -1.
+func (w *World) SetClock(id node.ID, skew time.Duration, drift float64) {
+	if drift <= -1 {
+		panic(fmt.Sprintf("sim: clock drift %v would stop or reverse the clock", drift))
+	}
+	n := w.node(id)
+	n.skew = skew - time.Duration(float64(w.now)*drift)
+	n.drift = drift
+	w.hash(0x5ce3, uint64(id), uint64(skew))
+	w.trace(Record{Kind: "clock", Node: n.name, Detail: fmt.Sprintf("skew %v drift %v", skew, drift)})
+}
+
+// Clock returns a node's reading of its clock now.
+func (w *World) Clock(id node.ID) time.Duration { return w.node(id).localTime(w.now) }

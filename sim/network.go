@@ -1,0 +1,305 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+// Network is the World's network: link behaviour, partitions and clogs.
+// Partition shapes replace whatever partition was in force; Cut and
+// CutOneWay add to it; Heal removes every cut and clog.
+//
+// A message is checked against partitions twice, when it is sent and when
+// it would be delivered: a message in flight when a cut begins is lost.
+// Messages to a crashed node are lost; messages sent by an earlier
+// incarnation of a node may still arrive after it restarts.
+type Network struct {
+	w     *World
+	def   LinkConfig
+	links [][]*LinkConfig // overrides, [from][to]; nil means def
+	cut   [][]bool
+	clog  [][]time.Duration // [from][to]: held until this virtual time
+	cuts  int               // number of true entries in cut
+}
+
+func newNetwork(w *World, def LinkConfig) *Network {
+	if err := def.Validate(); err != nil {
+		panic(err)
+	}
+	return &Network{w: w, def: def}
+}
+
+func (nw *Network) grow(n int) {
+	for i := range nw.links {
+		for len(nw.links[i]) < n {
+			nw.links[i] = append(nw.links[i], nil)
+			nw.cut[i] = append(nw.cut[i], false)
+			nw.clog[i] = append(nw.clog[i], 0)
+		}
+	}
+	for len(nw.links) < n {
+		nw.links = append(nw.links, make([]*LinkConfig, n))
+		nw.cut = append(nw.cut, make([]bool, n))
+		nw.clog = append(nw.clog, make([]time.Duration, n))
+	}
+}
+
+// Default is the behaviour of every link without an override.
+func (nw *Network) Default() LinkConfig { return nw.def }
+
+// SetDefault changes the behaviour of every link without an override.
+func (nw *Network) SetDefault(l LinkConfig) {
+	if err := l.Validate(); err != nil {
+		panic(err)
+	}
+	nw.def = l
+	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("default link %+v", l)})
+}
+
+// SetLink overrides the behaviour of the directed link from → to.
+func (nw *Network) SetLink(from, to node.ID, l LinkConfig) {
+	if err := l.Validate(); err != nil {
+		panic(err)
+	}
+	nw.w.node(from)
+	nw.w.node(to)
+	nw.links[from][to] = &l
+}
+
+// Link is the behaviour of the directed link from → to.
+func (nw *Network) Link(from, to node.ID) LinkConfig {
+	if l := nw.links[from][to]; l != nil {
+		return *l
+	}
+	return nw.def
+}
+
+func (nw *Network) blocked(from, to node.ID) bool {
+	return nw.cuts > 0 && nw.cut[from][to]
+}
+
+func (nw *Network) clogUntil(from, to node.ID) time.Duration { return nw.clog[from][to] }
+
+// Connected reports whether from can reach to now.
+func (nw *Network) Connected(from, to node.ID) bool { return !nw.blocked(from, to) }
+
+func (nw *Network) setCut(from, to node.ID, v bool) {
+	if from == to || nw.cut[from][to] == v {
+		return
+	}
+	nw.cut[from][to] = v
+	if v {
+		nw.cuts++
+	} else {
+		nw.cuts--
+	}
+}
+
+func (nw *Network) clearCuts() {
+	for i := range nw.cut {
+		clear(nw.cut[i])
+	}
+	nw.cuts = 0
+}
+
+// Heal removes every partition, cut and clog.
+func (nw *Network) Heal() {
+	nw.clearCuts()
+	for i := range nw.clog {
+		clear(nw.clog[i])
+	}
+	nw.w.hash(0x4ea1)
+	nw.w.trace(Record{Kind: "net", Detail: "heal"})
+}
+
+// CutOneWay drops every message from → to, leaving to → from alone.
+func (nw *Network) CutOneWay(from, to node.ID) {
+	nw.setCut(from, to, true)
+	nw.w.hash(0xc07, uint64(from), uint64(to))
+	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("cut %s → %s", nw.w.Name(from), nw.w.Name(to))})
+}
+
+// Cut drops every message between a and b, both ways.
+func (nw *Network) Cut(a, b node.ID) {
+	nw.CutOneWay(a, b)
+	nw.CutOneWay(b, a)
+}
+
+// Partition splits the named nodes into groups that cannot reach each
+// other, replacing any earlier partition. Nodes named in no group (clients,
+// say) keep reaching everyone.
+func (nw *Network) Partition(groups ...[]node.ID) {
+	nw.clearCuts()
+	for i, g := range groups {
+		for j, h := range groups {
+			if i == j {
+				continue
+			}
+			for _, a := range g {
+				for _, b := range h {
+					nw.setCut(a, b, true)
+				}
+			}
+		}
+	}
+	nw.w.hash(0x9a47, uint64(len(groups)))
+	nw.w.trace(Record{Kind: "net", Detail: "partition " + nw.groupString(groups)})
+}
+
+// Isolate cuts one node off from every other node, both ways.
+func (nw *Network) Isolate(id node.ID) {
+	nw.clearCuts()
+	for other := range nw.cut {
+		nw.setCut(id, node.ID(other), true)
+		nw.setCut(node.ID(other), id, true)
+	}
+	nw.w.hash(0x1501, uint64(id))
+	nw.w.trace(Record{Kind: "net", Detail: "isolate " + nw.w.Name(id)})
+}
+
+// Bridge splits left from right, except for the bridge node, which reaches
+// both sides; the classic shape in which two would-be leaders each see a
+// majority through one node.
+func (nw *Network) Bridge(left, right []node.ID, bridge node.ID) {
+	nw.clearCuts()
+	for _, a := range left {
+		for _, b := range right {
+			nw.setCut(a, b, true)
+			nw.setCut(b, a, true)
+		}
+	}
+	nw.w.hash(0xb41d, uint64(bridge))
+	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("bridge %s | %s | %s",
+		nw.groupString([][]node.ID{left}), nw.w.Name(bridge), nw.groupString([][]node.ID{right}))})
+}
+
+// Ring lets each node of order reach only itself and its two neighbours in
+// the ring (order[i-1] and order[i+1], wrapping around).
+func (nw *Network) Ring(order []node.ID) {
+	nw.clearCuts()
+	k := len(order)
+	for i, a := range order {
+		for j, b := range order {
+			d := (i - j + k) % k
+			if d != 0 && d != 1 && d != k-1 {
+				nw.setCut(a, b, true)
+			}
+		}
+	}
+	nw.w.hash(0x5135, uint64(k))
+	nw.w.trace(Record{Kind: "net", Detail: "ring " + nw.groupString([][]node.ID{order})})
+}
+
+// Clog holds every message on the link from → to for d from now: messages
+// that would arrive meanwhile arrive when the clog ends.
+func (nw *Network) Clog(from, to node.ID, d time.Duration) {
+	until := nw.w.now + d
+	if until > nw.clog[from][to] {
+		nw.clog[from][to] = until
+	}
+	nw.w.hash(0xc109, uint64(from), uint64(to), uint64(d))
+	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("clog %s → %s for %v", nw.w.Name(from), nw.w.Name(to), d)})
+}
+
+// ClogNode clogs every link into and out of id for d.
+func (nw *Network) ClogNode(id node.ID, d time.Duration) {
+	for other := range nw.clog {
+		if node.ID(other) != id {
+			nw.Clog(id, node.ID(other), d)
+			nw.Clog(node.ID(other), id, d)
+		}
+	}
+}
+
+func (nw *Network) groupString(groups [][]node.ID) string {
+	s := ""
+	for i, g := range groups {
+		if i > 0 {
+			s += " | "
+		}
+		for j, id := range g {
+			if j > 0 {
+				s += ","
+			}
+			s += nw.w.Name(id)
+		}
+	}
+	return s
+}
+
+// latency draws one message's delay on a link.
+func latency(l *LinkConfig, r *node.Rand) time.Duration {
+	d := l.LatencyMin
+	if l.LatencySpread > 0 {
+		d += time.Duration(r.Uint64N(uint64(l.LatencySpread) + 1))
+	}
+	if l.TailProb > 0 && r.Chance(l.TailProb) {
+		extra := time.Duration(r.ExpFloat64() * float64(l.TailMean))
+		if l.TailMax > 0 && extra > l.TailMax {
+			extra = l.TailMax
+		}
+		d += extra
+	}
+	return d
+}
+
+// send commits one Send effect of node n at virtual time at.
+func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
+	if to < 0 || int(to) >= len(w.nodes) {
+		w.fail(&Failure{Kind: Panic, Node: n.name, Msg: fmt.Sprintf("sent %T to unknown node %v", msg, to)})
+		return
+	}
+	size := SizeOf(msg)
+	n.stats.Sent++
+	n.stats.BytesSent += int64(size)
+	w.hash(uint64(effSend), uint64(to), uint64(size))
+	if w.cfg.Trace != nil {
+		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), Detail: summarize(msg)})
+	}
+	if w.net.blocked(n.id, to) {
+		n.stats.Dropped++
+		w.traceDrop(n.name, to, msg, "partitioned")
+		return
+	}
+	link := &w.net.def
+	if l := w.net.links[n.id][to]; l != nil {
+		link = l
+	}
+	r := n.netRand
+	if link.Loss > 0 && r.Chance(link.Loss) {
+		n.stats.Dropped++
+		w.traceDrop(n.name, to, msg, "lost")
+		return
+	}
+	copies := 1
+	if link.Dup > 0 && r.Chance(link.Dup) {
+		copies = 2
+		n.stats.Duplicated++
+	}
+	for c := 0; c < copies; c++ {
+		m := msg
+		if w.cfg.Strict {
+			var err error
+			if m, err = roundTrip(msg); err != nil {
+				w.fail(&Failure{Kind: Message, Node: n.name, Msg: err.Error()})
+				return
+			}
+		}
+		w.push(at+latency(link, r), event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
+	}
+}
+
+// drop counts a queued message that will not be delivered.
+func (w *World) drop(ev *event, why string) {
+	w.nodes[ev.from].stats.Dropped++
+	w.hash(0xd409, uint64(ev.from), uint64(ev.node))
+	w.traceDrop(w.Name(ev.from), ev.node, ev.msg, why)
+}
+
+func (w *World) traceDrop(from string, to node.ID, msg any, why string) {
+	if w.cfg.Trace != nil {
+		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), Detail: why + ": " + summarize(msg)})
+	}
+}
