@@ -114,3 +114,20 @@ func (w *World) SetClock(id node.ID, skew time.Duration, drift float64) {
 
 // Clock returns a node's reading of its clock now.
 func (w *World) Clock(id node.ID) time.Duration { return w.node(id).localTime(w.now) }
+
+// DiskConfig is the crash behaviour of every node's disk now.
+func (w *World) DiskConfig() DiskConfig { return w.cfg.Disk }
+
+// SetDiskConfig changes the crash behaviour of every node's disk from now on.
+func (w *World) SetDiskConfig(cfg DiskConfig) {
+	w.cfg.Disk = cfg
+	w.hash(0xd15c, b2u(cfg.Torn), b2u(cfg.KeepUnsynced))
+	w.trace(Record{Kind: "fault", Detail: fmt.Sprintf("disk torn=%v keep-unsynced=%v", cfg.Torn, cfg.KeepUnsynced)})
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}

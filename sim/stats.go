@@ -20,7 +20,8 @@ type NodeStats struct {
 	Restarts       int64
 }
 
-func (s *NodeStats) add(o NodeStats) {
+// Add adds o's counts to s.
+func (s *NodeStats) Add(o NodeStats) {
 	s.Events += o.Events
 	s.Sent += o.Sent
 	s.Delivered += o.Delivered
@@ -42,7 +43,7 @@ func (w *World) NodeStats(id node.ID) NodeStats { return w.node(id).stats }
 func (w *World) Stats() NodeStats {
 	var s NodeStats
 	for _, n := range w.nodes {
-		s.add(n.stats)
+		s.Add(n.stats)
 	}
 	return s
 }

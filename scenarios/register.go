@@ -1,0 +1,175 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/register"
+)
+
+// The register/... catalogue: the ABD atomic register (systems/register)
+// under every fault the engine can inject. Each run checks, on every event,
+// that no replica's tag goes backwards within an incarnation and, at the
+// end, that the clients' combined history is atomic (register.CheckHistory)
+// and that every client finished its operations in time.
+
+var registerParams = []Param{
+	{"replicas", "5", "number of replicas"},
+	{"clients", "3", "number of clients"},
+	{"ops", "40", "operations per client"},
+}
+
+func init() {
+	Register(Scenario{
+		Name:    "register/basic",
+		Summary: "3 replicas, reliable network, no faults: every operation completes within 10 s, nothing is dropped, the history is atomic",
+		Params:  []Param{{"replicas", "3", "number of replicas"}, registerParams[1], registerParams[2]},
+		Run: func(c *Case) {
+			rc := newRegisterCluster(c, sim.Config{})
+			c.Apply(rc.w, c.Faults(nil))
+			rc.finish(c, 10*time.Second)
+			if d := rc.w.Stats().Dropped; d != 0 && c.opts.Faults == "" {
+				c.Failf("%d messages dropped on a reliable network", d)
+			}
+		},
+	})
+	Register(Scenario{
+		Name:    "register/crash-restart",
+		Summary: "crashes of up to 2 of 5 replicas, half inside a handler, torn disk writes, restarts; atomic, and done within 10 s of the last restart",
+		Params:  registerParams,
+		Run: func(c *Case) {
+			rc := newRegisterCluster(c, sim.Config{})
+			p := Profile{Crash: true, CrashMid: true, Torn: true, Gap: 300 * time.Millisecond}
+			rc.faultPhase(c, p, 4*time.Second)
+			rc.finish(c, 10*time.Second)
+		},
+	})
+	Register(Scenario{
+		Name:    "register/partitions",
+		Summary: "partitions of every shape, clogs, 10% loss, duplication and reordering on 5 replicas; atomic, and done within 10 s of healing",
+		Params:  registerParams,
+		Run: func(c *Case) {
+			rc := newRegisterCluster(c, sim.Config{})
+			p := Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond}
+			rc.faultPhase(c, p, 4*time.Second)
+			rc.finish(c, 10*time.Second)
+		},
+	})
+	Register(Scenario{
+		Name:    "register/pause-skew",
+		Summary: "long pauses of replicas and skewed, drifting replica clocks, CPU model on; atomic, and done within 10 s after the faults end",
+		Params:  registerParams,
+		Run: func(c *Case) {
+			rc := newRegisterCluster(c, sim.Config{CPU: sim.CPUConfig{Enabled: true, PerEvent: 50 * time.Microsecond}})
+			p := Profile{Pause: true, Skew: true, Gap: 250 * time.Millisecond}
+			rc.faultPhase(c, p, 4*time.Second)
+			rc.finish(c, 10*time.Second)
+		},
+	})
+	Register(Scenario{
+		Name:    "register/swarm",
+		Summary: "fault profile drawn from the seed (crashes incl. in-handler, torn writes, every partition shape, loss, dup, clogs, pauses, skew, maybe a CPU model) for 5 s, then calm: atomic, done within 10 s",
+		Params:  registerParams,
+		Run: func(c *Case) {
+			r := c.Rand("swarm")
+			cfg := sim.Config{}
+			if r.Chance(0.3) {
+				cfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: r.Duration(10*time.Microsecond, time.Millisecond)}
+			}
+			rc := newRegisterCluster(c, cfg)
+			rc.faultPhase(c, DrawProfile(r), 5*time.Second)
+			rc.finish(c, 10*time.Second)
+		},
+	})
+}
+
+type registerCluster struct {
+	w        *sim.World
+	replicas []node.ID
+	names    []string
+	clients  []node.ID
+}
+
+func newRegisterCluster(c *Case, cfg sim.Config) *registerCluster {
+	nr, nc, ops := c.IntParam("replicas"), c.IntParam("clients"), c.IntParam("ops")
+	if nr < 1 || nc < 0 || ops < 0 {
+		c.BadInput("register scenarios need replicas ≥ 1, clients ≥ 0 and ops ≥ 0")
+	}
+	rc := &registerCluster{w: c.NewWorld(cfg)}
+	for i := 0; i < nr; i++ {
+		name := fmt.Sprintf("s%d", i)
+		rc.replicas = append(rc.replicas, rc.w.AddNode(name, register.NewReplica))
+		rc.names = append(rc.names, name)
+	}
+	for i := 0; i < nc; i++ {
+		f := register.NewClient(register.ClientConfig{
+			Replicas:      rc.replicas,
+			Ops:           ops,
+			ReadRatio:     0.5,
+			RetryInterval: 50 * time.Millisecond,
+			ThinkMax:      150 * time.Millisecond,
+		})
+		rc.clients = append(rc.clients, rc.w.AddNode(fmt.Sprintf("c%d", i), f))
+	}
+	rc.observeTags()
+	return rc
+}
+
+// observeTags checks after every event that no replica's tag went backwards
+// within one incarnation.
+func (rc *registerCluster) observeTags() {
+	last := make([]register.Tag, len(rc.replicas))
+	seen := make([]*register.Replica, len(rc.replicas))
+	rc.w.Observe("replica tags never go backwards", func() error {
+		for i, id := range rc.replicas {
+			r, _ := rc.w.Handler(id).(*register.Replica)
+			if r == nil {
+				continue
+			}
+			if r != seen[i] {
+				seen[i], last[i] = r, r.Tag()
+				continue
+			}
+			if r.Tag().Less(last[i]) {
+				return fmt.Errorf("replica %s went from tag %v back to %v", rc.w.Name(id), last[i], r.Tag())
+			}
+			last[i] = r.Tag()
+		}
+		return nil
+	})
+}
+
+// faultPhase applies a schedule drawn from p (or the one given in the
+// options) that ends in calm at end, and runs until then.
+func (rc *registerCluster) faultPhase(c *Case, p Profile, end time.Duration) {
+	maxDown := (len(rc.replicas) - 1) / 2
+	def := p.Schedule(c.Rand("faults"), rc.names, maxDown, 100*time.Millisecond, end)
+	c.Apply(rc.w, c.Faults(def))
+	c.Must(rc.w.RunFor(end))
+}
+
+func (rc *registerCluster) done() bool {
+	for _, id := range rc.clients {
+		if cl, ok := rc.w.Handler(id).(*register.Client); !ok || !cl.Done() {
+			return false
+		}
+	}
+	return true
+}
+
+// finish requires every client to finish within limit, then checks the
+// combined history.
+func (rc *registerCluster) finish(c *Case, limit time.Duration) {
+	c.Check(rc.w.RunUntil(rc.done, limit, "every client finishing its operations"))
+	var history []register.Op
+	for _, id := range rc.clients {
+		if cl, ok := rc.w.Handler(id).(*register.Client); ok {
+			history = append(history, cl.History()...)
+		}
+	}
+	if err := register.CheckHistory(history); err != nil {
+		c.Failf("history of %d operations: %v", len(history), err)
+	}
+}

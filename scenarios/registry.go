@@ -1,0 +1,154 @@
+package scenarios
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Scenario is one named, replayable experiment.
+type Scenario struct {
+	// Name is "system/behaviour", e.g. "register/partitions".
+	Name string
+	// Summary says in one line what the scenario does and checks.
+	Summary string
+	// Params documents the scenario's own parameters (simrun -p k=v).
+	Params []Param
+	// Run builds, drives and checks one run; it reports through c.
+	Run func(c *Case)
+}
+
+// Param documents one scenario parameter.
+type Param struct {
+	Name, Default, Doc string
+}
+
+var registry = map[string]Scenario{}
+
+// Register adds a scenario; it panics on a duplicate or malformed entry,
+// which is a programming error caught by any test.
+func Register(s Scenario) {
+	if s.Name == "" || s.Run == nil || s.Summary == "" {
+		panic(fmt.Sprintf("scenarios: incomplete scenario %+v", s))
+	}
+	if _, dup := registry[s.Name]; dup {
+		panic("scenarios: two scenarios named " + s.Name)
+	}
+	registry[s.Name] = s
+}
+
+// All returns every registered scenario, sorted by name.
+func All() []Scenario {
+	out := make([]Scenario, 0, len(registry))
+	for _, name := range sortedNames() {
+		out = append(out, registry[name])
+	}
+	return out
+}
+
+func sortedNames() []string {
+	names := make([]string, 0, len(registry))
+	for name := range registry {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Lookup returns the scenario with exactly this name.
+func Lookup(name string) (Scenario, bool) {
+	s, ok := registry[name]
+	return s, ok
+}
+
+// Match returns the scenarios whose names match any of the comma-separated
+// glob patterns ("raft/*", "kv/basic,register/*"), sorted and without
+// repeats. A pattern that matches nothing is an error that lists the names
+// closest to it.
+func Match(patterns string) ([]Scenario, error) {
+	seen := map[string]bool{}
+	for _, p := range strings.Split(patterns, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, fmt.Errorf("scenario pattern %q is malformed: %v", p, err)
+		}
+		n := 0
+		for _, name := range sortedNames() {
+			if ok, _ := path.Match(p, name); ok {
+				seen[name] = true
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, unknownScenario(p)
+		}
+	}
+	if len(seen) == 0 {
+		return nil, fmt.Errorf("no scenario named: pass -scenario NAME or a pattern such as 'register/*' (simrun -list shows them)")
+	}
+	var out []Scenario
+	for _, name := range sortedNames() {
+		if seen[name] {
+			out = append(out, registry[name])
+		}
+	}
+	return out, nil
+}
+
+func unknownScenario(name string) error {
+	close := Closest(name, 3)
+	if len(close) == 0 {
+		return fmt.Errorf("no scenario matches %q (simrun -list shows them all)", name)
+	}
+	return fmt.Errorf("no scenario matches %q; did you mean %s? (simrun -list shows them all)", name, strings.Join(close, ", "))
+}
+
+// Closest returns up to n registered names nearest to name by edit
+// distance, nearest first.
+func Closest(name string, n int) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	for _, s := range sortedNames() {
+		d := editDistance(name, s)
+		if strings.Contains(s, name) || strings.Contains(name, s) {
+			d = min(d, 1)
+		}
+		if d <= max(3, len(name)/2) {
+			cs = append(cs, cand{s, d})
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return a.d - b.d })
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,388 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+// Options are what a run takes besides its scenario and seed. Everything
+// that changes the run appears in its replay command.
+type Options struct {
+	// Strict round-trips every message through encoding/gob.
+	Strict bool
+	// Faults replaces the scenario's own fault schedule: a schedule in text
+	// form (see ParseSchedule), or "none". Empty keeps the scenario's.
+	Faults string
+	// Params sets the scenario's own parameters by name.
+	Params map[string]string
+	// Trace, when set, receives every trace record of the run. It does not
+	// change the run.
+	Trace func(sim.Record)
+	// TraceTail is how many trace records to attach to each failure (the
+	// seed is run a second time with tracing on to get them); 0 means 40,
+	// negative means none.
+	TraceTail int
+}
+
+// Flags renders the options that change a run as simrun flags.
+func (o Options) Flags() []string {
+	var f []string
+	if o.Strict {
+		f = append(f, "-strict")
+	}
+	if o.Faults != "" {
+		f = append(f, "-faults", shellQuote(o.Faults))
+	}
+	for _, k := range sortedKeys(o.Params) {
+		f = append(f, "-p", shellQuote(k+"="+o.Params[k]))
+	}
+	return f
+}
+
+// String lists every option, for the header simrun prints before a run.
+func (o Options) String() string {
+	faults := o.Faults
+	if faults == "" {
+		faults = "(the scenario's own)"
+	}
+	var params []string
+	for _, k := range sortedKeys(o.Params) {
+		params = append(params, k+"="+o.Params[k])
+	}
+	return fmt.Sprintf("strict=%v faults=%s params=[%s]", o.Strict, faults, strings.Join(params, " "))
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ReplayCommand is the command line that replays one run.
+func ReplayCommand(scenario string, seed uint64, o Options) string {
+	parts := append([]string{"go run ./cmd/simrun -scenario", shellQuote(scenario), "-seed", strconv.FormatUint(seed, 10)}, o.Flags()...)
+	return strings.Join(parts, " ")
+}
+
+// Outcome is the result of one run.
+type Outcome struct {
+	Scenario string
+	Seed     uint64
+	Options  Options
+	// Passed is true when the run had no failure and no unknown result.
+	Passed   bool
+	Failures []*sim.Failure
+	// Unknown lists checks that could not decide (a checker that ran out
+	// of time, say). They are not passes.
+	Unknown []string
+	// Faults is the fault schedule the run applied, in text form.
+	Faults      string
+	Fingerprint uint64
+	Stats       sim.NodeStats
+	Events      int64
+	VirtualTime time.Duration
+	Wall        time.Duration
+	Replay      string
+}
+
+// UsageError is bad input to Run: an unknown scenario or parameter, or a
+// malformed fault schedule. Nothing ran.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Run runs one scenario for one seed. The error is a *UsageError for bad
+// input; everything that went wrong in the run itself is in the Outcome.
+func Run(name string, seed uint64, o Options) (Outcome, error) {
+	s, ok := Lookup(name)
+	if !ok {
+		return Outcome{}, &UsageError{unknownScenario(name)}
+	}
+	if err := checkOptions(s, o); err != nil {
+		return Outcome{}, &UsageError{err}
+	}
+	out, err := runOnce(s, seed, o, o.Trace)
+	if err != nil {
+		return out, err
+	}
+	if len(out.Failures) > 0 && o.TraceTail >= 0 && o.Trace == nil {
+		attachTrace(s, seed, o, &out)
+	}
+	return out, nil
+}
+
+func checkOptions(s Scenario, o Options) error {
+	if o.Faults != "" {
+		if _, err := ParseSchedule(o.Faults); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedKeys(o.Params) {
+		known := false
+		var names []string
+		for _, p := range s.Params {
+			known = known || p.Name == k
+			names = append(names, p.Name)
+		}
+		if !known {
+			if len(names) == 0 {
+				return fmt.Errorf("scenario %s takes no parameters, yet -p %s was given", s.Name, k)
+			}
+			return fmt.Errorf("scenario %s has no parameter %q; it takes %s", s.Name, k, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+// attachTrace runs the seed again with a trace tail and attaches the last
+// records to every failure. A second run that differs is itself reported:
+// the run is not deterministic.
+func attachTrace(s Scenario, seed uint64, o Options, out *Outcome) {
+	n := o.TraceTail
+	if n == 0 {
+		n = 40
+	}
+	tail := sim.NewTail(n)
+	again, err := runOnce(s, seed, o, tail.Add)
+	if err != nil {
+		return
+	}
+	records := tail.Records()
+	for _, f := range out.Failures {
+		f.Trace = records
+		if again.Fingerprint != out.Fingerprint {
+			f.Msg += fmt.Sprintf(" [a second run of this seed ended with fingerprint %016x instead of %016x: the run is not deterministic; simrun -check-determinism names the first divergent event]", again.Fingerprint, out.Fingerprint)
+		}
+	}
+}
+
+type abort struct{}
+
+type usagePanic struct{ err error }
+
+func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Outcome, err error) {
+	c := &Case{scenario: s, seed: seed, opts: o, trace: trace}
+	start := time.Now()
+	func() {
+		defer func() {
+			r := recover()
+			switch r := r.(type) {
+			case nil, abort:
+			case usagePanic:
+				err = &UsageError{r.err}
+			default:
+				f := &sim.Failure{Kind: sim.Panic, Msg: fmt.Sprintf("scenario code panicked: %v", r), Stack: string(debug.Stack())}
+				if w := c.world(); w != nil {
+					f.Time, f.Event = w.Now(), w.Events()
+				}
+				c.addFailure(f)
+			}
+		}()
+		s.Run(c)
+	}()
+	if err != nil {
+		return Outcome{}, err
+	}
+	for _, w := range c.worlds {
+		if f := w.Err(); f != nil {
+			c.addFailure(f)
+		}
+	}
+	out = Outcome{
+		Scenario: s.Name,
+		Seed:     seed,
+		Options:  o,
+		Failures: c.failures,
+		Unknown:  c.unknown,
+		Faults:   strings.Join(c.schedules, " / "),
+		Wall:     time.Since(start),
+		Replay:   ReplayCommand(s.Name, seed, o),
+	}
+	if out.Faults == "" {
+		out.Faults = "none"
+	}
+	out.Passed = len(out.Failures) == 0 && len(out.Unknown) == 0
+	fp := seed
+	for _, w := range c.worlds {
+		fp = node.Mix(fp, w.Fingerprint())
+		out.Stats.Add(w.Stats())
+		out.Events += w.Events()
+		out.VirtualTime += w.Now()
+	}
+	out.Fingerprint = fp
+	for _, f := range out.Failures {
+		f.Scenario = s.Name
+		f.Seed = seed
+		f.Replay = out.Replay
+	}
+	return out, nil
+}
+
+// Case is one run of a scenario in progress: the scenario's handle on its
+// seed, options, worlds and verdict.
+type Case struct {
+	scenario  Scenario
+	seed      uint64
+	opts      Options
+	trace     func(sim.Record)
+	worlds    []*sim.World
+	failures  []*sim.Failure
+	unknown   []string
+	schedules []string
+}
+
+// Seed is the run's seed.
+func (c *Case) Seed() uint64 { return c.seed }
+
+// Name is the scenario's name.
+func (c *Case) Name() string { return c.scenario.Name }
+
+// NewWorld makes a world seeded from the run's seed with the run's options
+// applied (strict mode, tracing). A scenario may make several, for instance
+// to compare two configurations; the first gets the run's seed itself.
+func (c *Case) NewWorld(cfg sim.Config) *sim.World {
+	cfg.Strict = cfg.Strict || c.opts.Strict
+	cfg.Trace = c.trace
+	seed := c.seed
+	if k := len(c.worlds); k > 0 {
+		seed = node.Mix(c.seed, uint64(k))
+	}
+	w := sim.New(seed, cfg)
+	c.worlds = append(c.worlds, w)
+	return w
+}
+
+func (c *Case) world() *sim.World {
+	if len(c.worlds) == 0 {
+		return nil
+	}
+	return c.worlds[len(c.worlds)-1]
+}
+
+// Rand returns a random stream for the scenario's own draws (workloads,
+// fault schedules), named by label and independent of every world's streams.
+func (c *Case) Rand(label string) *node.Rand {
+	return node.NewRand(node.Mix(c.seed, node.HashString("case:"+label)))
+}
+
+// Faults returns the schedule to apply: the one given with Options.Faults
+// if any, else def.
+func (c *Case) Faults(def Schedule) Schedule {
+	if c.opts.Faults == "" {
+		return def
+	}
+	s, err := ParseSchedule(c.opts.Faults)
+	if err != nil {
+		panic(usagePanic{err})
+	}
+	return s
+}
+
+// Apply schedules s on w and records it in the outcome. A schedule naming
+// nodes w does not have is bad input.
+func (c *Case) Apply(w *sim.World, s Schedule) {
+	if err := s.Apply(w); err != nil {
+		panic(usagePanic{err})
+	}
+	c.schedules = append(c.schedules, s.String())
+}
+
+// Param returns the value of a declared parameter, or its default.
+func (c *Case) Param(name string) string {
+	for _, p := range c.scenario.Params {
+		if p.Name == name {
+			if v, ok := c.opts.Params[name]; ok {
+				return v
+			}
+			return p.Default
+		}
+	}
+	panic(fmt.Sprintf("scenarios: %s reads undeclared parameter %q", c.scenario.Name, name))
+}
+
+// IntParam returns a declared integer parameter.
+func (c *Case) IntParam(name string) int {
+	v, err := strconv.Atoi(c.Param(name))
+	if err != nil {
+		panic(usagePanic{fmt.Errorf("parameter %s=%q of %s must be an integer", name, c.Param(name), c.scenario.Name)})
+	}
+	return v
+}
+
+// DurationParam returns a declared duration parameter.
+func (c *Case) DurationParam(name string) time.Duration {
+	v, err := time.ParseDuration(c.Param(name))
+	if err != nil {
+		panic(usagePanic{fmt.Errorf("parameter %s=%q of %s must be a duration such as 10s", name, c.Param(name), c.scenario.Name)})
+	}
+	return v
+}
+
+// BadInput stops the run as bad input (exit status 2 in simrun).
+func (c *Case) BadInput(format string, args ...any) {
+	panic(usagePanic{fmt.Errorf(format, args...)})
+}
+
+func (c *Case) addFailure(f *sim.Failure) {
+	for _, g := range c.failures {
+		if g == f {
+			return
+		}
+	}
+	c.failures = append(c.failures, f)
+}
+
+// Must stops the scenario if err is not nil, recording it as a failure: a
+// *sim.Failure as it is, anything else as a check failure.
+func (c *Case) Must(err error) {
+	if err != nil {
+		c.Check(err)
+		panic(abort{})
+	}
+}
+
+// Check records err, if not nil, as a failure and lets the scenario go on.
+func (c *Case) Check(err error) {
+	if err == nil {
+		return
+	}
+	var f *sim.Failure
+	if !errors.As(err, &f) {
+		f = &sim.Failure{Kind: sim.Check, Msg: err.Error()}
+		if w := c.world(); w != nil {
+			f.Time, f.Event = w.Now(), w.Events()
+		}
+	}
+	c.addFailure(f)
+}
+
+// Failf records a failed check and lets the scenario go on.
+func (c *Case) Failf(format string, args ...any) {
+	c.Check(fmt.Errorf(format, args...))
+}
+
+// Unknownf records a check that could not decide. The run does not pass.
+func (c *Case) Unknownf(format string, args ...any) {
+	c.unknown = append(c.unknown, fmt.Sprintf(format, args...))
+}

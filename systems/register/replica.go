@@ -1,0 +1,87 @@
+package register
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+// stateFile is where a replica keeps its (tag, value).
+const stateFile = "register"
+
+// Replica is one register replica. Build it with NewReplica.
+type Replica struct {
+	tag   Tag
+	value string
+}
+
+// NewReplica is the replica's node.Factory.
+func NewReplica() node.Handler { return &Replica{} }
+
+// Tag returns the replica's current tag, for observers.
+func (r *Replica) Tag() Tag { return r.tag }
+
+// Handle implements node.Handler.
+func (r *Replica) Handle(env node.Env, ev node.Event) {
+	switch ev := ev.(type) {
+	case *node.Start:
+		if ev.Restarted {
+			r.recover(env)
+		}
+	case *node.Recv:
+		switch m := ev.Msg.(type) {
+		case QueryReq:
+			env.Send(ev.From, QueryResp{Op: m.Op, Tag: r.tag, Value: r.value})
+		case StoreReq:
+			if r.tag.Less(m.Tag) {
+				r.tag, r.value = m.Tag, m.Value
+				// Durable before acknowledged: a majority of acks is
+				// a promise that the value survives any minority of crashes.
+				env.Disk().WriteFile(stateFile, encodeState(r.tag, r.value))
+				env.Disk().Sync()
+			}
+			env.Send(ev.From, StoreAck{Op: m.Op})
+		}
+	}
+}
+
+func (r *Replica) recover(env node.Env) {
+	data, err := env.Disk().ReadFile(stateFile)
+	if err != nil {
+		return // never stored anything durable
+	}
+	tag, value, ok := decodeState(data)
+	if !ok {
+		panic("register: replica state file is corrupt although it is only ever replaced atomically")
+	}
+	r.tag, r.value = tag, value
+	env.Logf("recovered tag %v", tag)
+}
+
+// encodeState lays out seq, writer, value length, value, then a CRC-32 of
+// everything before it.
+func encodeState(t Tag, value string) []byte {
+	b := make([]byte, 0, 20+len(value)+4)
+	b = binary.BigEndian.AppendUint64(b, t.Seq)
+	b = binary.BigEndian.AppendUint64(b, uint64(t.Writer))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(value)))
+	b = append(b, value...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+func decodeState(b []byte) (Tag, string, bool) {
+	if len(b) < 24 {
+		return Tag{}, "", false
+	}
+	body, sum := b[:len(b)-4], binary.BigEndian.Uint32(b[len(b)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return Tag{}, "", false
+	}
+	n := binary.BigEndian.Uint32(body[16:20])
+	if int(n) != len(body)-20 {
+		return Tag{}, "", false
+	}
+	t := Tag{Seq: binary.BigEndian.Uint64(body[0:8]), Writer: node.ID(binary.BigEndian.Uint64(body[8:16]))}
+	return t, string(body[20:]), true
+}
