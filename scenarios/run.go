@@ -119,7 +119,7 @@ func Run(name string, seed uint64, o Options) (Outcome, error) {
 	if !ok {
 		return Outcome{}, &UsageError{unknownScenario(name)}
 	}
-	if err := checkOptions(s, o); err != nil {
+	if err := CheckOptions(s, o); err != nil {
 		return Outcome{}, &UsageError{err}
 	}
 	out, err := runOnce(s, seed, o, o.Trace)
@@ -132,7 +132,9 @@ func Run(name string, seed uint64, o Options) (Outcome, error) {
 	return out, nil
 }
 
-func checkOptions(s Scenario, o Options) error {
+// CheckOptions reports options that s cannot run with: a malformed fault
+// schedule or a parameter s does not declare.
+func CheckOptions(s Scenario, o Options) error {
 	if o.Faults != "" {
 		if _, err := ParseSchedule(o.Faults); err != nil {
 			return err

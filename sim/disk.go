@@ -14,6 +14,8 @@ const (
 	opRemove
 )
 
+var opNames = [...]string{opWrite: "write", opAppend: "append", opRemove: "remove"}
+
 type diskOp struct {
 	kind diskOpKind
 	name string

@@ -127,6 +127,9 @@ func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 				d = time.Duration(float64(d) / (1 + n.drift))
 			}
 			w.hash(uint64(effTimer), uint64(ef.timer), uint64(d))
+			if w.cfg.Trace != nil {
+				w.trace(Record{Kind: "timer", Node: n.name, Detail: fmt.Sprintf("set timer %d for %v: %s", ef.timer, ef.d, summarize(ef.msg))})
+			}
 			w.push(at+d, event{kind: evTimeout, node: n.id, inc: n.inc, timer: ef.timer, msg: ef.msg})
 		case effStop:
 			delete(n.timers, ef.timer)
@@ -135,10 +138,16 @@ func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 			n.stats.DiskWrites++
 			n.stats.DiskBytes += int64(len(ef.op.data))
 			w.hash(uint64(effDisk), uint64(ef.op.kind), uint64(len(ef.op.data)))
+			if w.cfg.Trace != nil {
+				w.trace(Record{Kind: "disk", Node: n.name, Detail: fmt.Sprintf("%s %s, %d bytes", opNames[ef.op.kind], ef.op.name, len(ef.op.data))})
+			}
 		case effSync:
 			n.disk.sync()
 			n.stats.DiskSyncs++
 			w.hash(uint64(effSync))
+			if w.cfg.Trace != nil {
+				w.trace(Record{Kind: "sync", Node: n.name})
+			}
 		}
 		ef.msg = nil
 		ef.op = diskOp{}

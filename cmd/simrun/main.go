@@ -1,0 +1,198 @@
+// Command simrun runs simlab's scenarios: it replays one seed, sweeps
+// thousands of seeds across cores, shards a sweep across machines and checks
+// that runs are deterministic.
+//
+//	simrun -list
+//	simrun -scenario register/swarm -seed 42 [-v]
+//	simrun -scenario 'register/*' -seeds 1000 [-jobs 8] [-json]
+//	simrun -scenario 'register/*' -seeds 1-500 -shard 2/4
+//	simrun -scenario 'register/*' -seeds 200 -check-determinism
+//
+// Every failure is printed with the command that replays it. Exit status: 0
+// when every run passed, 1 when a failure (or an undecided check) was found,
+// 2 for bad usage.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/simlab-go/simlab/scenarios"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// config is a parsed command line.
+type config struct {
+	list        bool
+	patterns    string
+	seed        uint64
+	seedSet     bool
+	seeds       seedRange
+	seedsSet    bool
+	jobs        int
+	shard       shard
+	json        bool
+	verbose     bool
+	determinism bool
+	progress    bool
+	opts        scenarios.Options
+	selected    []scenarios.Scenario
+}
+
+// usageError is bad input: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// params collects repeated -p key=value flags.
+type params map[string]string
+
+func (p params) String() string {
+	var parts []string
+	for k, v := range p {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+func (p params) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want -p name=value, got %q", s)
+	}
+	p[k] = v
+	return nil
+}
+
+func parse(args []string, stderr io.Writer, getenv func(string) string) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("simrun", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: simrun -list | -scenario PATTERN (-seed N | -seeds N | -seeds A-B) [flags]\n\n")
+		fs.PrintDefaults()
+	}
+	var seedStr, seedsStr, shardStr string
+	ps := params{}
+	fs.BoolVar(&c.list, "list", false, "list the scenarios and exit")
+	fs.StringVar(&c.patterns, "scenario", "", "scenario name or comma-separated glob patterns, e.g. 'register/*'")
+	fs.StringVar(&seedStr, "seed", "", "replay this one seed")
+	fs.StringVar(&seedsStr, "seeds", "", "sweep seeds: N means 1-N; A-B is inclusive")
+	fs.IntVar(&c.jobs, "jobs", runtime.NumCPU(), "runs in parallel in a sweep (each run is single-threaded)")
+	fs.StringVar(&shardStr, "shard", "", "run only shard i of n of the sweep (i/n, 0-based); default from TEST_SHARD_INDEX and TEST_TOTAL_SHARDS")
+	fs.BoolVar(&c.json, "json", false, "print one JSON line per failure and a summary line")
+	fs.BoolVar(&c.verbose, "v", false, "print the trace of the run (one seed only)")
+	fs.BoolVar(&c.determinism, "check-determinism", false, "run every seed twice and report the first event where the runs differ")
+	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
+	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
+	fs.Var(ps, "p", "set a scenario parameter, name=value (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q: every input is a flag (simrun -h lists them)", fs.Arg(0))
+	}
+	if len(ps) > 0 {
+		c.opts.Params = ps
+	}
+	if c.list {
+		return c, nil
+	}
+	if c.patterns == "" {
+		return nil, usagef("no scenario given: pass -scenario NAME or a pattern such as 'register/*' (simrun -list shows them)")
+	}
+	sel, err := scenarios.Match(c.patterns)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	c.selected = sel
+	switch {
+	case seedStr != "" && seedsStr != "":
+		return nil, usagef("give -seed N to replay one seed or -seeds to sweep, not both")
+	case seedStr != "":
+		if c.seed, err = parseSeed(seedStr); err != nil {
+			return nil, usagef("-seed %q: %v", seedStr, err)
+		}
+		c.seedSet = true
+	case seedsStr != "":
+		if c.seeds, err = parseSeeds(seedsStr); err != nil {
+			return nil, usagef("-seeds %q: %v", seedsStr, err)
+		}
+		c.seedsSet = true
+	default:
+		return nil, usagef("no seed given: pass -seed N to replay one run or -seeds N (or A-B) to sweep")
+	}
+	if c.jobs < 1 {
+		return nil, usagef("-jobs %d: want at least 1", c.jobs)
+	}
+	if c.shard, err = parseShard(shardStr, getenv); err != nil {
+		return nil, err
+	}
+	if c.verbose && (c.seedsSet || len(c.selected) > 1) {
+		return nil, usagef("-v prints one run's trace: use it with -seed N and one scenario")
+	}
+	if c.opts.Faults != "" {
+		if _, err := scenarios.ParseSchedule(c.opts.Faults); err != nil {
+			return nil, usagef("-faults: %v", err)
+		}
+	}
+	for _, s := range c.selected {
+		if err := scenarios.CheckOptions(s, c.opts); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	return c, nil
+}
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	c, err := parse(args, stderr, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrun: %v\n", err)
+		return 2
+	}
+	if c.list {
+		list(stdout)
+		return 0
+	}
+	c.progress = isTerminal(stderr)
+	if c.seedSet && len(c.selected) == 1 && !c.determinism && !c.json {
+		return replay(c, stdout, stderr)
+	}
+	return sweep(c, stdout, stderr)
+}
+
+func list(w io.Writer) {
+	for _, s := range scenarios.All() {
+		fmt.Fprintf(w, "%-28s %s\n", s.Name, s.Summary)
+		for _, p := range s.Params {
+			fmt.Fprintf(w, "%-28s   -p %s=%s  %s\n", "", p.Name, p.Default, p.Doc)
+		}
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

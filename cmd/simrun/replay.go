@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
+)
+
+// replay runs one seed of one scenario and prints everything about it.
+func replay(c *config, stdout, stderr io.Writer) int {
+	s := c.selected[0]
+	opts := c.opts
+	fmt.Fprintf(stdout, "scenario: %s\nseed:     %d\noptions:  %s\nreplay:   %s\n",
+		s.Name, c.seed, opts, scenarios.ReplayCommand(s.Name, c.seed, opts))
+	if c.verbose {
+		fmt.Fprintln(stdout, "trace:")
+		opts.Trace = func(r sim.Record) { fmt.Fprintln(stdout, "  "+r.String()) }
+	}
+	out, err := scenarios.Run(s.Name, c.seed, opts)
+	var ue *scenarios.UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "simrun: %v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
+	fmt.Fprintf(stdout, "result:   %s\n", verdict(out))
+	fmt.Fprintf(stdout, "fingerprint: %016x\n", out.Fingerprint)
+	ratio := 0.0
+	if out.Wall > 0 {
+		ratio = out.VirtualTime.Seconds() / out.Wall.Seconds()
+	}
+	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%.0f×), %d events\n", out.VirtualTime, out.Wall, ratio, out.Events)
+	st := out.Stats
+	fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
+		st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
+	fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts; disk: %d writes (%d bytes), %d syncs\n",
+		st.Crashes, st.Restarts, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+	for _, u := range out.Unknown {
+		fmt.Fprintf(stdout, "\nUNKNOWN: %s\n", u)
+	}
+	for _, f := range out.Failures {
+		fmt.Fprintf(stdout, "\nFAIL: %s", f.Report())
+	}
+	if !out.Passed {
+		return 1
+	}
+	return 0
+}
+
+func verdict(out scenarios.Outcome) string {
+	switch {
+	case len(out.Failures) > 0:
+		return fmt.Sprintf("FAIL (%d failures)", len(out.Failures))
+	case len(out.Unknown) > 0:
+		return fmt.Sprintf("UNKNOWN (%d undecided checks)", len(out.Unknown))
+	}
+	return "PASS"
+}
