@@ -14,7 +14,7 @@ import (
 // sweep explores runs dominated by one fault as well as runs with every
 // fault at once, which finds bugs a fixed mix hides.
 type Profile struct {
-	Crash     bool          // crash and later restart nodes
+	Crash     bool          // crash and later restart nodes, sometimes several at once
 	CrashMid  bool          // some crashes happen inside a handler
 	Torn      bool          // crashes may tear the last unsynced append
 	Partition bool          // partitions of every shape
@@ -130,15 +130,25 @@ func (p Profile) Schedule(r *node.Rand, nodes []string, maxDown int, start, end 
 			if down >= maxDown || len(up) == 0 {
 				continue
 			}
-			i := up[r.IntN(len(up))]
-			op := "crash"
-			if p.CrashMid && r.Chance(0.5) {
-				op = "crash-mid"
+			// Mostly one node; a quarter of the time a correlated
+			// failure (a rack losing power) takes down several at
+			// once, which is what exposes durability bugs in quorum
+			// systems.
+			k := 1
+			if r.Chance(0.25) {
+				k = 1 + r.IntN(min(maxDown-down, len(up)))
 			}
-			add(t, op, nodes[i])
 			back := min(t+stay, end)
-			add(back, "restart", nodes[i])
-			downUntil[i] = back
+			for _, j := range r.Perm(len(up))[:k] {
+				i := up[j]
+				op := "crash"
+				if p.CrashMid && r.Chance(0.5) {
+					op = "crash-mid"
+				}
+				add(t, op, nodes[i])
+				add(back, "restart", nodes[i])
+				downUntil[i] = back
+			}
 		case "pause":
 			if down >= maxDown || len(up) == 0 {
 				continue
