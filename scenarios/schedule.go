@@ -32,7 +32,7 @@ type OpSpec struct {
 var Ops = []OpSpec{
 	{"crash", "NODE", "crash the node between events"},
 	{"crash-mid", "NODE", "crash the node inside its next handler call, keeping a random prefix of the call's effects"},
-	{"restart", "NODE", "restart a crashed node from its factory over the same disk"},
+	{"restart", "NODE", "restart a crashed node from its factory over the same disk (and call off a crash-mid that has not struck)"},
 	{"pause", "NODE [DUR]", "freeze the node (resumed after DUR if given)"},
 	{"resume", "NODE", "unfreeze a paused node"},
 	{"isolate", "NODE", "cut the node off from every other node"},
@@ -49,7 +49,7 @@ var Ops = []OpSpec{
 	{"latency", "MIN SPREAD", "one-way latency uniform in [MIN, MIN+SPREAD]"},
 	{"clock", "NODE SKEW DRIFT", "set the node's clock SKEW ahead, gaining DRIFT s/s"},
 	{"disk", "torn|clean", "whether a crash may tear the last unsynced append"},
-	{"calm", "", "end of the fault phase: heal, restore the network and clocks, resume and restart every node"},
+	{"calm", "", "end of the fault phase: heal, restore the network and clocks, call off armed crashes, resume and restart every node"},
 }
 
 var opArgs = map[string][2]int{ // op → {min args, max args}
@@ -271,6 +271,7 @@ func (a Action) bind(w *sim.World, base sim.LinkConfig) (func(), error) {
 	case "restart":
 		n := id(a.Args[0])
 		fn = func() {
+			w.Disarm(n) // a crash-mid that has not struck yet is off
 			if !w.Up(n) {
 				w.Restart(n)
 			}
@@ -351,6 +352,7 @@ func (a Action) bind(w *sim.World, base sim.LinkConfig) (func(), error) {
 			w.Net().Heal()
 			w.Net().SetDefault(base)
 			for _, n := range w.Nodes() {
+				w.Disarm(n)
 				w.SetClock(n, 0, 0)
 				w.Resume(n)
 				if !w.Up(n) {

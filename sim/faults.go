@@ -29,6 +29,16 @@ func (w *World) CrashMid(id node.ID) {
 	}
 }
 
+// Disarm cancels a crash armed by CrashMid that has not happened yet.
+func (w *World) Disarm(id node.ID) {
+	n := w.node(id)
+	if n.crashMid {
+		n.crashMid = false
+		w.hash(0xd15a, uint64(id))
+		w.trace(Record{Kind: "fault", Node: n.name, Detail: "disarmed the crash inside the next handler call"})
+	}
+}
+
 func (w *World) crash(n *nodeState) {
 	n.up = false
 	n.crashMid = false
