@@ -64,8 +64,8 @@ func Lookup(name string) (Scenario, bool) {
 }
 
 // Match returns the scenarios whose names match any of the comma-separated
-// glob patterns ("raft/*", "kv/basic,register/*"), sorted and without
-// repeats. A pattern that matches nothing is an error that lists the names
+// glob patterns ("raft/*", "kv/basic,register/*"; "*" alone means every
+// scenario), sorted and without repeats. A pattern that matches nothing is an error that lists the names
 // closest to it.
 func Match(patterns string) ([]Scenario, error) {
 	seen := map[string]bool{}
@@ -79,7 +79,7 @@ func Match(patterns string) ([]Scenario, error) {
 		}
 		n := 0
 		for _, name := range sortedNames() {
-			if ok, _ := path.Match(p, name); ok {
+			if ok, _ := path.Match(p, name); ok || p == "*" {
 				seen[name] = true
 				n++
 			}

@@ -1,8 +1,8 @@
 package sim_test
 
 import (
+	"runtime"
 	"testing"
-	"time"
 
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -32,24 +32,34 @@ func (p *pinger) Handle(env node.Env, ev node.Event) {
 
 // BenchmarkPingPong measures the engine's raw event rate: two nodes passing
 // one small message back and forth, one delivery per event.
-func BenchmarkPingPong(b *testing.B) {
-	w := sim.New(1, sim.Config{})
+func BenchmarkPingPong(b *testing.B) { benchPingPong(b, sim.Config{}) }
+
+// BenchmarkPingPongStrict is the same with every message round-tripped
+// through encoding/gob: the price of proving isolation.
+func BenchmarkPingPongStrict(b *testing.B) { benchPingPong(b, sim.Config{Strict: true}) }
+
+func benchPingPong(b *testing.B, cfg sim.Config) {
+	w := sim.New(1, cfg)
 	a := w.AddNode("a", func() node.Handler { return &pinger{peer: 1, first: true} })
 	w.AddNode("b", func() node.Handler { return &pinger{peer: a} })
 	for i := 0; i < 100; i++ { // warm up: both starts, first deliveries
 		w.Step()
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	delivered := w.Stats().Delivered
 	start := w.Events()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if !w.Step() {
 			b.Fatalf("run stopped: %v", w.Err())
 		}
 	}
 	b.StopTimer()
+	runtime.ReadMemStats(&after)
 	events := float64(w.Events() - start)
+	msgs := float64(w.Stats().Delivered - delivered)
 	b.ReportMetric(events/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(w.Stats().Delivered)/float64(w.Events()), "deliveries/event")
-	_ = time.Second
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/msgs, "allocs/msg")
 }

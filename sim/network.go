@@ -282,7 +282,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		m := msg
 		if w.cfg.Strict {
 			var err error
-			if m, err = roundTrip(msg); err != nil {
+			if m, err = w.roundTrip(msg); err != nil {
 				w.fail(&Failure{Kind: Message, Node: n.name, Msg: err.Error()})
 				return
 			}

@@ -9,21 +9,42 @@ import (
 	"reflect"
 )
 
+// gobPipe is an encoder and a decoder joined by a buffer. Kept for the
+// life of a World, it sends each type's description once, so a round trip
+// costs about as much as encoding the value itself.
+type gobPipe struct {
+	buf bytes.Buffer
+	enc *gob.Encoder
+	dec *gob.Decoder
+}
+
+func newGobPipe() *gobPipe {
+	p := &gobPipe{}
+	p.enc = gob.NewEncoder(&p.buf)
+	p.dec = gob.NewDecoder(&p.buf)
+	return p
+}
+
 // roundTrip returns a gob copy of msg, or an error saying why msg does not
 // survive the trip: it cannot be encoded (unregistered interface values,
 // channel or function at the top), or the copy differs from the original
 // (typically an unexported field that gob silently dropped).
-func roundTrip(msg any) (any, error) {
+func (w *World) roundTrip(msg any) (any, error) {
 	if msg == nil {
 		return nil, fmt.Errorf("strict mode: a nil message was sent")
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(msg); err != nil {
+	if w.gob == nil {
+		w.gob = newGobPipe()
+	}
+	pipe := w.gob
+	if err := pipe.enc.Encode(msg); err != nil {
+		w.gob = nil // the stream may hold half a value: start a new one
 		return nil, fmt.Errorf("strict mode: message %T does not encode with gob: %v (export its fields; gob.Register concrete types carried in interfaces)", msg, err)
 	}
 	t := reflect.TypeOf(msg)
 	p := reflect.New(t)
-	if err := gob.NewDecoder(&buf).DecodeValue(p); err != nil {
+	if err := pipe.dec.DecodeValue(p); err != nil {
+		w.gob = nil
 		return nil, fmt.Errorf("strict mode: message %T does not decode with gob: %v", msg, err)
 	}
 	if !gobEqual(reflect.ValueOf(msg), p.Elem(), 0) {

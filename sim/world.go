@@ -58,6 +58,8 @@ type World struct {
 	timeout node.Timeout
 	start   node.Start
 
+	gob *gobPipe // strict mode's encoder and decoder
+
 	observers []observer
 	failure   *Failure
 	events    int64
