@@ -46,10 +46,8 @@ func init() {
 		Summary: "partitions of every shape, clogs, 10% loss, duplication and reordering on 5 replicas; atomic, and done within 10 s of healing",
 		Params:  registerParams,
 		Run: func(c *Case) {
-			rc := newRegisterCluster(c, sim.Config{}, register.NewReplica)
 			p := Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond}
-			rc.faultPhase(c, p, 4*time.Second)
-			rc.finish(c, 10*time.Second)
+			registerUnder(c, sim.Config{}, register.NewReplica, p, 4*time.Second)
 		},
 	})
 	Register(Scenario{
@@ -57,10 +55,8 @@ func init() {
 		Summary: "long pauses of replicas and skewed, drifting replica clocks, CPU model on; atomic, and done within 10 s after the faults end",
 		Params:  registerParams,
 		Run: func(c *Case) {
-			rc := newRegisterCluster(c, sim.Config{CPU: sim.CPUConfig{Enabled: true, PerEvent: 50 * time.Microsecond}}, register.NewReplica)
-			p := Profile{Pause: true, Skew: true, Gap: 250 * time.Millisecond}
-			rc.faultPhase(c, p, 4*time.Second)
-			rc.finish(c, 10*time.Second)
+			cfg := sim.Config{CPU: sim.CPUConfig{Enabled: true, PerEvent: 50 * time.Microsecond}}
+			registerUnder(c, cfg, register.NewReplica, Profile{Pause: true, Skew: true, Gap: 250 * time.Millisecond}, 4*time.Second)
 		},
 	})
 	Register(Scenario{
@@ -71,12 +67,17 @@ func init() {
 	})
 }
 
+// registerUnder runs the register under faults drawn from p until faultEnd,
+// then requires every client to finish within 10 s and checks the history.
+func registerUnder(c *Case, cfg sim.Config, replica node.Factory, p Profile, faultEnd time.Duration) {
+	rc := newRegisterCluster(c, cfg, replica)
+	rc.faultPhase(c, p, faultEnd)
+	rc.finish(c, 10*time.Second)
+}
+
 // registerCrashRestart is register/crash-restart over the given replica.
 func registerCrashRestart(c *Case, replica node.Factory) {
-	rc := newRegisterCluster(c, sim.Config{}, replica)
-	p := Profile{Crash: true, CrashMid: true, Torn: true, Gap: 300 * time.Millisecond}
-	rc.faultPhase(c, p, 4*time.Second)
-	rc.finish(c, 10*time.Second)
+	registerUnder(c, sim.Config{}, replica, Profile{Crash: true, CrashMid: true, Torn: true, Gap: 300 * time.Millisecond}, 4*time.Second)
 }
 
 // registerSwarm is register/swarm over the given replica.
@@ -86,9 +87,7 @@ func registerSwarm(c *Case, replica node.Factory) {
 	if r.Chance(0.3) {
 		cfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: r.Duration(10*time.Microsecond, time.Millisecond)}
 	}
-	rc := newRegisterCluster(c, cfg, replica)
-	rc.faultPhase(c, DrawProfile(r), 5*time.Second)
-	rc.finish(c, 10*time.Second)
+	registerUnder(c, cfg, replica, DrawProfile(r), 5*time.Second)
 }
 
 type registerCluster struct {

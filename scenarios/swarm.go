@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -170,7 +171,7 @@ func (p Profile) Schedule(r *node.Rand, nodes []string, maxDown int, start, end 
 		}
 	}
 	add(end, "calm")
-	slices.SortStableFunc(s, func(a, b Action) int { return cmpDuration(a.At, b.At) })
+	slices.SortStableFunc(s, func(a, b Action) int { return cmp.Compare(a.At, b.At) })
 	return s
 }
 
@@ -204,14 +205,4 @@ func drawShape(r *node.Rand, nodes []string) []string {
 		}
 		return []string{"partition", strings.Join(pick[:k], ",") + "|" + strings.Join(pick[k:], ",")}
 	}
-}
-
-func cmpDuration(a, b time.Duration) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package register
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 )
@@ -43,9 +44,9 @@ func CheckHistory(ops []Op) error {
 	// Sweep operations in call order, knowing the greatest tag among all
 	// operations that returned before the current call.
 	byReturn := slices.Clone(done)
-	slices.SortFunc(byReturn, func(a, b Op) int { return cmpDuration(a.Return, b.Return) })
+	slices.SortFunc(byReturn, func(a, b Op) int { return cmp.Compare(a.Return, b.Return) })
 	byCall := slices.Clone(done)
-	slices.SortFunc(byCall, func(a, b Op) int { return cmpDuration(a.Call, b.Call) })
+	slices.SortFunc(byCall, func(a, b Op) int { return cmp.Compare(a.Call, b.Call) })
 	var maxTag Tag
 	var maxOp Op
 	j := 0
@@ -61,14 +62,4 @@ func CheckHistory(ops []Op) error {
 		}
 	}
 	return nil
-}
-
-func cmpDuration[T ~int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
