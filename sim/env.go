@@ -26,6 +26,10 @@ type nodeState struct {
 	crashMid  bool                      // crash inside the next handler call
 	busyUntil time.Duration
 
+	// With the CPU model, the effects of the handler call still running.
+	inflight      []effect
+	commitPending bool
+
 	skew  time.Duration
 	drift float64
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/simlab-go/simlab/sim/node"
@@ -12,6 +13,9 @@ import (
 // DiskConfig says survives. Crashing a node that is down does nothing.
 func (w *World) Crash(id node.ID) {
 	n := w.node(id)
+	if w.running != nil {
+		panic("sim: World.Crash called from inside a handler; arm World.CrashMid, or schedule the crash with World.At")
+	}
 	if n.up {
 		w.crash(n)
 	}
@@ -40,12 +44,23 @@ func (w *World) Disarm(id node.ID) {
 }
 
 func (w *World) crash(n *nodeState) {
+	if n.commitPending {
+		// The node dies during a handler's CPU time: like a crash inside
+		// the handler, a random prefix of its effects took place.
+		cut := w.faults.IntN(len(n.inflight) + 1)
+		w.hash(0xc9c, uint64(cut))
+		w.trace(Record{Kind: "crash", Node: n.name, Detail: fmt.Sprintf("during the handler's CPU time, after %d of %d effects", cut, len(n.inflight))})
+		w.commit(n, n.inflight[:cut], w.now)
+		clear(n.inflight)
+		n.inflight = n.inflight[:0]
+		n.commitPending = false
+	}
 	n.up = false
 	n.crashMid = false
 	n.paused = false
 	n.busyUntil = 0
 	if n.env != nil {
-		n.env.n = &nodeState{name: n.name} // a kept Env now fails its check
+		n.env.n = &nodeState{id: n.id, name: n.name} // a kept Env now fails its check; Self still answers its own ID
 	}
 	n.handler = nil
 	n.env = nil
@@ -68,6 +83,9 @@ func (w *World) crash(n *nodeState) {
 // crashes it first.
 func (w *World) Restart(id node.ID) {
 	n := w.node(id)
+	if w.running != nil {
+		panic("sim: World.Restart called from inside a handler; schedule it with World.At")
+	}
 	if n.up {
 		w.crash(n)
 	}
@@ -97,9 +115,8 @@ func (w *World) Resume(id node.ID) {
 	n.paused = false
 	w.hash(0x4e5, uint64(id), uint64(len(n.held)))
 	w.trace(Record{Kind: "resume", Node: n.name, Detail: fmt.Sprintf("%d events held", len(n.held))})
-	for i, slot := range n.held {
-		w.seq++
-		w.queue.push(item{at: w.now, key: uint64(i), seq: w.seq, slot: slot})
+	for _, slot := range n.held {
+		w.pushSlot(w.now, 0, slot) // key 0: in arrival order, by sequence
 	}
 	n.held = n.held[:0]
 }
@@ -118,7 +135,7 @@ func (w *World) SetClock(id node.ID, skew time.Duration, drift float64) {
 	n := w.node(id)
 	n.skew = skew - time.Duration(float64(w.now)*drift)
 	n.drift = drift
-	w.hash(0x5ce3, uint64(id), uint64(skew))
+	w.hash(0x5ce3, uint64(id), uint64(skew), math.Float64bits(drift))
 	w.trace(Record{Kind: "clock", Node: n.name, Detail: fmt.Sprintf("skew %v drift %v", skew, drift)})
 }
 

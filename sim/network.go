@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/simlab-go/simlab/sim/node"
@@ -55,6 +56,7 @@ func (nw *Network) SetDefault(l LinkConfig) {
 		panic(err)
 	}
 	nw.def = l
+	nw.hashLink(l)
 	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("default link %+v", l)})
 }
 
@@ -66,6 +68,20 @@ func (nw *Network) SetLink(from, to node.ID, l LinkConfig) {
 	nw.w.node(from)
 	nw.w.node(to)
 	nw.links[from][to] = &l
+	nw.w.hash(0x5e71, uint64(from), uint64(to))
+	nw.hashLink(l)
+}
+
+func (nw *Network) hashIDs(ids []node.ID) {
+	nw.w.hash(uint64(len(ids)))
+	for _, id := range ids {
+		nw.w.hash(uint64(id))
+	}
+}
+
+func (nw *Network) hashLink(l LinkConfig) {
+	nw.w.hash(uint64(l.LatencyMin), uint64(l.LatencySpread), uint64(l.TailMean), uint64(l.TailMax),
+		math.Float64bits(l.TailProb), math.Float64bits(l.Loss), math.Float64bits(l.Dup))
 }
 
 // Link is the behaviour of the directed link from → to.
@@ -145,6 +161,9 @@ func (nw *Network) Partition(groups ...[]node.ID) {
 		}
 	}
 	nw.w.hash(0x9a47, uint64(len(groups)))
+	for _, g := range groups {
+		nw.hashIDs(g)
+	}
 	nw.w.trace(Record{Kind: "net", Detail: "partition " + nw.groupString(groups)})
 }
 
@@ -171,6 +190,8 @@ func (nw *Network) Bridge(left, right []node.ID, bridge node.ID) {
 		}
 	}
 	nw.w.hash(0xb41d, uint64(bridge))
+	nw.hashIDs(left)
+	nw.hashIDs(right)
 	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("bridge %s | %s | %s",
 		nw.groupString([][]node.ID{left}), nw.w.Name(bridge), nw.groupString([][]node.ID{right}))})
 }
@@ -189,6 +210,7 @@ func (nw *Network) Ring(order []node.ID) {
 		}
 	}
 	nw.w.hash(0x5135, uint64(k))
+	nw.hashIDs(order)
 	nw.w.trace(Record{Kind: "net", Detail: "ring " + nw.groupString([][]node.ID{order})})
 }
 
@@ -258,6 +280,16 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	if w.cfg.Trace != nil {
 		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), Detail: summarize(msg)})
 	}
+	if w.cfg.Strict {
+		// Check every message, delivered or not, so whether strict mode
+		// catches a bad message never depends on the network's draws.
+		copied, err := w.roundTrip(msg)
+		if err != nil {
+			w.fail(&Failure{Kind: Message, Node: n.name, Msg: err.Error()})
+			return
+		}
+		msg = copied
+	}
 	if w.net.blocked(n.id, to) {
 		n.stats.Dropped++
 		w.traceDrop(n.name, to, msg, "partitioned")
@@ -280,12 +312,8 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	}
 	for c := 0; c < copies; c++ {
 		m := msg
-		if w.cfg.Strict {
-			var err error
-			if m, err = w.roundTrip(msg); err != nil {
-				w.fail(&Failure{Kind: Message, Node: n.name, Msg: err.Error()})
-				return
-			}
+		if c > 0 && w.cfg.Strict {
+			m, _ = w.roundTrip(msg) // a copy of its own; msg already survived one trip
 		}
 		w.push(at+latency(link, r), event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,7 +40,8 @@ func (r Record) String() string {
 	if who == "" {
 		who = "-"
 	}
-	return fmt.Sprintf("%12s #%-7d %-8s %-14s %s", fmtTime(r.Time), r.Index, r.Kind, who, r.Detail)
+	detail := strings.ReplaceAll(r.Detail, "\n", `\n`)
+	return fmt.Sprintf("%12s #%-7d %-8s %-14s %s", fmtTime(r.Time), r.Index, r.Kind, who, detail)
 }
 
 func fmtTime(d time.Duration) string {
@@ -79,6 +81,9 @@ func NewTail(n int) *Tail { return &Tail{n: n, records: make([]Record, 0, n)} }
 
 // Add records r, forgetting the oldest record when full.
 func (t *Tail) Add(r Record) {
+	if t.n <= 0 {
+		return
+	}
 	if len(t.records) < t.n {
 		t.records = append(t.records, r)
 		return

@@ -16,9 +16,8 @@ const (
 	evRecv
 	evTimeout
 	evCall
+	evCommit // the end of a handler's CPU time: its effects take place
 )
-
-var evKindNames = [...]string{evStart: "start", evRecv: "recv", evTimeout: "timeout", evCall: "call"}
 
 // event is the payload of a queued item.
 type event struct {
@@ -281,9 +280,11 @@ func (w *World) RunFor(d time.Duration) error {
 }
 
 // RunUntil handles events until cond holds (checked before the first and
-// after every event). It fails with a liveness failure when limit of virtual
+// after every event). It returns a liveness failure when limit of virtual
 // time passes first, or when no events are left while cond is still false:
-// nothing can ever make it true.
+// nothing can ever make it true. That failure does not stop the World (Err
+// stays nil): the caller decides whether it ends the run, and may go on to
+// check what state the system was left in.
 func (w *World) RunUntil(cond func() bool, limit time.Duration, what string) error {
 	deadline := w.now + limit
 	for {
@@ -294,12 +295,12 @@ func (w *World) RunUntil(cond func() bool, limit time.Duration, what string) err
 			return nil
 		}
 		if w.queue.len() == 0 {
-			return &Failure{Kind: Liveness, Time: w.now, Seed: w.seed,
+			return &Failure{Kind: Liveness, Time: w.now, Seed: w.seed, Event: w.events,
 				Msg: fmt.Sprintf("no events left while waiting for %s", what)}
 		}
 		if w.queue.peek().at > deadline {
 			w.now = deadline
-			return &Failure{Kind: Liveness, Time: w.now, Seed: w.seed,
+			return &Failure{Kind: Liveness, Time: w.now, Seed: w.seed, Event: w.events,
 				Msg: fmt.Sprintf("%s did not happen within %v", what, limit)}
 		}
 		w.Step()
@@ -329,9 +330,9 @@ func (w *World) dispatch(it item) {
 		w.events++
 		w.hash(uint64(w.now), uint64(evCall), node.HashString(ev.label))
 		w.trace(Record{Kind: "fault", Detail: ev.label})
-		fn := ev.fn
+		fn, label := ev.fn, ev.label
 		w.release(it.slot)
-		fn()
+		w.callWorld(label, fn)
 		return
 	}
 	n := w.nodes[ev.node]
@@ -350,8 +351,17 @@ func (w *World) dispatch(it item) {
 		n.held = append(n.held, it.slot)
 		return
 	}
-	if w.cfg.CPU.Enabled && n.busyUntil > w.now {
-		w.pushSlot(n.busyUntil, it.key, it.slot)
+	if ev.kind == evCommit {
+		w.release(it.slot)
+		n.commitPending = false
+		w.commit(n, n.inflight, w.now)
+		n.inflight = n.inflight[:0]
+		return
+	}
+	if n.busyUntil > w.now || n.commitPending {
+		// Busy: handle it when the CPU is free, after what arrived
+		// before it (key 0 falls back to insertion order).
+		w.pushSlot(max(n.busyUntil, w.now), 0, it.slot)
 		return
 	}
 	switch ev.kind {
@@ -362,7 +372,7 @@ func (w *World) dispatch(it item) {
 			return
 		}
 		if until := w.net.clogUntil(ev.from, ev.node); until > w.now {
-			w.pushSlot(until, it.key, it.slot)
+			w.pushSlot(until, 0, it.slot) // released in arrival order
 			return
 		}
 		w.recv = node.Recv{From: ev.from, Msg: ev.msg}
@@ -420,12 +430,17 @@ func (w *World) run(n *nodeState, ev node.Event) {
 	if !ok {
 		return
 	}
-	at := w.now
-	if w.cfg.CPU.Enabled {
-		at += w.cost
-		n.busyUntil = at
-	}
 	effects := w.effects
+	if w.cfg.CPU.Enabled && w.cost > 0 && !n.crashMid {
+		// The handler runs until now+cost: its effects take place then,
+		// unless the node crashes first (see crash).
+		n.busyUntil = w.now + w.cost
+		n.inflight = append(n.inflight[:0], effects...)
+		n.commitPending = true
+		w.pushKey(n.busyUntil, 0, event{kind: evCommit, node: n.id, inc: n.inc})
+		return
+	}
+	at := w.now
 	if n.crashMid {
 		cut := w.faults.IntN(len(effects) + 1)
 		w.hash(uint64(cut))
@@ -435,6 +450,17 @@ func (w *World) run(n *nodeState, ev node.Event) {
 		return
 	}
 	w.commit(n, effects, at)
+}
+
+// callWorld runs a scheduled world action (a fault, a scenario's step),
+// turning a panic into a failure.
+func (w *World) callWorld(label string, fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.fail(&Failure{Kind: Panic, Msg: fmt.Sprintf("scheduled action %q panicked: %v", label, r), Stack: string(debug.Stack())})
+		}
+	}()
+	fn()
 }
 
 func (w *World) call(n *nodeState, ev node.Event) (ok bool) {
