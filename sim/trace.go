@@ -17,8 +17,8 @@ type Record struct {
 	Node string
 	// Peer is the other end of a message, if any.
 	Peer string
-	// Kind is one of start, recv, timeout, send, drop, timer, disk, sync,
-	// log, crash, restart, pause, resume, clock, net, fault, failure.
+	// Kind is one of start, recv, timeout, invoke, send, drop, timer, disk,
+	// sync, log, crash, restart, pause, resume, clock, net, fault, failure.
 	Kind   string
 	Detail string
 	// Fingerprint is the run's fingerprint after the record: two runs of

@@ -419,13 +419,16 @@ func (w *World) pushSlot(at time.Duration, key uint64, slot int32) {
 
 // run calls a node's handler, recovers a panic into a failure and commits
 // the effects, or a prefix of them when an in-handler crash is armed.
-func (w *World) run(n *nodeState, ev node.Event) {
+func (w *World) run(n *nodeState, ev node.Event) { w.runCall(n, ev, nil) }
+
+// runCall runs Handle(ev), or fn when it is not nil, as one handler call.
+func (w *World) runCall(n *nodeState, ev node.Event, fn func(node.Env)) {
 	w.events++
 	n.stats.Events++
 	w.effects = w.effects[:0]
 	w.cost = w.cfg.CPU.PerEvent
 	w.running = n.env
-	ok := w.call(n, ev)
+	ok := w.call(n, ev, fn)
 	w.running = nil
 	if !ok {
 		return
@@ -463,13 +466,38 @@ func (w *World) callWorld(label string, fn func()) {
 	fn()
 }
 
-func (w *World) call(n *nodeState, ev node.Event) (ok bool) {
+func (w *World) call(n *nodeState, ev node.Event, fn func(node.Env)) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.fail(&Failure{Kind: Panic, Node: n.name, Msg: fmt.Sprint(r), Stack: string(debug.Stack())})
 		}
 	}()
-	n.handler.Handle(n.env, ev)
+	if fn != nil {
+		fn(n.env)
+	} else {
+		n.handler.Handle(n.env, ev)
+	}
+	return true
+}
+
+// Invoke runs fn inside node id as one handler call: fn gets the node's
+// Env, its effects are recorded and take place as a handler's do (the CPU
+// model and an armed in-handler crash included), and a panic fails the run.
+// It is how a scenario plays a local client of a node, calling raft.Start
+// on a server, say, without a message. Invoke returns false and does
+// nothing when the node is down, paused or busy with its CPU, or the run
+// has failed; calling it from inside a handler panics.
+func (w *World) Invoke(id node.ID, label string, fn func(env node.Env)) bool {
+	n := w.node(id)
+	if w.running != nil {
+		panic("sim: World.Invoke called from inside a handler")
+	}
+	if w.failure != nil || !n.up || n.paused || n.busyUntil > w.now || n.commitPending {
+		return false
+	}
+	w.hash(0x1a40c, uint64(id), node.HashString(label))
+	w.trace(Record{Kind: "invoke", Node: n.name, Detail: label})
+	w.runCall(n, nil, fn)
 	return true
 }
 
