@@ -1,0 +1,381 @@
+package scenarios
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/raft"
+)
+
+// raftCluster is the harness of the raft/... scenarios: n servers hosting
+// Raft and a small service, the invariant checker watching every event, and
+// the operations the classic Raft lab tests are written in (connect,
+// disconnect, crash, start a command, wait for agreement) in virtual time.
+type raftCluster struct {
+	c       *Case
+	w       *sim.World
+	ids     []node.ID
+	names   []string
+	cfg     raft.Config
+	check   *checker.Consensus
+	views   []checker.LogView
+	hosts   map[node.ID]*raftHost
+	boots   map[node.ID]uint64
+	applied map[node.ID]int // last index applied by the running incarnation
+	hashes  []uint64        // hashes[i]: the service state after applying 1..i
+	cut     map[node.ID]bool
+	failure error // the first service-level violation seen
+
+	// snapEvery makes every service snapshot after each multiple of it.
+	snapEvery int
+	// maxPersisted is the largest Raft persisted size (without snapshot)
+	// seen right after a snapshot, and maxSnapshot the largest snapshot.
+	maxPersisted, maxSnapshot int
+	// requests counts the requests Raft sent (not replies), and bytes
+	// the bytes of every message, when countRequests is set.
+	countRequests bool
+	requests      int
+}
+
+// newRaftCluster builds n servers s0..s(n-1) with Raft configured by
+// tweak (nil: defaults) and an invariant observer.
+func newRaftCluster(c *Case, simCfg sim.Config, n int, tweak func(*raft.Config)) *raftCluster {
+	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
+		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, cut: map[node.ID]bool{}}
+	for i := 0; i < n; i++ {
+		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
+	}
+	rc.cfg = raft.Config{Peers: rc.ids}
+	if tweak != nil {
+		tweak(&rc.cfg)
+	}
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("s%d", i)
+		rc.names = append(rc.names, name)
+		if id := rc.w.AddNode(name, rc.factory); id != rc.ids[i] {
+			panic("raft cluster: unexpected node IDs")
+		}
+	}
+	rc.w.Observe("raft safety", rc.observe)
+	return rc
+}
+
+func (rc *raftCluster) factory() node.Handler {
+	h := &raftHost{rc: rc}
+	h.rf = raft.New(rc.cfg, h)
+	return h
+}
+
+// raftHost is one server: Raft plus a service whose state is the number of
+// the last applied entry and a hash of every command up to it.
+type raftHost struct {
+	rc    *raftCluster
+	rf    *raft.Raft
+	id    node.ID
+	index int
+	hash  uint64
+}
+
+func (h *raftHost) Handle(env node.Env, ev node.Event) {
+	if _, ok := ev.(*node.Start); ok {
+		h.id = env.Self()
+		h.rc.hosts[h.id] = h
+		h.rc.boots[h.id]++
+		h.rc.applied[h.id] = 0
+	}
+	if h.rc.countRequests {
+		env = countingEnv{env, h.rc}
+	}
+	h.rf.Handle(env, ev)
+}
+
+func commandHash(cmd any) uint64 {
+	f := fnv.New64a()
+	fmt.Fprintf(f, "%T:%v", cmd, cmd)
+	return f.Sum64()
+}
+
+func (h *raftHost) ApplyCommand(env node.Env, index, term int, cmd any) {
+	rc := h.rc
+	if index != h.index+1 && rc.failure == nil {
+		rc.failure = fmt.Errorf("server %s applied index %d after %d: applied indices must be contiguous", rc.w.Name(h.id), index, h.index)
+	}
+	if err := rc.check.Applied(int(h.id), index, cmd); err != nil && rc.failure == nil {
+		rc.failure = err
+	}
+	h.index, h.hash = index, node.Mix(h.hash, commandHash(cmd))
+	if index == len(rc.hashes) {
+		rc.hashes = append(rc.hashes, h.hash)
+	}
+	rc.applied[h.id] = index
+	if rc.snapEvery > 0 && index%rc.snapEvery == 0 {
+		snap := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, uint64(index)), h.hash)
+		h.rf.Snapshot(env, index, snap)
+		rc.maxPersisted = max(rc.maxPersisted, h.rf.PersistedSize())
+		rc.maxSnapshot = max(rc.maxSnapshot, h.rf.SnapshotSize())
+	}
+}
+
+func (h *raftHost) ApplySnapshot(env node.Env, index, term int, snap []byte) {
+	rc := h.rc
+	if len(snap) != 16 || int(binary.BigEndian.Uint64(snap)) != index {
+		rc.failure = fmt.Errorf("server %s got a snapshot for index %d that says %x", rc.w.Name(h.id), index, snap)
+		return
+	}
+	h.index, h.hash = index, binary.BigEndian.Uint64(snap[8:])
+	if index < len(rc.hashes) && rc.hashes[index] != h.hash && rc.failure == nil {
+		rc.failure = fmt.Errorf("state machine safety: server %s installed a snapshot at %d whose state differs from what was applied up to %d", rc.w.Name(h.id), index, index)
+	}
+	rc.applied[h.id] = index
+}
+
+// countingEnv counts the requests Raft sends.
+type countingEnv struct {
+	node.Env
+	rc *raftCluster
+}
+
+func (e countingEnv) Send(to node.ID, msg any) {
+	switch msg.(type) {
+	case raft.RequestVote, raft.AppendEntries, raft.InstallSnapshot:
+		e.rc.requests++
+	}
+	e.Env.Send(to, msg)
+}
+
+// observe runs after every event: the consensus invariants over every
+// running server, and any violation the services reported.
+func (rc *raftCluster) observe() error {
+	if rc.failure != nil {
+		return rc.failure
+	}
+	rc.views = rc.views[:0]
+	for _, id := range rc.ids {
+		h, ok := rc.w.Handler(id).(*raftHost)
+		if !ok || h.id != id {
+			continue
+		}
+		st := h.rf.Status()
+		rc.views = append(rc.views, checker.LogView{Node: int(id), Incarnation: rc.boots[id], Term: st.Term,
+			Leader: st.Role == raft.Leader, CommitIndex: st.CommitIndex, FirstIndex: st.FirstIndex,
+			LastIndex: st.LastIndex, Entry: h.rf.EntryAt})
+	}
+	return rc.check.Observe(rc.views)
+}
+
+func (rc *raftCluster) host(id node.ID) (*raftHost, bool) {
+	h, ok := rc.w.Handler(id).(*raftHost)
+	return h, ok && h.id == id
+}
+
+// --- network and faults, lab style ---------------------------------------
+
+// disconnect cuts a server off from every other server.
+func (rc *raftCluster) disconnect(ids ...node.ID) {
+	for _, id := range ids {
+		rc.cut[id] = true
+	}
+	rc.repartition()
+}
+
+// connect reconnects a server.
+func (rc *raftCluster) connect(ids ...node.ID) {
+	for _, id := range ids {
+		delete(rc.cut, id)
+	}
+	rc.repartition()
+}
+
+func (rc *raftCluster) repartition() {
+	if len(rc.cut) == 0 {
+		rc.w.Net().Heal()
+		return
+	}
+	var connected []node.ID
+	groups := [][]node.ID{nil}
+	for _, id := range rc.ids {
+		if rc.cut[id] {
+			groups = append(groups, []node.ID{id})
+		} else {
+			connected = append(connected, id)
+		}
+	}
+	groups[0] = connected
+	rc.w.Net().Partition(groups...)
+}
+
+func (rc *raftCluster) connected(id node.ID) bool { return !rc.cut[id] }
+
+// crash crashes a server; restart brings it back from its disk.
+func (rc *raftCluster) crash(id node.ID) { rc.w.Crash(id) }
+
+func (rc *raftCluster) restart(id node.ID) {
+	rc.w.Restart(id)
+	rc.run(time.Millisecond) // deliver its Start
+}
+
+// run advances virtual time, stopping the scenario if the run failed.
+func (rc *raftCluster) run(d time.Duration) { rc.c.Must(rc.w.RunFor(d)) }
+
+// --- observing the cluster ----------------------------------------------
+
+// leaders returns the connected, running servers that believe they lead,
+// by term.
+func (rc *raftCluster) leaders() map[int][]node.ID {
+	out := map[int][]node.ID{}
+	for _, id := range rc.ids {
+		if h, ok := rc.host(id); ok && rc.connected(id) {
+			if term, isLeader := h.rf.State(); isLeader {
+				out[term] = append(out[term], id)
+			}
+		}
+	}
+	return out
+}
+
+// checkOneLeader looks, every 450-550 ms for up to 10 tries, for exactly
+// one leader among the connected servers in the latest term that has one,
+// and returns it. Waiting before looking lets stale leaders hear of newer
+// terms, as the classic lab's check does.
+func (rc *raftCluster) checkOneLeader() node.ID {
+	r := rc.c.Rand("checkOneLeader")
+	for try := 0; try < 10; try++ {
+		rc.run(r.Duration(450*time.Millisecond, 550*time.Millisecond))
+		ls := rc.leaders()
+		latest := -1
+		for term := range ls {
+			latest = max(latest, term)
+		}
+		if latest >= 0 && len(ls[latest]) > 1 {
+			rc.c.Must(fmt.Errorf("term %d has %d leaders: %v", latest, len(ls[latest]), ls[latest]))
+		}
+		if latest >= 0 {
+			return ls[latest][0]
+		}
+	}
+	rc.c.Must(fmt.Errorf("no leader among the connected servers within 5 s"))
+	return node.None
+}
+
+// checkNoLeader fails if a connected server believes it leads.
+func (rc *raftCluster) checkNoLeader() {
+	ls := rc.leaders()
+	for _, term := range node.SortedKeys(ls) {
+		rc.c.Failf("server %v leads term %d although no majority is connected", ls[term], term)
+	}
+}
+
+// checkTerms returns the term the connected servers agree on, failing if
+// they disagree.
+func (rc *raftCluster) checkTerms() int {
+	term := -1
+	for _, id := range rc.ids {
+		if h, ok := rc.host(id); ok && rc.connected(id) {
+			t, _ := h.rf.State()
+			if term >= 0 && t != term {
+				rc.c.Must(fmt.Errorf("servers disagree on the term: %d and %d", term, t))
+			}
+			term = t
+		}
+	}
+	return term
+}
+
+// nCommitted returns how many servers have applied index, and the command
+// applied there.
+func (rc *raftCluster) nCommitted(index int) (int, any) {
+	n := 0
+	for _, id := range rc.ids {
+		if _, ok := rc.host(id); ok && rc.applied[id] >= index {
+			n++
+		}
+	}
+	cmd, _ := rc.check.AppliedCommand(index)
+	return n, cmd
+}
+
+// start asks server id to start cmd, as a client on that server would.
+func (rc *raftCluster) start(id node.ID, cmd any) (index, term int, ok bool) {
+	h, up := rc.host(id)
+	if !up {
+		return 0, 0, false
+	}
+	rc.w.Invoke(id, fmt.Sprintf("Start(%v)", cmd), func(env node.Env) {
+		if rc.countRequests {
+			env = countingEnv{env, rc}
+		}
+		index, term, ok = h.rf.Start(env, cmd)
+	})
+	return index, term, ok
+}
+
+// one submits cmd to whichever server leads, retrying for up to 10 s, and
+// waits until at least expected servers have applied it; it returns the
+// index. With retry false it gives up after the first leader accepted cmd
+// but it did not commit in 2 s.
+func (rc *raftCluster) one(cmd any, expected int, retry bool) int {
+	deadline := rc.w.Now() + 10*time.Second
+	next := 0
+	for rc.w.Now() < deadline {
+		index := -1
+		for k := 0; k < len(rc.ids); k++ {
+			id := rc.ids[(next+k)%len(rc.ids)]
+			if !rc.connected(id) {
+				continue
+			}
+			if i, _, ok := rc.start(id, cmd); ok {
+				index, next = i, (next+k+1)%len(rc.ids)
+				break
+			}
+		}
+		if index < 0 {
+			rc.run(50 * time.Millisecond)
+			continue
+		}
+		committed := false
+		_ = rc.w.RunUntil(func() bool {
+			n, got := rc.nCommitted(index)
+			committed = n >= expected && got == cmd
+			return committed
+		}, 2*time.Second, "agreement")
+		if committed {
+			return index
+		}
+		if !retry {
+			rc.c.Must(fmt.Errorf("one(%v) failed to reach agreement on %d servers", cmd, expected))
+		}
+	}
+	rc.c.Must(fmt.Errorf("one(%v) failed to reach agreement on %d servers within 10 s", cmd, expected))
+	return 0
+}
+
+// wait waits for index to be applied by at least n servers; it gives up
+// early (returning nil) if some server moves past startTerm, since then
+// the command may never commit.
+func (rc *raftCluster) wait(index, n, startTerm int) any {
+	var cmd any
+	err := rc.w.RunUntil(func() bool {
+		got, c := rc.nCommitted(index)
+		if got >= n {
+			cmd = c
+			return true
+		}
+		if startTerm >= 0 {
+			for _, id := range rc.ids {
+				if h, ok := rc.host(id); ok {
+					if t, _ := h.rf.State(); t > startTerm {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}, 10*time.Second, fmt.Sprintf("index %d applied by %d servers", index, n))
+	rc.c.Must(err)
+	return cmd
+}
