@@ -40,6 +40,7 @@ type raftCluster struct {
 	// the bytes of every message, when countRequests is set.
 	countRequests bool
 	requests      int
+	installs      int // InstallSnapshot messages sent, when countRequests is set
 }
 
 // newRaftCluster builds n servers s0..s(n-1) with Raft configured by
@@ -66,7 +67,7 @@ func newRaftCluster(c *Case, simCfg sim.Config, n int, tweak func(*raft.Config))
 }
 
 func (rc *raftCluster) factory() node.Handler {
-	h := &raftHost{rc: rc}
+	h := &raftHost{rc: rc, id: node.None} // id is set by Start
 	h.rf = raft.New(rc.cfg, h)
 	return h
 }
@@ -142,7 +143,10 @@ type countingEnv struct {
 
 func (e countingEnv) Send(to node.ID, msg any) {
 	switch msg.(type) {
-	case raft.RequestVote, raft.AppendEntries, raft.InstallSnapshot:
+	case raft.InstallSnapshot:
+		e.rc.installs++
+		e.rc.requests++
+	case raft.RequestVote, raft.AppendEntries:
 		e.rc.requests++
 	}
 	e.Env.Send(to, msg)

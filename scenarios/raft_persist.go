@@ -1,0 +1,291 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+func init() {
+	Register(Scenario{
+		Name: "raft/persist-all",
+		Summary: "3 servers: crash and restart all, then the leader, then a follower; every committed command " +
+			"survives and agreement resumes each time (within 10 s)",
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{}, 3, nil)
+			rc.one(11, 3, true)
+			for _, id := range rc.ids {
+				rc.crash(id)
+			}
+			for _, id := range rc.ids {
+				rc.restart(id)
+			}
+			rc.one(12, 3, true)
+			leader1 := rc.checkOneLeader()
+			rc.crash(leader1)
+			rc.restart(leader1)
+			rc.one(13, 3, true)
+			leader2 := rc.checkOneLeader()
+			rc.crash(leader2)
+			rc.one(14, 2, true)
+			rc.restart(leader2)
+			rc.wait(4, 3, -1)
+			i3 := rc.ids[(int(rc.checkOneLeader())+1)%3]
+			rc.crash(i3)
+			rc.one(15, 2, true)
+			rc.restart(i3)
+			rc.one(16, 3, true)
+		},
+	})
+	Register(Scenario{
+		Name: "raft/persist-staged",
+		Summary: "5 servers, 5 staged rounds: the leader's followers crash, then the leader and the rest while the " +
+			"first two return; every committed command survives",
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{}, 5, nil)
+			index := 1
+			for iter := 0; iter < 5; iter++ {
+				rc.one(10+index, 5, true)
+				index++
+				leader1 := rc.checkOneLeader()
+				at := func(k int) node.ID { return rc.ids[(int(leader1)+k)%5] }
+				rc.crash(at(1))
+				rc.crash(at(2))
+				rc.one(10+index, 3, true)
+				index++
+				rc.crash(at(0))
+				rc.crash(at(3))
+				rc.crash(at(4))
+				rc.restart(at(1))
+				rc.restart(at(2))
+				rc.run(time.Second)
+				rc.restart(at(3))
+				rc.one(10+index, 3, true)
+				index++
+				rc.restart(at(4))
+				rc.restart(at(0))
+			}
+			rc.one(1000, 5, true)
+		},
+	})
+	Register(Scenario{
+		Name: "raft/persist-partitioned",
+		Summary: "3 servers: a cut-off follower, then the other two crash; the follower and the old leader " +
+			"recover the log and agree with it",
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{}, 3, nil)
+			rc.one(101, 3, true)
+			leader := rc.checkOneLeader()
+			at := func(k int) node.ID { return rc.ids[(int(leader)+k)%3] }
+			rc.disconnect(at(2))
+			rc.one(102, 2, true)
+			rc.crash(at(0))
+			rc.crash(at(1))
+			rc.connect(at(2))
+			rc.restart(at(0))
+			rc.one(103, 2, true)
+			rc.restart(at(1))
+			rc.one(104, 3, true)
+		},
+	})
+	Register(Scenario{
+		Name: "raft/figure8",
+		Summary: "5 servers, the Figure 8 situation: commands started on leaders that are crashed at once, over and " +
+			"over, keeping at least 3 up; entries of old terms must never commit by counting; then all agree within 10 s",
+		Params: []Param{{"iters", "300", "crash rounds"}},
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{}, 5, nil)
+			runFigure8(c, rc, false)
+		},
+	})
+	Register(Scenario{
+		Name: "raft/figure8-unreliable",
+		Summary: "the Figure 8 situation on a network losing 10% with long reordering of replies (from round 200), " +
+			"cutting leaders off instead of crashing them; then all agree within 10 s",
+		Params: []Param{{"iters", "300", "rounds"}},
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{Link: &unreliableLink}, 5, nil)
+			runFigure8(c, rc, true)
+		},
+	})
+	Register(Scenario{
+		Name: "raft/churn",
+		Summary: "5 servers, clients starting commands all along, 20 rounds 0.7 s apart of random cut-offs, " +
+			"reconnections, restarts and crashes; every command a client saw committed is in the final log",
+		Run: func(c *Case) { runChurn(c, false) },
+	})
+	Register(Scenario{
+		Name:    "raft/churn-unreliable",
+		Summary: "raft/churn on a network losing 10% and delaying up to 27 ms",
+		Run:     func(c *Case) { runChurn(c, true) },
+	})
+}
+
+// runFigure8 repeatedly starts commands on whichever servers lead and then
+// crashes (or, unreliable, cuts off) the leader, keeping at least 3 up.
+func runFigure8(c *Case, rc *raftCluster, unreliable bool) {
+	r := c.Rand("figure8")
+	rc.one(int(r.Uint64N(10000)), 1, true)
+	up := len(rc.ids)
+	down := map[node.ID]bool{}
+	for iter := 0; iter < c.IntParam("iters"); iter++ {
+		if unreliable && iter == 200 {
+			l := unreliableLink
+			l.TailProb, l.TailMean, l.TailMax = 0.3, 200*time.Millisecond, 2*time.Second
+			rc.w.Net().SetDefault(l)
+		}
+		leader := node.None
+		for _, id := range rc.ids {
+			if _, _, ok := rc.start(id, int(r.Uint64N(10000))); ok && !down[id] {
+				leader = id
+			}
+		}
+		if r.IntN(1000) < 100 {
+			rc.run(time.Duration(r.IntN(500)) * time.Millisecond)
+		} else {
+			rc.run(time.Duration(r.IntN(13)) * time.Millisecond)
+		}
+		if leader != node.None && (!unreliable || r.Chance(0.5)) {
+			if unreliable {
+				rc.disconnect(leader)
+			} else {
+				rc.crash(leader)
+			}
+			down[leader] = true
+			up--
+		}
+		if up < 3 {
+			for _, k := range r.Perm(len(rc.ids)) {
+				id := rc.ids[k]
+				if down[id] {
+					if unreliable {
+						rc.connect(id)
+					} else {
+						rc.restart(id)
+					}
+					delete(down, id)
+					up++
+					break
+				}
+			}
+		}
+	}
+	for _, id := range rc.ids {
+		if down[id] {
+			if unreliable {
+				rc.connect(id)
+			} else {
+				rc.restart(id)
+			}
+		}
+	}
+	rc.w.Net().SetDefault(sim.DefaultLink)
+	rc.one(int(r.Uint64N(10000)), 5, true)
+}
+
+// raftClients plays three clients that start commands on random servers
+// and remember the ones they see committed.
+type raftClients struct {
+	rc      *raftCluster
+	r       *node.Rand
+	next    int
+	pending []startedCmd
+	seen    []startedCmd
+}
+
+type startedCmd struct{ index, cmd int }
+
+// round has every client start a command on a random server and check the
+// ones it started before.
+func (cl *raftClients) round() {
+	rc := cl.rc
+	for k := 0; k < 3; k++ {
+		cl.next++
+		cmd := 1_000_000*(k+1) + cl.next
+		id := rc.ids[cl.r.IntN(len(rc.ids))]
+		if index, _, ok := rc.start(id, cmd); ok {
+			cl.pending = append(cl.pending, startedCmd{index, cmd})
+		}
+	}
+	kept := cl.pending[:0]
+	for _, p := range cl.pending {
+		if n, got := rc.nCommitted(p.index); n > 0 {
+			if got == p.cmd {
+				cl.seen = append(cl.seen, p)
+			}
+			continue
+		}
+		kept = append(kept, p)
+	}
+	cl.pending = kept
+}
+
+// checkSeen checks that every command seen committed is in the log, whose
+// last index is last.
+func (cl *raftClients) checkSeen(c *Case, last int) {
+	for _, s := range cl.seen {
+		if s.index > last {
+			c.Failf("command %d was seen committed at index %d, past the last index %d", s.cmd, s.index, last)
+			continue
+		}
+		if got, _ := cl.rc.check.AppliedCommand(s.index); got != s.cmd {
+			c.Failf("command %d was seen committed at index %d, but the log holds %v there", s.cmd, s.index, got)
+		}
+	}
+}
+
+// restoreAll ends a fault phase: a reliable network, every server up and
+// connected.
+func (rc *raftCluster) restoreAll() {
+	rc.w.Net().SetDefault(sim.DefaultLink)
+	for _, id := range rc.ids {
+		if !rc.w.Up(id) {
+			rc.restart(id)
+		}
+	}
+	rc.connect(rc.ids...)
+}
+
+// runChurn plays clients that start commands on random servers while
+// servers are crashed, restarted and cut off at random; at the end every
+// command a client saw committed must be in the log.
+func runChurn(c *Case, unreliable bool) {
+	cfg := sim.Config{}
+	if unreliable {
+		cfg.Link = &unreliableLink
+	}
+	rc := newRaftCluster(c, cfg, 5, nil)
+	r := c.Rand("churn")
+	clients := &raftClients{rc: rc, r: c.Rand("clients")}
+	// 20 rounds 0.7 s apart, each with three independent chances: cut a
+	// server off (20%), bring one back, restarting it if crashed (50%),
+	// crash one (20%); clients keep starting commands throughout.
+	for round := 0; round < 20; round++ {
+		if r.IntN(1000) < 200 {
+			rc.disconnect(rc.ids[r.IntN(len(rc.ids))])
+		}
+		if r.IntN(1000) < 500 {
+			id := rc.ids[r.IntN(len(rc.ids))]
+			if !rc.w.Up(id) {
+				rc.restart(id)
+			}
+			rc.connect(id)
+		}
+		if r.IntN(1000) < 200 {
+			rc.crash(rc.ids[r.IntN(len(rc.ids))])
+		}
+		for end := rc.w.Now() + 700*time.Millisecond; rc.w.Now() < end; {
+			clients.round()
+			rc.run(r.Duration(time.Millisecond, 40*time.Millisecond))
+		}
+	}
+	rc.restoreAll()
+	rc.run(time.Second)
+	last := rc.one(int(r.Uint64N(1<<31)), 5, true)
+	clients.checkSeen(c, last)
+	if len(clients.seen) == 0 {
+		c.Check(fmt.Errorf("no command was ever seen committed during the churn"))
+	}
+}

@@ -1,0 +1,141 @@
+package scenarios
+
+import (
+	"fmt"
+
+	"github.com/simlab-go/simlab/sim"
+)
+
+// maxRaftState is the bound on a server's persisted Raft state (without
+// the snapshot) when the service snapshots every 10 entries.
+const maxRaftState = 2000
+
+func init() {
+	for _, v := range []struct {
+		name, summary                 string
+		disconnect, unreliable, crash bool
+	}{
+		{"raft/snapshot-basic", "3 servers snapshotting every 10 entries agree on 30 rounds of commands", false, false, false},
+		{"raft/snapshot-install", "a follower cut off while the others snapshot past its log is brought back by InstallSnapshot", true, false, false},
+		{"raft/snapshot-install-unreliable", "raft/snapshot-install on a network losing 10% and delaying up to 27 ms", true, true, false},
+		{"raft/snapshot-install-crash", "a follower crashed while the others snapshot past its log recovers through InstallSnapshot", false, false, true},
+		{"raft/snapshot-install-unreliable-crash", "raft/snapshot-install-crash on a network losing 10% and delaying up to 27 ms", false, true, true},
+		{"raft/snapshot-disconnect-crash", "a follower both cut off and crashed while the others snapshot, on an unreliable network, recovers through InstallSnapshot", true, true, true},
+	} {
+		v := v
+		Register(Scenario{
+			Name: v.name,
+			Summary: v.summary + "; persisted Raft state stays under 2,000 bytes, every round agrees within 10 s" +
+				map[bool]string{true: ", at least one InstallSnapshot is sent", false: ""}[v.disconnect || v.crash],
+			Run: func(c *Case) { runSnapshotRounds(c, v.disconnect, v.unreliable, v.crash) },
+		})
+	}
+	Register(Scenario{
+		Name: "raft/snapshot-all-crash",
+		Summary: "3 servers snapshotting every 10 entries: 5 rounds of commands then a crash of every server; " +
+			"each restart resumes from the snapshot past the last index",
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{}, 3, nil)
+			rc.snapEvery = 10
+			r := c.Rand("cmds")
+			rc.one(int(r.Uint64N(1<<31)), 3, true)
+			for i := 0; i < 5; i++ {
+				nn := rc.snapEvery/2 + r.IntN(rc.snapEvery)
+				for k := 0; k < nn; k++ {
+					rc.one(int(r.Uint64N(1<<31)), 3, true)
+				}
+				index1 := rc.one(int(r.Uint64N(1<<31)), 3, true)
+				for _, id := range rc.ids {
+					rc.crash(id)
+				}
+				for _, id := range rc.ids {
+					rc.restart(id)
+				}
+				if index2 := rc.one(int(r.Uint64N(1<<31)), 3, true); index2 < index1+1 {
+					c.Failf("after restarting all the next command went to index %d, not past %d", index2, index1)
+				}
+			}
+		},
+	})
+	Register(Scenario{
+		Name: "raft/snapshot-init",
+		Summary: "3 servers restart twice from a snapshot with entries after it; nothing is applied twice and " +
+			"agreement resumes each time",
+		Run: func(c *Case) {
+			rc := newRaftCluster(c, sim.Config{}, 3, nil)
+			rc.snapEvery = 10
+			r := c.Rand("cmds")
+			rc.one(int(r.Uint64N(1<<31)), 3, true)
+			for i := 0; i < rc.snapEvery+1; i++ {
+				rc.one(int(r.Uint64N(1<<31)), 3, true)
+			}
+			for round := 0; round < 2; round++ {
+				for _, id := range rc.ids {
+					rc.crash(id)
+				}
+				for _, id := range rc.ids {
+					rc.restart(id)
+				}
+				rc.one(int(r.Uint64N(1<<31)), 3, true)
+			}
+		},
+	})
+}
+
+// runSnapshotRounds is the classic lab's snapshot test: 30 rounds of
+// starting 5-15 commands on a leader or follower while a victim is cut off
+// or crashed, the services snapshotting every 10 entries.
+func runSnapshotRounds(c *Case, disconnect, unreliable, crash bool) {
+	cfg := sim.Config{}
+	if unreliable {
+		cfg.Link = &unreliableLink
+	}
+	const n = 3
+	rc := newRaftCluster(c, cfg, n, nil)
+	rc.snapEvery = 10
+	rc.countRequests = true
+	r := c.Rand("cmds")
+	cmd := func() int { return int(r.Uint64N(1 << 31)) }
+	rc.one(cmd(), n, true)
+	leader1 := rc.checkOneLeader()
+	for i := 0; i < 30; i++ {
+		victim, sender := rc.ids[(int(leader1)+1)%n], leader1
+		if i%3 == 1 {
+			victim, sender = sender, victim
+		}
+		if disconnect {
+			rc.disconnect(victim)
+			rc.one(cmd(), n-1, true)
+		}
+		if crash {
+			rc.crash(victim)
+			rc.one(cmd(), n-1, true)
+		}
+		for k, nn := 0, rc.snapEvery/2+r.IntN(rc.snapEvery); k < nn; k++ {
+			rc.start(sender, cmd())
+		}
+		if !disconnect && !crash {
+			rc.one(cmd(), n, true)
+		} else {
+			rc.one(cmd(), n-1, true)
+		}
+		for _, id := range rc.ids {
+			if h, ok := rc.host(id); ok && h.rf.PersistedSize() > maxRaftState {
+				c.Failf("round %d: %s persists %d bytes of Raft state, more than %d", i, rc.w.Name(id), h.rf.PersistedSize(), maxRaftState)
+			}
+		}
+		if crash {
+			rc.restart(victim)
+		}
+		if disconnect {
+			rc.connect(victim)
+		}
+		if disconnect || crash {
+			rc.one(cmd(), n, true)
+			leader1 = rc.checkOneLeader()
+		}
+	}
+	if (disconnect || crash) && rc.installs == 0 {
+		c.Check(fmt.Errorf("no InstallSnapshot was sent: the scenario did not exercise snapshot installation"))
+	}
+}
