@@ -40,7 +40,10 @@ type raftCluster struct {
 	// the bytes of every message, when countRequests is set.
 	countRequests bool
 	requests      int
-	installs      int // InstallSnapshot messages sent, when countRequests is set
+	// wrapEnv, when set, stands between each server and its Env: tests
+	// use it to build broken variants (a disk that forgets, say).
+	wrapEnv  func(h *raftHost, env node.Env) node.Env
+	installs int // InstallSnapshot messages sent, when countRequests is set
 }
 
 // newRaftCluster builds n servers s0..s(n-1) with Raft configured by
@@ -89,10 +92,7 @@ func (h *raftHost) Handle(env node.Env, ev node.Event) {
 		h.rc.boots[h.id]++
 		h.rc.applied[h.id] = 0
 	}
-	if h.rc.countRequests {
-		env = countingEnv{env, h.rc}
-	}
-	h.rf.Handle(env, ev)
+	h.rf.Handle(h.rc.env(h, env), ev)
 }
 
 func commandHash(cmd any) uint64 {
@@ -133,6 +133,17 @@ func (h *raftHost) ApplySnapshot(env node.Env, index, term int, snap []byte) {
 		rc.failure = fmt.Errorf("state machine safety: server %s installed a snapshot at %d whose state differs from what was applied up to %d", rc.w.Name(h.id), index, index)
 	}
 	rc.applied[h.id] = index
+}
+
+// env is the Env server h's Raft sees.
+func (rc *raftCluster) env(h *raftHost, env node.Env) node.Env {
+	if rc.wrapEnv != nil {
+		env = rc.wrapEnv(h, env)
+	}
+	if rc.countRequests {
+		env = countingEnv{env, rc}
+	}
+	return env
 }
 
 // countingEnv counts the requests Raft sends.
@@ -310,10 +321,7 @@ func (rc *raftCluster) start(id node.ID, cmd any) (index, term int, ok bool) {
 		return 0, 0, false
 	}
 	rc.w.Invoke(id, fmt.Sprintf("Start(%v)", cmd), func(env node.Env) {
-		if rc.countRequests {
-			env = countingEnv{env, rc}
-		}
-		index, term, ok = h.rf.Start(env, cmd)
+		index, term, ok = h.rf.Start(rc.env(h, env), cmd)
 	})
 	return index, term, ok
 }

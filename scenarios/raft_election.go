@@ -136,31 +136,37 @@ func init() {
 		Name: "raft/prevote",
 		Summary: "5 servers with PreVote and CheckQuorum: a follower cut off for 5 s rejoins without raising the term or " +
 			"moving the leadership, and a leader cut off steps down within 2 election timeouts",
-		Run: func(c *Case) {
-			rc := newRaftCluster(c, sim.Config{}, 5, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = true, true })
-			leader := rc.checkOneLeader()
-			rc.one(1, 5, true)
-			term := rc.checkTerms()
-			follower := rc.ids[(int(leader)+1)%5]
-			rc.disconnect(follower)
-			rc.run(5 * time.Second)
-			rc.connect(follower)
-			rc.run(2 * time.Second)
-			rc.one(2, 5, true)
-			if t := rc.checkTerms(); t != term {
-				c.Failf("a rejoining follower raised the term from %d to %d", term, t)
-			}
-			if l := rc.checkOneLeader(); l != leader {
-				c.Failf("a rejoining follower moved the leadership from %s to %s", rc.w.Name(leader), rc.w.Name(l))
-			}
-			rc.disconnect(leader)
-			err := rc.w.RunUntil(func() bool {
-				_, isLeader := rc.hosts[leader].rf.State()
-				return !isLeader
-			}, 2*rc.hosts[leader].rf.ElectionTimeoutMax(), "the cut-off leader stepping down")
-			c.Check(err)
-			rc.connect(leader)
-			rc.one(3, 5, true)
-		},
+		Run: func(c *Case) { runPreVote(c, true) },
 	})
+}
+
+// runPreVote cuts a follower off for 5 s and lets it rejoin: with PreVote
+// and CheckQuorum on, neither the term nor the leadership may move. Then it
+// cuts the leader off, which must step down.
+func runPreVote(c *Case, on bool) {
+	rc := newRaftCluster(c, sim.Config{}, 5, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = on, on })
+	leader := rc.checkOneLeader()
+	rc.one(1, 5, true)
+	term := rc.checkTerms()
+	follower := rc.ids[(int(leader)+1)%5]
+	rc.disconnect(follower)
+	rc.run(5 * time.Second)
+	rc.connect(follower)
+	rc.run(2 * time.Second)
+	rc.one(2, 5, true)
+	if t := rc.checkTerms(); t != term {
+		c.Failf("a rejoining follower raised the term from %d to %d", term, t)
+	}
+	if l := rc.checkOneLeader(); l != leader {
+		c.Failf("a rejoining follower moved the leadership from %s to %s", rc.w.Name(leader), rc.w.Name(l))
+	}
+	leader = rc.checkOneLeader()
+	rc.disconnect(leader)
+	err := rc.w.RunUntil(func() bool {
+		_, isLeader := rc.hosts[leader].rf.State()
+		return !isLeader
+	}, 2*rc.hosts[leader].rf.ElectionTimeoutMax(), "the cut-off leader stepping down")
+	c.Check(err)
+	rc.connect(leader)
+	rc.one(3, 5, true)
 }

@@ -1,0 +1,88 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/sim/node/nodetest"
+)
+
+// forgetfulEnv gives Raft a disk of its own that a restart loses entirely
+// (amnesia), or the real disk with Sync doing nothing (noSync): the two
+// classic ways to get persistence wrong.
+type forgetfulEnv struct {
+	node.Env
+	disk node.Disk
+}
+
+func (e forgetfulEnv) Disk() node.Disk { return e.disk }
+
+type noSyncDisk struct{ node.Disk }
+
+func (noSyncDisk) Sync() {}
+
+// amnesiaDisks holds each incarnation's private disk.
+type amnesiaDisks map[*raftHost]*nodetest.Disk
+
+func (a amnesiaDisks) wrap(h *raftHost, env node.Env) node.Env {
+	d := a[h]
+	if d == nil {
+		d = nodetest.NewDisk()
+		a[h] = d
+	}
+	return forgetfulEnv{env, d}
+}
+
+func noSyncWrap(h *raftHost, env node.Env) node.Env {
+	return forgetfulEnv{env, noSyncDisk{env.Disk()}}
+}
+
+// TestRaftCatalogueCatchesBrokenPersistence runs the Figure 8 scenario over
+// Raft servers whose persistence is broken from outside the library, and
+// requires the invariant checks to catch each within a stated number of
+// seeds, while correct servers pass the same seeds.
+func TestRaftCatalogueCatchesBrokenPersistence(t *testing.T) {
+	tests := []struct {
+		name        string
+		wrap        func() func(*raftHost, node.Env) node.Env
+		withinSeeds uint64 // measured: first caught at seeds 15 and 9
+	}{
+		{"forgets everything at restart", func() func(*raftHost, node.Env) node.Env { return amnesiaDisks{}.wrap }, 30},
+		{"never syncs", func() func(*raftHost, node.Env) node.Env { return noSyncWrap }, 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			broken := Scenario{Name: "broken-raft/figure8", Params: []Param{{"iters", "300", ""}}, Run: func(c *Case) {
+				rc := newRaftCluster(c, sim.Config{}, 5, nil)
+				rc.wrapEnv = tt.wrap()
+				runFigure8(c, rc, false)
+			}}
+			seed, out := firstFailingSeed(t, broken, tt.withinSeeds)
+			if seed == 0 {
+				t.Fatalf("no failure within %d seeds", tt.withinSeeds)
+			}
+			t.Logf("caught at seed %d: %s: %s", seed, out.Failures[0].Kind, out.Failures[0].Msg)
+			if good, err := Run("raft/figure8", seed, Options{}); err != nil || !good.Passed {
+				t.Fatalf("correct Raft fails seed %d too: %v %v", seed, err, good.Failures)
+			}
+		})
+	}
+}
+
+// TestWithoutPreVoteARejoiningFollowerRaisesTheTerm shows that
+// raft/prevote's check means something: the same run with PreVote and
+// CheckQuorum off fails it.
+func TestWithoutPreVoteARejoiningFollowerRaisesTheTerm(t *testing.T) {
+	off := Scenario{Name: "raft/prevote-off", Run: func(c *Case) { runPreVote(c, false) }}
+	for seed := uint64(1); seed <= 5; seed++ {
+		out, err := runOnce(off, seed, Options{TraceTail: -1}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Passed || !strings.Contains(out.Failures[0].Msg, "raised the term") {
+			t.Errorf("seed %d without PreVote: passed=%v %v; want the term raised by the rejoining follower", seed, out.Passed, out.Failures)
+		}
+	}
+}
