@@ -1,6 +1,7 @@
 package mapreduce
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,9 @@ func TestCoordinatorRunsAJob(t *testing.T) {
 	want(t, h.ask(11, 1, 3, done(r0.Task)), Wait, 0, 0)
 	if h.c.Done() {
 		t.Fatal("done with a reduce output not committed")
+	}
+	if got, want := h.c.Status(0), "maps 2/2 done, reduces 1/2 done; running: reduce 1 on n10 for 0s; workers: n10 (incarnation 1) heard from 0s ago"; !strings.HasPrefix(got, want) {
+		t.Errorf("Status = %q; want it to start %q", got, want)
 	}
 	want(t, h.ask(10, 1, 4, done(r1.Task)), Exit, 0, 0)
 	if !h.c.Done() {

@@ -3,6 +3,7 @@ package mapreduce
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/sim/node"
@@ -100,4 +101,40 @@ func (c *Coordinator) onLocate(env node.Env, from node.ID, m LocateReq) {
 		resp.Source = c.tasks[MapTask][m.Map].source
 	}
 	env.Send(from, resp)
+}
+
+// Status describes the job's progress in one line, for a failure message:
+// what is done, what runs where, and what the coordinator knows of each
+// worker.
+func (c *Coordinator) Status(now time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "maps %d/%d done, reduces %d/%d done", c.doneCount[MapTask], len(c.tasks[MapTask]), c.doneCount[ReduceTask], len(c.tasks[ReduceTask]))
+	if c.done {
+		b.WriteString(", job done")
+	}
+	if c.recovering {
+		b.WriteString(", recovering")
+	}
+	var running []string
+	for _, ts := range c.tasks {
+		for _, t := range ts {
+			for _, cp := range t.copies {
+				running = append(running, fmt.Sprintf("%v %d on %v for %v", t.kind, t.id, cp.worker, (now - cp.since).Round(time.Millisecond)))
+			}
+		}
+	}
+	if len(running) > 0 {
+		fmt.Fprintf(&b, "; running: %s", strings.Join(running, ", "))
+	}
+	var workers []string
+	for _, id := range node.SortedKeys(c.workers) {
+		ws := c.workers[id]
+		state := fmt.Sprintf("heard from %v ago", (now - ws.lastSeen).Round(time.Millisecond))
+		if ws.failed {
+			state = "failed"
+		}
+		workers = append(workers, fmt.Sprintf("%v (incarnation %d) %s", id, ws.inc, state))
+	}
+	fmt.Fprintf(&b, "; workers: %s", strings.Join(workers, ", "))
+	return b.String()
 }
