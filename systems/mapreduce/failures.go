@@ -119,7 +119,7 @@ func (c *Coordinator) Status(now time.Duration) string {
 	for _, ts := range c.tasks {
 		for _, t := range ts {
 			for _, cp := range t.copies {
-				running = append(running, fmt.Sprintf("%v %d on %v for %v", t.kind, t.id, cp.worker, (now - cp.since).Round(time.Millisecond)))
+				running = append(running, fmt.Sprintf("%v %d on %v for %v", t.kind, t.id, cp.worker, (now-cp.since).Round(time.Millisecond)))
 			}
 		}
 	}
