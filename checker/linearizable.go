@@ -1,0 +1,84 @@
+package checker
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// Outcome is the verdict of a linearizability check.
+type Outcome string
+
+// The outcomes. Unknown means the search ran out of time: it is neither a
+// pass nor a failure, and must be reported as such.
+const (
+	Linearizable    Outcome = "linearizable"
+	NotLinearizable Outcome = "not linearizable"
+	Unknown         Outcome = "unknown (the search ran out of time)"
+)
+
+// Annotation marks a moment or span of a run (a crash, a partition) on
+// the visualization of its history.
+type Annotation struct {
+	Start, End  time.Duration
+	Tag         string // the row it is drawn in, e.g. "faults"
+	Description string
+	Details     string
+}
+
+// Result is a linearizability check's verdict with what it takes to draw
+// the history.
+type Result struct {
+	Outcome Outcome
+	Ops     int
+	model   porcupine.Model
+	info    porcupine.LinearizationInfo
+}
+
+// CheckLinearizable checks a history against a porcupine model, giving up
+// after timeout (0: no limit). Unknown operations are checked as returning
+// after everything else, with an unknown output.
+func CheckLinearizable(model porcupine.Model, ops []Op, timeout time.Duration) Result {
+	hist := make([]porcupine.Operation, len(ops))
+	for i, op := range ops {
+		ret, out := op.Return, op.Output
+		if !op.Done {
+			ret, out = endOfTime, nil
+		}
+		hist[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: out,
+			Call: int64(op.Call), Return: int64(ret)}
+	}
+	res, info := porcupine.CheckOperationsVerbose(model, hist, timeout)
+	r := Result{Ops: len(ops), model: model, info: info}
+	switch res {
+	case porcupine.Ok:
+		r.Outcome = Linearizable
+	case porcupine.Illegal:
+		r.Outcome = NotLinearizable
+	default:
+		r.Outcome = Unknown
+	}
+	return r
+}
+
+// WriteHTML writes porcupine's interactive visualization of the history,
+// with the annotations, to path (creating its directory).
+func (r Result) WriteHTML(path string, annotations []Annotation) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	info := r.info
+	var anns []porcupine.Annotation
+	for _, a := range annotations {
+		anns = append(anns, porcupine.Annotation{Tag: a.Tag, Start: int64(a.Start), End: int64(a.End),
+			Description: a.Description, Details: a.Details})
+	}
+	info.AddAnnotations(anns)
+	if err := porcupine.VisualizePath(r.model, info, path); err != nil {
+		return fmt.Errorf("writing the visualization %s: %w", path, err)
+	}
+	return nil
+}
