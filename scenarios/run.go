@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -26,6 +27,12 @@ type Options struct {
 	// Trace, when set, receives every trace record of the run. It does not
 	// change the run.
 	Trace func(sim.Record)
+	// CheckTimeout bounds each linearizability search; 0 means 10 s. A
+	// search that runs out of time is an unknown result.
+	CheckTimeout time.Duration
+	// VizDir, when set, receives the visualization of every history a
+	// run checks for linearizability. It does not change the run.
+	VizDir string
 	// TraceTail is how many trace records to attach to each failure (the
 	// seed is run a second time with tracing on to get them); 0 means 40,
 	// negative means none.
@@ -40,6 +47,9 @@ func (o Options) Flags() []string {
 	}
 	if o.Faults != "" {
 		f = append(f, "-faults", shellQuote(o.Faults))
+	}
+	if o.CheckTimeout != 0 {
+		f = append(f, "-check-timeout", o.CheckTimeout.String())
 	}
 	for _, k := range sortedKeys(o.Params) {
 		f = append(f, "-p", shellQuote(k+"="+o.Params[k]))
@@ -57,7 +67,11 @@ func (o Options) String() string {
 	for _, k := range sortedKeys(o.Params) {
 		params = append(params, k+"="+o.Params[k])
 	}
-	return fmt.Sprintf("strict=%v faults=%s params=[%s]", o.Strict, faults, strings.Join(params, " "))
+	timeout := o.CheckTimeout
+	if timeout == 0 {
+		timeout = defaultCheckTimeout
+	}
+	return fmt.Sprintf("strict=%v faults=%s params=[%s] check-timeout=%v", o.Strict, faults, strings.Join(params, " "), timeout)
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -252,6 +266,8 @@ type Case struct {
 	failures  []*sim.Failure
 	unknown   []string
 	schedules []string
+	// annotations mark the run's faults on history visualizations.
+	annotations []checker.Annotation
 }
 
 // Seed is the run's seed.
@@ -301,10 +317,11 @@ func (c *Case) Faults(def Schedule) Schedule {
 	return s
 }
 
-// Apply schedules s on w and records it in the outcome. A schedule naming
+// Apply schedules s on w and records it in the outcome; each action is
+// annotated on history visualizations when it happens. A schedule naming
 // nodes w does not have is bad input.
 func (c *Case) Apply(w *sim.World, s Schedule) {
-	if err := s.Apply(w); err != nil {
+	if err := s.apply(w, func(a Action) { c.Annotate("faults", "%s %s", a.Op, strings.Join(a.Args, " ")) }); err != nil {
 		panic(usagePanic{err})
 	}
 	c.schedules = append(c.schedules, s.String())

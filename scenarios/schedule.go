@@ -209,7 +209,10 @@ func parseProb(s string) (float64, error) {
 // Apply schedules every action on w. Node names must exist in w. The
 // network's default link and the disk configuration at the time of the call
 // are what "calm" restores.
-func (s Schedule) Apply(w *sim.World) error {
+func (s Schedule) Apply(w *sim.World) error { return s.apply(w, nil) }
+
+// apply is Apply with a hook called as each action takes place.
+func (s Schedule) apply(w *sim.World, hook func(Action)) error {
 	base := w.Net().Default()
 	for _, a := range s {
 		if err := a.Validate(); err != nil {
@@ -218,6 +221,10 @@ func (s Schedule) Apply(w *sim.World) error {
 		fn, err := a.bind(w, base)
 		if err != nil {
 			return err
+		}
+		if hook != nil {
+			a, inner := a, fn
+			fn = func() { hook(a); inner() }
 		}
 		w.At(a.At, a.String(), fn)
 	}

@@ -1,0 +1,58 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/simlab-go/simlab/checker"
+)
+
+// defaultCheckTimeout bounds one linearizability search.
+const defaultCheckTimeout = 10 * time.Second
+
+// Annotate marks a moment of the run on the visualization of its history.
+// Fault schedule actions are annotated by themselves.
+func (c *Case) Annotate(tag, format string, args ...any) {
+	t := time.Duration(0)
+	if w := c.world(); w != nil {
+		t = w.Now()
+	}
+	c.annotations = append(c.annotations, checker.Annotation{Start: t, End: t, Tag: tag, Description: fmt.Sprintf(format, args...)})
+}
+
+// CheckLinearizable checks a recorded history against model. A history
+// that is not linearizable fails the run and its visualization (with the
+// run's faults as annotations) is written to the -viz directory or, without
+// one, to a temporary directory, and the failure names the file. A search
+// that runs out of time is an unknown result. With Options.VizDir set, the
+// visualization is written for every run.
+func (c *Case) CheckLinearizable(what string, model porcupine.Model, ops []checker.Op) {
+	timeout := c.opts.CheckTimeout
+	if timeout == 0 {
+		timeout = defaultCheckTimeout
+	}
+	res := checker.CheckLinearizable(model, ops, timeout)
+	dir := c.opts.VizDir
+	if dir == "" && res.Outcome == checker.NotLinearizable {
+		dir = filepath.Join(os.TempDir(), "simlab-viz")
+	}
+	path := ""
+	if dir != "" {
+		name := fmt.Sprintf("%s-seed%d-%s.html", strings.ReplaceAll(c.scenario.Name, "/", "_"), c.seed, strings.ReplaceAll(what, " ", "_"))
+		path = filepath.Join(dir, name)
+		if err := res.WriteHTML(path, c.annotations); err != nil {
+			c.Failf("%v", err)
+			path = ""
+		}
+	}
+	switch res.Outcome {
+	case checker.NotLinearizable:
+		c.Failf("%s: the history of %d operations is not linearizable; visualization: %s", what, res.Ops, path)
+	case checker.Unknown:
+		c.Unknownf("%s: linearizability of %d operations undecided after %v (raise -check-timeout)", what, res.Ops, timeout)
+	}
+}

@@ -1,0 +1,67 @@
+package kv
+
+import (
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/raft"
+	"github.com/simlab-go/simlab/systems/rsm"
+)
+
+// ServerConfig configures a server.
+type ServerConfig struct {
+	// Raft configures the server's Raft; Raft.Peers lists the servers.
+	Raft raft.Config
+	// MaxRaftState makes the server snapshot when Raft's persisted state
+	// reaches this many bytes; 0 never snapshots.
+	MaxRaftState int
+}
+
+// Server is one key/value replica: a node hosting an rsm over Raft.
+type Server struct {
+	st  *store
+	rsm *rsm.RSM
+	rf  *raft.Raft
+}
+
+// NewServer returns the factory of a server.
+func NewServer(cfg ServerConfig) node.Factory {
+	return func() node.Handler {
+		s := &Server{st: newStore()}
+		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState}, s.st, func(a rsm.Applier) rsm.Consensus {
+			s.rf = raft.New(cfg.Raft, a)
+			return s.rf
+		})
+		return s
+	}
+}
+
+// Handle implements node.Handler.
+func (s *Server) Handle(env node.Env, ev node.Event) {
+	if s.rsm.Handle(env, ev) {
+		return
+	}
+	m, ok := ev.(*node.Recv)
+	if !ok {
+		return
+	}
+	req, ok := m.Msg.(Request)
+	if !ok {
+		return
+	}
+	from := m.From
+	s.rsm.Submit(env, req.ClientID, req.Seq, req.Op, func(env node.Env, result any, err error) {
+		reply := Reply{ClientID: req.ClientID, Seq: req.Seq}
+		if err != nil {
+			reply.Err = ErrWrongLeader
+		} else {
+			reply.Value = result.(string)
+		}
+		env.Send(from, reply)
+	})
+}
+
+// Raft returns the server's Raft, for inspection.
+func (s *Server) Raft() *raft.Raft { return s.rf }
+
+// Peek returns the value of key in this replica's state, for inspection
+// and tests; clients read through the log.
+func (s *Server) Peek(key string) string { return s.st.data[key] }
