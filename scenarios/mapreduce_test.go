@@ -1,0 +1,172 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/systems/mapreduce"
+)
+
+// brokenMR is the named mapreduce scenario with tweak applied to every
+// cluster it builds.
+func brokenMR(t *testing.T, name string, tweak func(*mrSetup)) Scenario {
+	t.Helper()
+	for _, s := range mrCatalogue(tweak) {
+		if s.Name == name {
+			s.Name = "broken-" + name
+			return s
+		}
+	}
+	t.Fatalf("no scenario %s", name)
+	return Scenario{}
+}
+
+// TestMapReduceCatalogueCatchesBugs shows the catalogue catching each
+// deliberate bug of mapreduce.CoordinatorBugs and mapreduce.WorkerBugs
+// within a stated number of seeds, while the correct system passes the very
+// seed that caught it.
+func TestMapReduceCatalogueCatchesBugs(t *testing.T) {
+	tests := []struct {
+		bug         string
+		scenario    string
+		tweak       func(*mrSetup)
+		withinSeeds uint64
+	}{
+		{"the coordinator keeps a lost worker's completed maps", "mapreduce/crash",
+			func(s *mrSetup) { s.coordBugs.KeepLostMaps = true }, 1000},
+		{"the coordinator is done once every reduce is handed out", "mapreduce/wordcount",
+			func(s *mrSetup) { s.coordBugs.DoneWhenAssigned = true }, 1000},
+		{"a reducer writes its output in place, in two pieces", "mapreduce/wordcount",
+			func(s *mrSetup) { s.workerBugs.DirectCommit = true }, 1000},
+		{"a worker does not sync its incarnation number", "mapreduce/crash",
+			func(s *mrSetup) { s.workerBugs.VolatileIncarnation = true }, 1000},
+		{"a reducer waits for a re-executed map", "mapreduce/worker-loss",
+			func(s *mrSetup) { s.workerBugs.WaitForReexecution = true }, 1000},
+		{"the coordinator never marks a silent worker failed", "mapreduce/worker-loss",
+			func(s *mrSetup) { s.coordBugs.NoFailureDetector = true }, 1000},
+		{"the coordinator takes an old incarnation's messages for the current one's", "mapreduce/crash",
+			func(s *mrSetup) { s.coordBugs.TrustStaleIncarnations = true }, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.bug, func(t *testing.T) {
+			seed, out := firstFailingSeed(t, brokenMR(t, tt.scenario, tt.tweak), tt.withinSeeds)
+			if seed == 0 {
+				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
+			}
+			t.Logf("%s caught it at seed %d: %v", tt.scenario, seed, out.Failures[0].Msg)
+			good, err := Run(tt.scenario, seed, Options{})
+			if err != nil || !good.Passed {
+				t.Fatalf("the correct system fails seed %d too: %v %+v", seed, err, good.Failures)
+			}
+		})
+	}
+}
+
+// TestMapReduceReplay: every mapreduce scenario gives one seed the same
+// fingerprint, statistics and schedule twice, traced or not, and different
+// seeds different fingerprints.
+func TestMapReduceReplay(t *testing.T) {
+	scenarios, err := Match("mapreduce/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scenarios {
+		seen := map[uint64]uint64{}
+		for seed := uint64(1); seed <= 4; seed++ {
+			a, _ := Run(s.Name, seed, Options{})
+			b, _ := Run(s.Name, seed, Options{Trace: func(sim.Record) {}})
+			if a.Fingerprint != b.Fingerprint || a.Stats != b.Stats || a.Faults != b.Faults {
+				t.Fatalf("%s seed %d: fingerprints %016x and %016x", s.Name, seed, a.Fingerprint, b.Fingerprint)
+			}
+			if other, dup := seen[a.Fingerprint]; dup {
+				t.Fatalf("%s: seeds %d and %d share fingerprint %016x", s.Name, other, seed, a.Fingerprint)
+			}
+			seen[a.Fingerprint] = seed
+		}
+	}
+}
+
+// TestMapReduceInputFiles runs word count and the inverted index over files
+// named by a glob, writes the outputs with out=DIR, and reports a bad glob
+// or one matching nothing as bad input.
+func TestMapReduceInputFiles(t *testing.T) {
+	dir := t.TempDir()
+	texts := map[string]string{"b.txt": "It was the best of times, it was the worst of times.", "a.txt": "the age of wisdom", "notes.md": "skipped"}
+	for name, text := range texts {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	glob := filepath.Join(dir, "*.txt")
+	for _, name := range []string{"mapreduce/wordcount", "mapreduce/indexer"} {
+		out := filepath.Join(t.TempDir(), "out")
+		got, err := Run(name, 1, Options{Params: map[string]string{"input": glob, "out": out, "workers": "3", "reduces": "2"}})
+		if err != nil || !got.Passed {
+			t.Fatalf("%s over %s: %v %+v", name, glob, err, got.Failures)
+		}
+		var files []mapreduce.File
+		for r := range 2 {
+			data, err := os.ReadFile(filepath.Join(out, mapreduce.OutputName(r)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, mapreduce.File{Name: mapreduce.OutputName(r), Data: data})
+		}
+		kvs, err := mapreduce.MergeOutputs(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(mapreduce.FormatOutput(kvs))
+		wantLine := map[string]string{"mapreduce/wordcount": "the 3\n", "mapreduce/indexer": "the 2 " + filepath.ToSlash(filepath.Join(dir, "a.txt")) + ","}[name]
+		if !strings.Contains(text, wantLine) || strings.Contains(text, "skipped") {
+			t.Errorf("%s output lacks %q or reads notes.md:\n%s", name, wantLine, text)
+		}
+	}
+	for _, tt := range []struct{ glob, want string }{
+		{filepath.Join(dir, "[.txt"), "not a valid glob"},
+		{filepath.Join(dir, "*.pdf"), "matches no file"},
+	} {
+		_, err := Run("mapreduce/wordcount", 1, Options{Params: map[string]string{"input": tt.glob}})
+		var ue *UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("input=%s: %v; want a usage error saying %q", tt.glob, err, tt.want)
+		}
+	}
+}
+
+// TestMapReduceRunsARegisteredJob runs a job registered by a user (keys
+// with spaces, values with colons) through mapreduce/job and under crashes,
+// and reports an unknown job as bad input.
+func TestMapReduceRunsARegisteredJob(t *testing.T) {
+	lengths := mapreduce.Job{Name: "test-lengths", Summary: "words by length",
+		Map: func(_, contents string) []mapreduce.KeyValue {
+			var kvs []mapreduce.KeyValue
+			for _, w := range strings.Fields(contents) {
+				kvs = append(kvs, mapreduce.KeyValue{Key: fmt.Sprintf("%d letters", len(w)), Value: w})
+			}
+			return kvs
+		},
+		Reduce: func(_ string, values []string) string { return fmt.Sprintf("%d: %s", len(values), values[0]) },
+	}
+	if _, ok := mapreduce.Lookup(lengths.Name); !ok { // -count=2 runs this twice
+		mapreduce.Register(lengths)
+	}
+	for _, name := range []string{"mapreduce/job", "mapreduce/crash", "mapreduce/swarm"} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			out, err := Run(name, seed, Options{Params: map[string]string{"job": "test-lengths"}})
+			if err != nil || !out.Passed {
+				t.Fatalf("%s seed %d with job test-lengths: %v %+v", name, seed, err, out.Failures)
+			}
+		}
+	}
+	_, err := Run("mapreduce/job", 1, Options{Params: map[string]string{"job": "nosuch"}})
+	var ue *UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "registered: indexer,") {
+		t.Errorf("job=nosuch: %v; want a usage error listing the jobs", err)
+	}
+}
