@@ -7,6 +7,7 @@
 //	simrun -scenario 'register/*' -seeds 1000 [-jobs 8] [-json]
 //	simrun -scenario 'register/*' -seeds 1-500 -shard 2/4
 //	simrun -scenario 'register/*' -seeds 200 -check-determinism
+//	simrun -input 'books/*.txt' [-p out=DIR]
 //
 // Every failure is printed with the command that replays it. Exit status: 0
 // when every run passed, 1 when a failure (or an undecided check) was found,
@@ -84,7 +85,7 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*config
 		fmt.Fprintf(stderr, "usage: simrun -list | -scenario PATTERN (-seed N | -seeds N | -seeds A-B) [flags]\n\n")
 		fs.PrintDefaults()
 	}
-	var seedStr, seedsStr, shardStr string
+	var seedStr, seedsStr, shardStr, input string
 	ps := params{}
 	fs.BoolVar(&c.list, "list", false, "list the scenarios and exit")
 	fs.StringVar(&c.patterns, "scenario", "", "scenario name or comma-separated glob patterns, e.g. 'register/*'")
@@ -98,6 +99,7 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*config
 	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
 	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
 	fs.Var(ps, "p", "set a scenario parameter, name=value (repeatable)")
+	fs.StringVar(&input, "input", "", "run a job on your own text files, one map task each: a glob such as 'books/*.txt' (sets -p input=GLOB; -scenario defaults to mapreduce/wordcount, -seed to 1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -106,6 +108,15 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*config
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: every input is a flag (simrun -h lists them)", fs.Arg(0))
+	}
+	if input != "" {
+		ps["input"] = input
+		if c.patterns == "" {
+			c.patterns = "mapreduce/wordcount"
+		}
+		if seedStr == "" && seedsStr == "" {
+			seedStr = "1"
+		}
 	}
 	if len(ps) > 0 {
 		c.opts.Params = ps
@@ -152,11 +163,24 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*config
 		}
 	}
 	for _, s := range c.selected {
+		if input != "" && !takesInput(s) {
+			return nil, usagef("-input: scenario %s takes no input files; use -scenario mapreduce/wordcount or another scenario whose -list entry shows -p input=", s.Name)
+		}
 		if err := scenarios.CheckOptions(s, c.opts); err != nil {
 			return nil, usageError{err.Error()}
 		}
 	}
 	return c, nil
+}
+
+// takesInput reports whether s declares the parameter -input sets.
+func takesInput(s scenarios.Scenario) bool {
+	for _, p := range s.Params {
+		if p.Name == "input" {
+			return true
+		}
+	}
+	return false
 }
 
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
