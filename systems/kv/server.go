@@ -24,6 +24,9 @@ type Server struct {
 
 // NewServer returns the factory of a server.
 func NewServer(cfg ServerConfig) node.Factory {
+	if cfg.Raft.Codec == nil {
+		cfg.Raft.Codec = codec{}
+	}
 	return func() node.Handler {
 		s := &Server{st: newStore()}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState}, s.st, func(a rsm.Applier) rsm.Consensus {

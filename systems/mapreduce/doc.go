@@ -3,11 +3,12 @@
 // a storage node standing in for the distributed file system.
 //
 // A job is a pair of plain Go functions, Map(filename, contents) and
-// Reduce(key, values), registered under a name (see [Job] and [Register]);
-// word count ("wc") and an inverted index ("indexer") ship with the package.
-// Both functions must be deterministic and must not keep state between
-// calls: a task may run several times, and every run must produce the same
-// output.
+// Reduce(key, values), with an optional combiner, registered under a name
+// (see [Job] and [Register]); word count ("wc", with a combiner) and an
+// inverted index ("indexer") ship with the package. The functions must be
+// deterministic and must not keep state between calls: a task may run
+// several times, and every run must produce the same output. Keys and
+// values must not hold newlines (outputs are "key value" lines).
 //
 // # How a job runs
 //
@@ -49,6 +50,12 @@
 //     wait for workers that all wait on it.
 //   - Every request is retried on a timer and every handler is idempotent,
 //     so message loss, duplication and reordering cost time, not correctness.
+//   - The coordinator keeps only its epoch on disk (the high bits of every
+//     attempt number, so attempts stay unique across its restarts). A
+//     restarted coordinator asks storage which outputs are committed
+//     ([ListReq]), marks those reduce tasks done and runs everything else
+//     again: the map outputs' locations were only in its memory. The paper
+//     leaves master failure to the user; this costs a few messages.
 //
 // # Backup tasks (section 3.6)
 //
@@ -65,9 +72,12 @@
 // Under simlab's CPU model a task costs ComputePerKB of virtual CPU per KiB
 // of its input (the split for a map, the fetched parts for a reduce), times
 // the worker's Slowdown. The charge is paid in slices of at most
-// computeSlice, so a busy worker still answers pings and fetches between
+// 50 ms, so a busy worker still answers pings and fetches between
 // slices, as a worker with a spare thread would. Parallelism, stragglers and
 // backup tasks therefore show in the job's virtual completion time.
+//
+// [CoordinatorBugs] and [WorkerBugs] plant deliberate bugs, for the tests
+// that show the scenario catalogue (scenarios/mapreduce.go) catching each.
 //
 // The package imports only sim/node and the standard library and follows
 // the determinism rules of DESIGN.md section 8.

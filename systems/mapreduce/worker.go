@@ -1,9 +1,7 @@
 package mapreduce
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"strings"
 	"time"
 
@@ -61,9 +59,6 @@ type (
 	retryTimer   struct{ attempt uint64 }
 	computeTimer struct{ attempt uint64 }
 )
-
-// incarnationFile holds the worker's incarnation number.
-const incarnationFile = "incarnation"
 
 // NewWorker returns a worker's factory.
 func NewWorker(cfg WorkerConfig) node.Factory {
@@ -124,37 +119,6 @@ func (w *Worker) boot(env node.Env) {
 		}
 	}
 	w.ask(env)
-}
-
-// nextIncarnation raises the incarnation number kept on d and returns it.
-// With sync, the number is durable before any message the caller sends
-// next: no two incarnations that ever spoke share a number.
-func nextIncarnation(d node.Disk, sync bool) uint64 {
-	var inc uint64
-	if data, err := d.ReadFile(incarnationFile); err == nil {
-		var ok bool
-		if inc, ok = decodeIncarnation(data); !ok {
-			panic("mapreduce: incarnation file is corrupt although it is only ever replaced atomically")
-		}
-	}
-	inc++
-	d.WriteFile(incarnationFile, encodeIncarnation(inc))
-	if sync {
-		d.Sync()
-	}
-	return inc
-}
-
-func encodeIncarnation(inc uint64) []byte {
-	b := binary.BigEndian.AppendUint64(nil, inc)
-	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
-}
-
-func decodeIncarnation(b []byte) (uint64, bool) {
-	if len(b) != 12 || crc32.ChecksumIEEE(b[:8]) != binary.BigEndian.Uint32(b[8:]) {
-		return 0, false
-	}
-	return binary.BigEndian.Uint64(b[:8]), true
 }
 
 // ask sends a new TaskReq carrying w.prev.

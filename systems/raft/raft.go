@@ -59,7 +59,18 @@ type Raft struct {
 	heartbeatGen     uint64
 	heartbeatTime    node.TimerID
 	replicatePending bool
+
+	stats Stats
 }
+
+// Stats counts what this incarnation did, for scenarios and tests.
+type Stats struct {
+	SnapshotsSent      int // InstallSnapshot messages sent as leader
+	SnapshotsInstalled int // snapshots received from a leader and installed
+}
+
+// Stats returns the incarnation's counters.
+func (r *Raft) Stats() Stats { return r.stats }
 
 // New returns a Raft server with the given configuration that hands
 // committed commands and snapshots to svc. It panics on an invalid

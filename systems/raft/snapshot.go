@@ -28,6 +28,7 @@ func (r *Raft) Snapshot(env node.Env, index int, snapshot []byte) {
 // sendSnapshot sends follower p the snapshot. It is resent at each
 // heartbeat until p acknowledges it.
 func (r *Raft) sendSnapshot(env node.Env, p node.ID) {
+	r.stats.SnapshotsSent++
 	r.send(env, p, InstallSnapshot{Term: r.term, Leader: r.me, LastIncludedIndex: r.log.base,
 		LastIncludedTerm: r.log.baseTerm, Chain: r.log.baseChain, Data: r.store.snapshot})
 }
@@ -49,6 +50,7 @@ func (r *Raft) handleInstallSnapshot(env node.Env, from node.ID, m InstallSnapsh
 		r.store.snapshot = slices.Clone(m.Data)
 		r.rewrite(env, true)
 		r.commitIndex = m.LastIncludedIndex
+		r.stats.SnapshotsInstalled++
 		if r.lastApplied < m.LastIncludedIndex {
 			r.lastApplied = m.LastIncludedIndex
 			r.svc.ApplySnapshot(env, m.LastIncludedIndex, m.LastIncludedTerm, r.store.snapshot)

@@ -223,4 +223,3 @@ func (r *RSM) Pending() int { return len(r.pending) }
 
 // LastApplied is the index of the last entry applied.
 func (r *RSM) LastApplied() int { return r.lastIndex }
-

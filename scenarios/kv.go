@@ -1,0 +1,265 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/kv"
+)
+
+// The kv/... catalogue: the linearizable key/value store (systems/kv) on
+// Raft. Every scenario records every client operation and checks the
+// history with porcupine (checker.KVModel), runs the consensus invariants
+// after every event, and requires the clients' last operations to complete
+// within a bound once the faults end. Times are virtual.
+
+var kvKeys = []string{"k0", "k1", "k2", "k3", "k4"}
+
+// kvMix is the default workload: a mix of Get, Put and Append on 5 keys.
+var kvMix = kvWorkload{keys: kvKeys, thinkMax: 20 * time.Millisecond}
+
+func init() {
+	Register(Scenario{
+		Name:    "kv/basic",
+		Summary: "3 servers, 1 client, reliable network: 3 s of operations, each answered; linearizable; done within 5 s",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
+			kc.addClients(1, kvMix, nil)
+			kc.run(3 * time.Second)
+			kc.finish(5 * time.Second)
+		},
+	})
+	Register(Scenario{
+		Name:    "kv/concurrent",
+		Summary: "5 servers, 5 clients on shared keys, reliable network: 3 s of operations; linearizable; done within 5 s",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
+			kc.addClients(5, kvMix, nil)
+			kc.run(3 * time.Second)
+			kc.finish(5 * time.Second)
+		},
+	})
+	Register(Scenario{
+		Name: "kv/unreliable",
+		Summary: "5 servers, 5 clients on a network losing 10%, duplicating 10% and delaying up to 27 ms: " +
+			"linearizable; done within 10 s",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
+			kc.addClients(5, kvMix, nil)
+			kc.run(3 * time.Second)
+			kc.finish(10 * time.Second)
+		},
+	})
+	Register(Scenario{
+		Name: "kv/one-key-appends",
+		Summary: "5 clients append to one key on an unreliable network: every append is applied exactly once and " +
+			"in an order consistent with each client's; linearizable",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
+			cls := kc.addClients(5, kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
+			kc.run(3 * time.Second)
+			kc.finish(10 * time.Second)
+			value := kc.finalGet(cls[0], "k")
+			for _, cl := range cls {
+				checkAppends(c, value, cl.index, cl.ops)
+			}
+		},
+	})
+	Register(Scenario{
+		Name: "kv/minority-leader",
+		Summary: "5 servers, the leader cut off with one follower: requests to the minority get no answer for 1 s " +
+			"while the majority serves; after healing they are answered within 3 s; linearizable",
+		Run: runMinorityLeader,
+	})
+	Register(Scenario{
+		Name: "kv/partitions",
+		Summary: "5 servers, 5 clients, a new random partition (a majority and a minority) about every second " +
+			"for 5 s; linearizable; done within 10 s of healing",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
+			kc.addClients(5, kvMix, nil)
+			kc.repartition(c, 5*time.Second)
+			kc.finish(10 * time.Second)
+		},
+	})
+	for _, v := range []struct {
+		name, summary          string
+		partitions, unreliable bool
+	}{
+		{"kv/crash", "every server crashes and restarts every second", false, false},
+		{"kv/crash-partitions", "every server crashes and restarts every second, under changing partitions", true, false},
+		{"kv/crash-unreliable", "every server crashes and restarts every second, on an unreliable network", false, true},
+		{"kv/crash-partitions-unreliable", "crashes of all servers, changing partitions and an unreliable network", true, true},
+	} {
+		v := v
+		Register(Scenario{
+			Name:    v.name,
+			Summary: "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
+			Run: func(c *Case) {
+				kc := newKVCluster(c, kvLink(v.unreliable), 5, 0, nil)
+				kc.addClients(5, kvMix, nil)
+				kc.crashRounds(c, 5, v.partitions)
+				kc.finish(10 * time.Second)
+			},
+		})
+	}
+	Register(Scenario{
+		Name: "kv/speed",
+		Summary: "3 servers, one client, 1,000 sequential operations: mean latency under 33 ms " +
+			"(the leader does not wait for a heartbeat to replicate); linearizable",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
+			kc.waitLeader()
+			cls := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1000}, nil)
+			c.Must(kc.w.RunUntil(func() bool { return cls[0].idle }, 60*time.Second, "1,000 operations"))
+			var total time.Duration
+			for _, l := range cls[0].latencies {
+				total += l
+			}
+			if mean := total / time.Duration(len(cls[0].latencies)); mean >= 33*time.Millisecond {
+				c.Failf("mean latency %v over %d operations, want under 33 ms", mean, len(cls[0].latencies))
+			}
+			kc.finish(time.Second)
+		},
+	})
+}
+
+// lossyDupLink loses and duplicates a tenth of the messages and delays up
+// to 27 ms.
+var lossyDupLink = sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 26 * time.Millisecond, Loss: 0.1, Dup: 0.1}
+
+func kvLink(unreliable bool) sim.Config {
+	if unreliable {
+		return sim.Config{Link: &lossyDupLink}
+	}
+	return sim.Config{}
+}
+
+// finalGet reads key through client cl once every client is idle.
+func (kc *kvCluster) finalGet(cl *kvClient, key string) string {
+	var value string
+	done := false
+	kc.w.Invoke(cl.id(), "final get", func(env node.Env) {
+		cl.issue(env, kv.Op{Kind: kv.Get, Key: key}, func(env node.Env, v string) { value, done = v, true })
+	})
+	kc.c.Must(kc.w.RunUntil(func() bool { return done }, 10*time.Second, "the final read"))
+	return value
+}
+
+// checkAppends checks that client index's appends "c<index>.<n> " for n in
+// [0, count) each appear exactly once in value, in order.
+func checkAppends(c *Case, value string, index, count int) {
+	last := -1
+	for n := 0; n < count; n++ {
+		token := fmt.Sprintf("c%d.%d ", index, n)
+		switch k := strings.Count(value, token); {
+		case k > 1:
+			c.Failf("append %q applied %d times", token, k)
+		case k == 0:
+			// Its answer may never have come (an unknown operation).
+			continue
+		}
+		at := strings.Index(value, token)
+		if at < last {
+			c.Failf("client %d's append %d comes before its append %d", index, n, n-1)
+		}
+		last = at
+	}
+}
+
+// repartition splits the servers into a random majority and minority about
+// every second for d, then heals.
+func (kc *kvCluster) repartition(c *Case, d time.Duration) {
+	r := c.Rand("partitions")
+	end := kc.w.Now() + d
+	for kc.w.Now() < end {
+		perm := r.Perm(len(kc.servers))
+		k := len(kc.servers)/2 + 1
+		var a, b []node.ID
+		for i, p := range perm {
+			if i < k {
+				a = append(a, kc.servers[p])
+			} else {
+				b = append(b, kc.servers[p])
+			}
+		}
+		kc.w.Net().Partition(a, b)
+		c.Annotate("faults", "partition %v | %v", kc.nameAll(a), kc.nameAll(b))
+		kc.run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
+	}
+	kc.w.Net().Heal()
+	c.Annotate("faults", "heal")
+}
+
+// crashRounds crashes every server and restarts it once a round, rounds
+// times, about a second apart, optionally repartitioning too.
+func (kc *kvCluster) crashRounds(c *Case, rounds int, partitions bool) {
+	r := c.Rand("crashes")
+	for round := 0; round < rounds; round++ {
+		if partitions {
+			perm := r.Perm(len(kc.servers))
+			var a, b []node.ID
+			for i, p := range perm {
+				if i < len(kc.servers)/2+1 {
+					a = append(a, kc.servers[p])
+				} else {
+					b = append(b, kc.servers[p])
+				}
+			}
+			kc.w.Net().Partition(a, b)
+			c.Annotate("faults", "partition %v | %v", kc.nameAll(a), kc.nameAll(b))
+		}
+		kc.run(r.Duration(700*time.Millisecond, 1300*time.Millisecond))
+		for _, id := range kc.servers {
+			kc.w.Crash(id)
+		}
+		c.Annotate("faults", "crash all servers")
+		kc.run(r.Duration(0, 100*time.Millisecond))
+		for _, id := range kc.servers {
+			kc.w.Restart(id)
+		}
+		c.Annotate("faults", "restart all servers")
+	}
+	kc.restoreAll()
+}
+
+func (kc *kvCluster) nameAll(ids []node.ID) string {
+	var s []string
+	for _, id := range ids {
+		s = append(s, kc.w.Name(id))
+	}
+	return strings.Join(s, ",")
+}
+
+// runMinorityLeader cuts the leader off with one follower and checks that
+// the minority answers nothing while the majority serves.
+func runMinorityLeader(c *Case) {
+	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
+	leader := kc.waitLeader()
+	kc.run(500 * time.Millisecond)
+	leader = kc.leader()
+	minority := []node.ID{leader, kc.servers[(int(leader)+1)%5]}
+	var majority []node.ID
+	for _, id := range kc.servers {
+		if id != minority[0] && id != minority[1] {
+			majority = append(majority, id)
+		}
+	}
+	// A client on each side of the partition.
+	onMajority := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1}, nil)[0]
+	onMinority := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1}, nil)[0]
+	kc.w.Net().Partition(append(minority, onMinority.id()), append(majority, onMajority.id()))
+	c.Annotate("faults", "partition %s | %s", kc.nameAll(minority), kc.nameAll(majority))
+	kc.run(time.Millisecond) // the clients start their one operation
+	c.Check(kc.w.RunUntil(func() bool { return onMajority.idle }, 5*time.Second, "the majority answering"))
+	if kc.w.RunUntil(func() bool { return onMinority.idle }, time.Second, "a minority answer") == nil {
+		c.Failf("the minority answered a request while cut off from the majority")
+	}
+	kc.w.Net().Heal()
+	c.Annotate("faults", "heal")
+	c.Check(kc.w.RunUntil(func() bool { return onMinority.idle }, 3*time.Second, "the minority's request answered after healing"))
+	kc.finish(5 * time.Second)
+}

@@ -1,0 +1,216 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/kv"
+	"github.com/simlab-go/simlab/systems/raft"
+)
+
+// kvCluster is the harness of the kv/... scenarios: servers s0.. running
+// kv.Server, client nodes c0.. running a kv.Clerk with a workload, a history
+// recorder, and the consensus invariants over the servers' Raft.
+type kvCluster struct {
+	c        *Case
+	w        *sim.World
+	servers  []node.ID
+	names    []string
+	clients  []*kvClient
+	rec      *checker.Recorder
+	check    *checker.Consensus
+	views    []checker.LogView
+	boots    map[node.ID]uint64
+	stopping bool // clients start no new operation
+	// serverFactory builds servers; tests swap in broken ones.
+	serverFactory func(kv.ServerConfig) node.Factory
+}
+
+// kvWorkload is what a client does.
+type kvWorkload struct {
+	keys       []string      // the keys it works on
+	appendOnly bool          // only Append (else a mix of Get, Put, Append)
+	thinkMax   time.Duration // pause between operations
+	maxOps     int           // stop after this many (0: until told)
+}
+
+// kvClient is a client node: a clerk, a workload, and the history.
+type kvClient struct {
+	kc        *kvCluster
+	index     int
+	servers   []node.ID
+	load      kvWorkload
+	ck        *kv.Clerk
+	ops       int
+	idle      bool
+	latencies []time.Duration
+}
+
+type thinkTick struct{}
+
+func newKVCluster(c *Case, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
+	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: kv.NewServer}
+	kc.rec = checker.NewRecorder(kc.w.Now)
+	for i := 0; i < n; i++ {
+		kc.servers = append(kc.servers, node.ID(len(kc.w.Nodes())+i))
+	}
+	rcfg := raft.Config{Peers: kc.servers}
+	if tweak != nil {
+		tweak(&rcfg)
+	}
+	cfg := kv.ServerConfig{Raft: rcfg, MaxRaftState: maxRaftState}
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("s%d", i)
+		kc.names = append(kc.names, name)
+		id := kc.servers[i]
+		f := func() node.Handler { kc.boots[id]++; return kc.serverFactory(cfg)() }
+		kc.w.AddNode(name, f)
+	}
+	kc.w.Observe("raft safety", kc.observe)
+	return kc
+}
+
+// addClients adds k clients running load against servers (nil: all).
+func (kc *kvCluster) addClients(k int, load kvWorkload, servers []node.ID) []*kvClient {
+	if servers == nil {
+		servers = kc.servers
+	}
+	var added []*kvClient
+	for i := 0; i < k; i++ {
+		cl := &kvClient{kc: kc, index: len(kc.clients), servers: servers, load: load}
+		kc.clients = append(kc.clients, cl)
+		added = append(added, cl)
+		kc.w.AddNode(fmt.Sprintf("c%d", cl.index), func() node.Handler {
+			cl.ck = kv.NewClerk(cl.servers, 100*time.Millisecond)
+			return cl
+		})
+	}
+	return added
+}
+
+func (cl *kvClient) id() node.ID {
+	id, _ := cl.kc.w.Lookup(fmt.Sprintf("c%d", cl.index))
+	return id
+}
+
+// Handle implements node.Handler.
+func (cl *kvClient) Handle(env node.Env, ev node.Event) {
+	if cl.ck.Handle(env, ev) {
+		return
+	}
+	switch ev.(type) {
+	case *node.Start, *node.Timeout:
+		cl.next(env)
+	}
+}
+
+func (cl *kvClient) next(env node.Env) {
+	kc := cl.kc
+	if kc.stopping || (cl.load.maxOps > 0 && cl.ops >= cl.load.maxOps) {
+		cl.idle = true
+		return
+	}
+	cl.idle = false
+	r := env.Rand()
+	op := kv.Op{Key: cl.load.keys[r.IntN(len(cl.load.keys))], Value: fmt.Sprintf("c%d.%d ", cl.index, cl.ops)}
+	switch {
+	case cl.load.appendOnly:
+		op.Kind = kv.Append
+	default:
+		op.Kind = []kv.Kind{kv.Get, kv.Put, kv.Append}[r.IntN(3)]
+	}
+	cl.ops++
+	cl.issue(env, op, func(env node.Env, _ string) {
+		env.SetTimer(r.Duration(0, cl.load.thinkMax), thinkTick{})
+	})
+}
+
+// issue runs one operation through the clerk, recording it.
+func (cl *kvClient) issue(env node.Env, op kv.Op, then func(env node.Env, value string)) {
+	in := checker.KVInput{Op: checker.KVOp(op.Kind), Key: op.Key, Value: op.Value}
+	id := cl.kc.rec.Call(cl.index, in)
+	start := env.Now()
+	cl.ck.Do(env, op, func(env node.Env, value string) {
+		out := checker.KVOutput{}
+		if op.Kind == kv.Get {
+			out.Value = value
+		}
+		cl.kc.rec.Return(id, out)
+		cl.latencies = append(cl.latencies, env.Now()-start)
+		then(env, value)
+	})
+}
+
+func (kc *kvCluster) observe() error {
+	kc.views = kc.views[:0]
+	for _, id := range kc.servers {
+		s, ok := kc.w.Handler(id).(*kv.Server)
+		if !ok || s.Raft() == nil || s.Raft().Status().ID != id {
+			continue
+		}
+		st := s.Raft().Status()
+		kc.views = append(kc.views, checker.LogView{Node: int(id), Incarnation: kc.boots[id], Term: st.Term,
+			Leader: st.Role == raft.Leader, CommitIndex: st.CommitIndex, FirstIndex: st.FirstIndex,
+			LastIndex: st.LastIndex, Entry: s.Raft().EntryAt})
+	}
+	return kc.check.Observe(kc.views)
+}
+
+// server returns a running server's handler.
+func (kc *kvCluster) server(id node.ID) (*kv.Server, bool) {
+	s, ok := kc.w.Handler(id).(*kv.Server)
+	return s, ok
+}
+
+// leader returns a server that believes it leads in the highest term.
+func (kc *kvCluster) leader() node.ID {
+	best, bestTerm := node.None, -1
+	for _, id := range kc.servers {
+		if s, ok := kc.server(id); ok {
+			if term, isLeader := s.Raft().State(); isLeader && term > bestTerm {
+				best, bestTerm = id, term
+			}
+		}
+	}
+	return best
+}
+
+// waitLeader runs until some server leads, up to 5 s.
+func (kc *kvCluster) waitLeader() node.ID {
+	kc.c.Must(kc.w.RunUntil(func() bool { return kc.leader() != node.None }, 5*time.Second, "a leader"))
+	return kc.leader()
+}
+
+// finish stops the clients, requires them to finish what they started
+// within limit, and checks the history for linearizability.
+func (kc *kvCluster) finish(limit time.Duration) {
+	kc.stopping = true
+	err := kc.w.RunUntil(func() bool {
+		for _, cl := range kc.clients {
+			if cl.ck.Busy() {
+				return false
+			}
+		}
+		return true
+	}, limit, "every client's last operation completing")
+	kc.c.Check(err)
+	kc.c.CheckLinearizable("kv", checker.KVModel, kc.rec.Ops())
+}
+
+// run advances virtual time.
+func (kc *kvCluster) run(d time.Duration) { kc.c.Must(kc.w.RunFor(d)) }
+
+// restoreAll heals the network, restores links and restarts every server.
+func (kc *kvCluster) restoreAll() {
+	kc.w.Net().Heal()
+	kc.w.Net().SetDefault(sim.DefaultLink)
+	for _, id := range kc.servers {
+		if !kc.w.Up(id) {
+			kc.w.Restart(id)
+		}
+	}
+	kc.c.Annotate("faults", "all servers up, network healed")
+}
