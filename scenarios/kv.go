@@ -57,16 +57,7 @@ func init() {
 		Name: "kv/one-key-appends",
 		Summary: "5 clients append to one key on an unreliable network: every append is applied exactly once and " +
 			"in an order consistent with each client's; linearizable",
-		Run: func(c *Case) {
-			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
-			cls := kc.addClients(5, kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
-			kc.run(3 * time.Second)
-			kc.finish(10 * time.Second)
-			value := kc.finalGet(cls[0], "k")
-			for _, cl := range cls {
-				checkAppends(c, value, cl.index, cl.ops)
-			}
-		},
+		Run: func(c *Case) { runKVOneKeyAppends(c, kv.NewServer) },
 	})
 	Register(Scenario{
 		Name: "kv/minority-leader",
@@ -78,12 +69,7 @@ func init() {
 		Name: "kv/partitions",
 		Summary: "5 servers, 5 clients, a new random partition (a majority and a minority) about every second " +
 			"for 5 s; linearizable; done within 10 s of healing",
-		Run: func(c *Case) {
-			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
-			kc.addClients(5, kvMix, nil)
-			kc.repartition(c, 5*time.Second)
-			kc.finish(10 * time.Second)
-		},
+		Run: func(c *Case) { runKVPartitions(c, kv.NewServer) },
 	})
 	for _, v := range []struct {
 		name, summary          string
@@ -170,22 +156,13 @@ func checkAppends(c *Case, value string, index, count int) {
 	}
 }
 
-// repartition splits the servers into a random majority and minority about
-// every second for d, then heals.
+// repartition splits the servers into a random majority and minority, and
+// the clients between them, about every second for d, then heals.
 func (kc *kvCluster) repartition(c *Case, d time.Duration) {
 	r := c.Rand("partitions")
 	end := kc.w.Now() + d
 	for kc.w.Now() < end {
-		perm := r.Perm(len(kc.servers))
-		k := len(kc.servers)/2 + 1
-		var a, b []node.ID
-		for i, p := range perm {
-			if i < k {
-				a = append(a, kc.servers[p])
-			} else {
-				b = append(b, kc.servers[p])
-			}
-		}
+		a, b := kc.split(r)
 		kc.w.Net().Partition(a, b)
 		c.Annotate("faults", "partition %v | %v", kc.nameAll(a), kc.nameAll(b))
 		kc.run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
@@ -194,21 +171,34 @@ func (kc *kvCluster) repartition(c *Case, d time.Duration) {
 	c.Annotate("faults", "heal")
 }
 
+// split draws a majority and a minority of the servers, and puts each
+// client on one side or the other.
+func (kc *kvCluster) split(r *node.Rand) (majority, minority []node.ID) {
+	perm := r.Perm(len(kc.servers))
+	for i, p := range perm {
+		if i < len(kc.servers)/2+1 {
+			majority = append(majority, kc.servers[p])
+		} else {
+			minority = append(minority, kc.servers[p])
+		}
+	}
+	for _, cl := range kc.clients {
+		if r.Chance(0.5) {
+			majority = append(majority, cl.id())
+		} else {
+			minority = append(minority, cl.id())
+		}
+	}
+	return majority, minority
+}
+
 // crashRounds crashes every server and restarts it once a round, rounds
 // times, about a second apart, optionally repartitioning too.
 func (kc *kvCluster) crashRounds(c *Case, rounds int, partitions bool) {
 	r := c.Rand("crashes")
 	for round := 0; round < rounds; round++ {
 		if partitions {
-			perm := r.Perm(len(kc.servers))
-			var a, b []node.ID
-			for i, p := range perm {
-				if i < len(kc.servers)/2+1 {
-					a = append(a, kc.servers[p])
-				} else {
-					b = append(b, kc.servers[p])
-				}
-			}
+			a, b := kc.split(r)
 			kc.w.Net().Partition(a, b)
 			c.Annotate("faults", "partition %v | %v", kc.nameAll(a), kc.nameAll(b))
 		}
@@ -262,4 +252,24 @@ func runMinorityLeader(c *Case) {
 	c.Annotate("faults", "heal")
 	c.Check(kc.w.RunUntil(func() bool { return onMinority.idle }, 3*time.Second, "the minority's request answered after healing"))
 	kc.finish(5 * time.Second)
+}
+
+// runKVPartitions is kv/partitions over the given servers.
+func runKVPartitions(c *Case, server kvServer) {
+	kc := newKVClusterOf(c, server, sim.Config{}, 5, 0, nil)
+	kc.addClients(5, kvMix, nil)
+	kc.repartition(c, 5*time.Second)
+	kc.finish(10 * time.Second)
+}
+
+// runKVOneKeyAppends is kv/one-key-appends over the given servers.
+func runKVOneKeyAppends(c *Case, server kvServer) {
+	kc := newKVClusterOf(c, server, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
+	cls := kc.addClients(5, kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
+	kc.run(3 * time.Second)
+	kc.finish(10 * time.Second)
+	value := kc.finalGet(cls[0], "k")
+	for _, cl := range cls {
+		checkAppends(c, value, cl.index, cl.ops)
+	}
 }

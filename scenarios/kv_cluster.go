@@ -25,14 +25,19 @@ type kvCluster struct {
 	views    []checker.LogView
 	boots    map[node.ID]uint64
 	stopping bool // clients start no new operation
-	// serverFactory builds servers; tests swap in broken ones.
-	serverFactory func(kv.ServerConfig) node.Factory
+	// smallState says the workload keeps the store small, so snapshots
+	// must be too.
+	smallState bool
+	// sawSnapshot records that some server held a snapshot at some point.
+	sawSnapshot   bool
+	serverFactory kvServer
 }
 
 // kvWorkload is what a client does.
 type kvWorkload struct {
 	keys       []string      // the keys it works on
 	appendOnly bool          // only Append (else a mix of Get, Put, Append)
+	putOnly    bool          // only Put, of "0" and "1" in turn
 	thinkMax   time.Duration // pause between operations
 	maxOps     int           // stop after this many (0: until told)
 }
@@ -51,8 +56,15 @@ type kvClient struct {
 
 type thinkTick struct{}
 
+// kvServer builds kv servers: kv.NewServer, or a broken variant in tests.
+type kvServer func(kv.ServerConfig) node.Factory
+
 func newKVCluster(c *Case, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
-	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: kv.NewServer}
+	return newKVClusterOf(c, kv.NewServer, simCfg, n, maxRaftState, tweak)
+}
+
+func newKVClusterOf(c *Case, server kvServer, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
+	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: server}
 	kc.rec = checker.NewRecorder(kc.w.Now)
 	for i := 0; i < n; i++ {
 		kc.servers = append(kc.servers, node.ID(len(kc.w.Nodes())+i))
@@ -91,6 +103,8 @@ func (kc *kvCluster) addClients(k int, load kvWorkload, servers []node.ID) []*kv
 	return added
 }
 
+func (cl *kvClient) isIdle() bool { return cl.idle }
+
 func (cl *kvClient) id() node.ID {
 	id, _ := cl.kc.w.Lookup(fmt.Sprintf("c%d", cl.index))
 	return id
@@ -119,6 +133,8 @@ func (cl *kvClient) next(env node.Env) {
 	switch {
 	case cl.load.appendOnly:
 		op.Kind = kv.Append
+	case cl.load.putOnly:
+		op.Kind, op.Value = kv.Put, fmt.Sprint(cl.ops%2)
 	default:
 		op.Kind = []kv.Kind{kv.Get, kv.Put, kv.Append}[r.IntN(3)]
 	}
@@ -152,6 +168,7 @@ func (kc *kvCluster) observe() error {
 			continue
 		}
 		st := s.Raft().Status()
+		kc.sawSnapshot = kc.sawSnapshot || st.FirstIndex > 0
 		kc.views = append(kc.views, checker.LogView{Node: int(id), Incarnation: kc.boots[id], Term: st.Term,
 			Leader: st.Role == raft.Leader, CommitIndex: st.CommitIndex, FirstIndex: st.FirstIndex,
 			LastIndex: st.LastIndex, Entry: s.Raft().EntryAt})

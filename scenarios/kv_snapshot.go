@@ -1,0 +1,139 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/raft"
+)
+
+// kvMaxRaftState is the snapshot threshold of the kv snapshot scenarios.
+const kvMaxRaftState = 1000
+
+func init() {
+	Register(Scenario{
+		Name: "kv/snapshot-size",
+		Summary: "3 servers snapshotting at 1,000 bytes of Raft state, one client putting 0 and 1 to one key 200 times: " +
+			"persisted Raft state stays under 8,000 bytes and snapshots under 500; linearizable",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 3, kvMaxRaftState, nil)
+			kc.addClients(1, kvWorkload{keys: []string{"x"}, maxOps: 200, putOnly: true}, nil)
+			kc.smallState = true
+			watchRaftSize(c, kc)
+			c.Must(kc.w.RunUntil(kc.clients[0].isIdle, 60*time.Second, "200 puts"))
+			kc.finish(5 * time.Second)
+			kc.requireSnapshots()
+		},
+	})
+	Register(Scenario{
+		Name: "kv/snapshot-install",
+		Summary: "5 servers snapshotting at 1,000 bytes: a server cut off while the others compact past its log is " +
+			"brought back by InstallSnapshot and serves; linearizable; done within 10 s",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 5, kvMaxRaftState, nil)
+			kc.addClients(3, kvMix, nil)
+			watchRaftSize(c, kc)
+			leader := kc.waitLeader()
+			lagging := kc.servers[(int(leader)+1)%5]
+			rest := without(kc.servers, lagging)
+			var clients []node.ID
+			for _, cl := range kc.clients {
+				clients = append(clients, cl.id())
+			}
+			kc.w.Net().Partition([]node.ID{lagging}, append(rest, clients...))
+			c.Annotate("faults", "isolate %s", kc.w.Name(lagging))
+			kc.run(3 * time.Second)
+			kc.w.Net().Heal()
+			c.Annotate("faults", "heal")
+			kc.run(2 * time.Second) // time to catch up
+			s, _ := kc.server(lagging)
+			if s.Raft().Stats().SnapshotsInstalled == 0 {
+				c.Failf("%s caught up without an InstallSnapshot: the scenario did not exercise it", kc.w.Name(lagging))
+			}
+			kc.finish(10 * time.Second)
+		},
+	})
+	Register(Scenario{
+		Name: "kv/snapshot-crash",
+		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, every server crashed and restarted every second " +
+			"for 5 s: recovery from snapshots; Raft state under 8,000 bytes; linearizable; done within 10 s",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{}, 5, kvMaxRaftState, nil)
+			kc.addClients(5, kvMix, nil)
+			watchRaftSize(c, kc)
+			kc.crashRounds(c, 5, false)
+			kc.finish(10 * time.Second)
+			kc.requireSnapshots()
+		},
+	})
+	Register(Scenario{
+		Name: "kv/snapshot-all",
+		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, crashes of all servers, changing partitions and an " +
+			"unreliable network together for 5 s; linearizable; done within 10 s",
+		Run: func(c *Case) {
+			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, kvMaxRaftState, nil)
+			kc.addClients(5, kvMix, nil)
+			watchRaftSize(c, kc)
+			kc.crashRounds(c, 5, true)
+			kc.finish(10 * time.Second)
+		},
+	})
+	Register(Scenario{
+		Name: "kv/swarm",
+		Summary: "5 servers, 5 clients under a fault profile drawn from the seed (crashes of any number incl. " +
+			"in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; snapshots, " +
+			"PreVote and CheckQuorum drawn too) for 6 s, then calm: linearizable, and every client done within 10 s",
+		Run: func(c *Case) {
+			r := c.Rand("swarm")
+			maxState := 0
+			if r.Chance(0.5) {
+				maxState = kvMaxRaftState
+			}
+			preVote, checkQuorum := r.Chance(0.5), r.Chance(0.5)
+			kc := newKVCluster(c, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
+			kc.addClients(5, kvMix, nil)
+			const faultEnd = 6 * time.Second
+			c.Apply(kc.w, c.Faults(DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd)))
+			kc.run(faultEnd + time.Millisecond)
+			kc.finish(10 * time.Second)
+		},
+	})
+}
+
+// watchRaftSize checks after every event that no server's persisted Raft
+// state exceeds 8 × kvMaxRaftState and no snapshot 500 bytes.
+func watchRaftSize(c *Case, kc *kvCluster) {
+	kc.w.Observe("raft state and snapshot size", func() error {
+		for _, id := range kc.servers {
+			if s, ok := kc.server(id); ok && s.Raft() != nil {
+				if n := s.Raft().PersistedSize(); n > 8*kvMaxRaftState {
+					return fmt.Errorf("%s persists %d bytes of Raft state, more than 8 × %d", kc.w.Name(id), n, kvMaxRaftState)
+				}
+				if n := s.Raft().SnapshotSize(); n > 500 && kc.smallState {
+					return fmt.Errorf("%s holds a %d-byte snapshot of a small state, more than 500", kc.w.Name(id), n)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func without(ids []node.ID, drop node.ID) []node.ID {
+	var out []node.ID
+	for _, id := range ids {
+		if id != drop {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// requireSnapshots fails the run if no server ever compacted its log: the
+// scenario would not have tested snapshots.
+func (kc *kvCluster) requireSnapshots() {
+	if !kc.sawSnapshot {
+		kc.c.Failf("no server ever held a snapshot: the scenario did not exercise snapshots")
+	}
+}

@@ -1,0 +1,99 @@
+package scenarios
+
+import (
+	"testing"
+
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/kv"
+)
+
+// noDedupServer is a kv server that loses duplicate detection: it gives
+// every request it receives a fresh client id, so a retried Append is
+// applied again, and puts the client's own id back on the reply.
+func noDedupServer(cfg kv.ServerConfig) node.Factory {
+	inner := kv.NewServer(cfg)
+	return func() node.Handler {
+		s := inner().(*kv.Server)
+		orig := map[uint64]uint64{} // fresh id → the client's id
+		var fresh uint64
+		return node.HandlerFunc(func(env node.Env, ev node.Event) {
+			env = replyAs{env, orig}
+			if m, ok := ev.(*node.Recv); ok {
+				if req, ok := m.Msg.(kv.Request); ok {
+					fresh++
+					id := uint64(env.Self())<<48 | fresh
+					orig[id] = req.ClientID
+					req.ClientID = id
+					ev = &node.Recv{From: m.From, Msg: req}
+				}
+			}
+			s.Handle(env, ev)
+		})
+	}
+}
+
+// replyAs puts the client's own id back on replies.
+type replyAs struct {
+	node.Env
+	orig map[uint64]uint64
+}
+
+func (e replyAs) Send(to node.ID, msg any) {
+	if r, ok := msg.(kv.Reply); ok {
+		if id, fake := e.orig[r.ClientID]; fake {
+			r.ClientID = id
+			msg = r
+		}
+	}
+	e.Env.Send(to, msg)
+}
+
+// localReadServer is a kv server that answers Get at once from its own
+// state whenever it believes it leads, without going through the log: a
+// leader deposed in a partition it has not noticed serves stale reads.
+func localReadServer(cfg kv.ServerConfig) node.Factory {
+	inner := kv.NewServer(cfg)
+	return func() node.Handler {
+		s := inner().(*kv.Server)
+		return node.HandlerFunc(func(env node.Env, ev node.Event) {
+			if m, ok := ev.(*node.Recv); ok {
+				if req, ok := m.Msg.(kv.Request); ok && req.Op.Kind == kv.Get && s.Raft() != nil {
+					if _, isLeader := s.Raft().State(); isLeader {
+						env.Send(m.From, kv.Reply{ClientID: req.ClientID, Seq: req.Seq, Value: s.Peek(req.Op.Key)})
+						return
+					}
+				}
+			}
+			s.Handle(env, ev)
+		})
+	}
+}
+
+// TestKVCatalogueCatchesBrokenServers runs kv scenarios over deliberately
+// broken servers and requires the checks to catch each within a stated
+// number of seeds, while correct servers pass the same seeds.
+func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
+	tests := []struct {
+		name        string
+		scenario    string
+		run         func(*Case, kvServer)
+		server      kvServer
+		withinSeeds uint64
+	}{
+		{"no duplicate detection", "kv/one-key-appends", runKVOneKeyAppends, noDedupServer, 5},
+		{"reads served by any self-declared leader", "kv/partitions", runKVPartitions, localReadServer, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			broken := Scenario{Name: "broken-" + tt.scenario, Run: func(c *Case) { tt.run(c, tt.server) }}
+			seed, out := firstFailingSeed(t, broken, tt.withinSeeds)
+			if seed == 0 {
+				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
+			}
+			t.Logf("caught at seed %d: %s", seed, out.Failures[0].Msg)
+			if good, err := Run(tt.scenario, seed, Options{}); err != nil || !good.Passed {
+				t.Fatalf("correct servers fail seed %d too: %v %v", seed, err, good.Failures)
+			}
+		})
+	}
+}
