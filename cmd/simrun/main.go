@@ -7,6 +7,7 @@
 //	simrun -scenario 'register/*' -seeds 1000 [-jobs 8] [-json]
 //	simrun -scenario 'register/*' -seeds 1-500 -shard 2/4
 //	simrun -scenario 'register/*' -seeds 200 -check-determinism
+//	simrun -scenario kv/partitions -seed 6 -viz /tmp/viz
 //	simrun -input 'books/*.txt' [-p out=DIR]
 //
 // Every failure is printed with the command that replays it. Exit status: 0
@@ -99,6 +100,8 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*config
 	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
 	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
 	fs.Var(ps, "p", "set a scenario parameter, name=value (repeatable)")
+	fs.StringVar(&c.opts.VizDir, "viz", "", "write porcupine's visualization of every history checked for linearizability into this directory")
+	fs.DurationVar(&c.opts.CheckTimeout, "check-timeout", 0, "time limit of one linearizability search; a search that runs out is an unknown result (default 10s)")
 	fs.StringVar(&input, "input", "", "run a job on your own text files, one map task each: a glob such as 'books/*.txt' (sets -p input=GLOB; -scenario defaults to mapreduce/wordcount, -seed to 1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -147,6 +150,9 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*config
 		c.seedsSet = true
 	default:
 		return nil, usagef("no seed given: pass -seed N to replay one run or -seeds N (or A-B) to sweep")
+	}
+	if c.opts.CheckTimeout < 0 {
+		return nil, usagef("-check-timeout %v: want a positive duration such as 30s", c.opts.CheckTimeout)
 	}
 	if c.jobs < 1 {
 		return nil, usagef("-jobs %d: want at least 1", c.jobs)

@@ -68,6 +68,9 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, s
 	return code, stdout.String(), stderr.String()
 }
 
+// vizDir receives the visualizations TestExitStatusAndMessages writes.
+var vizDir = filepath.Join(os.TempDir(), "simrun-test-viz")
+
 func TestExitStatusAndMessages(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -109,6 +112,9 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"bad shard variables", []string{"-scenario", "register/basic", "-seeds", "4"},
 			map[string]string{"TEST_SHARD_INDEX": "x", "TEST_TOTAL_SHARDS": "2"}, 2, nil, []string{"TEST_SHARD_INDEX"}},
 		{"-v with a sweep", []string{"-scenario", "register/basic", "-seeds", "4", "-v"}, nil, 2, nil, []string{"-v prints one run's trace"}},
+		{"-viz writes the history's visualization", []string{"-scenario", "kv/basic", "-seed", "2", "-viz", vizDir}, nil, 0,
+			[]string{"result:   PASS", "visualizations of checked histories are in " + vizDir}, nil},
+		{"bad check timeout", []string{"-scenario", "kv/basic", "-seed", "2", "-check-timeout", "-1s"}, nil, 2, nil, []string{"want a positive duration"}},
 		{"-v prints the trace", []string{"-scenario", "register/basic", "-seed", "1", "-v", "-p", "ops=2"}, nil, 0,
 			[]string{"trace:", "start", "recv", "register.QueryReq"}, nil},
 		{"fault override replays a schedule", []string{"-scenario", "register/basic", "-seed", "1", "-faults", "1s crash s1; 2s restart s1"}, nil, 0,
@@ -124,6 +130,8 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"determinism check names the first divergent event", []string{"-scenario", "test/nondeterministic", "-seeds", "1", "-check-determinism", "-jobs", "1"}, nil, 1,
 			[]string{"nondeterminism: two runs of the same seed differ", "first divergent trace record is #", "one run:", "other run:"}, nil},
 	}
+	os.RemoveAll(vizDir)
+	defer os.RemoveAll(vizDir)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, tt.env, tt.args...)
@@ -141,6 +149,17 @@ func TestExitStatusAndMessages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestVizFileWritten(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, nil, "-scenario", "kv/basic", "-seed", "3", "-viz", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "kv_basic-seed3-kv.html"))
+	if err != nil || !strings.Contains(string(b), "<html") {
+		t.Errorf("visualization: %d bytes, %v", len(b), err)
 	}
 }
 

@@ -38,6 +38,9 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
 	fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts; disk: %d writes (%d bytes), %d syncs\n",
 		st.Crashes, st.Restarts, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+	if opts.VizDir != "" {
+		fmt.Fprintf(stdout, "visualizations of checked histories are in %s\n", opts.VizDir)
+	}
 	for _, u := range out.Unknown {
 		fmt.Fprintf(stdout, "\nUNKNOWN: %s\n", u)
 	}
