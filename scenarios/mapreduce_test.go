@@ -35,25 +35,28 @@ func TestMapReduceCatalogueCatchesBugs(t *testing.T) {
 		bug         string
 		scenario    string
 		tweak       func(*mrSetup)
-		withinSeeds uint64
+		withinSeeds uint64 // measured first catch and share of seeds 1-1000 caught in the comments
 	}{
 		{"the coordinator keeps a lost worker's completed maps", "mapreduce/crash",
-			func(s *mrSetup) { s.coordBugs.KeepLostMaps = true }, 1000},
+			func(s *mrSetup) { s.coordBugs.KeepLostMaps = true }, 5}, // seed 1; 97%
 		{"the coordinator is done once every reduce is handed out", "mapreduce/wordcount",
-			func(s *mrSetup) { s.coordBugs.DoneWhenAssigned = true }, 1000},
+			func(s *mrSetup) { s.coordBugs.DoneWhenAssigned = true }, 5}, // seed 1; every seed
 		{"a reducer writes its output in place, in two pieces", "mapreduce/wordcount",
-			func(s *mrSetup) { s.workerBugs.DirectCommit = true }, 1000},
+			func(s *mrSetup) { s.workerBugs.DirectCommit = true }, 5}, // seed 1; every seed
 		{"a worker does not sync its incarnation number", "mapreduce/crash",
-			func(s *mrSetup) { s.workerBugs.VolatileIncarnation = true }, 1000},
+			func(s *mrSetup) { s.workerBugs.VolatileIncarnation = true }, 20}, // seed 3; 29%
 		{"a reducer waits for a re-executed map", "mapreduce/worker-loss",
-			func(s *mrSetup) { s.workerBugs.WaitForReexecution = true }, 1000},
+			func(s *mrSetup) { s.workerBugs.WaitForReexecution = true }, 20}, // seed 4; 28%
 		{"the coordinator never marks a silent worker failed", "mapreduce/worker-loss",
-			func(s *mrSetup) { s.coordBugs.NoFailureDetector = true }, 1000},
+			func(s *mrSetup) { s.coordBugs.NoFailureDetector = true }, 20}, // seed 4; 74%
 		{"the coordinator takes an old incarnation's messages for the current one's", "mapreduce/crash",
-			func(s *mrSetup) { s.coordBugs.TrustStaleIncarnations = true }, 1000},
+			func(s *mrSetup) { s.coordBugs.TrustStaleIncarnations = true }, 400}, // seed 284; 0.4%
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {
+			if testing.Short() && tt.withinSeeds > 20 {
+				t.Skipf("needs up to %d seeds", tt.withinSeeds)
+			}
 			seed, out := firstFailingSeed(t, brokenMR(t, tt.scenario, tt.tweak), tt.withinSeeds)
 			if seed == 0 {
 				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
