@@ -69,9 +69,9 @@ type mrCat struct{ tweak func(*mrSetup) }
 func mrCatalogue(tweak func(*mrSetup)) []Scenario {
 	m := mrCat{tweak}
 	withInput := append(append([]Param{}, mrParams...), mrInputParams...)
-	withJob := append(append([]Param{}, mrParams...), mrJobParam)
+	withJob := append(append(append([]Param{}, mrParams...), mrJobParam), mrInputParams...)
 	return []Scenario{
-		{Name: "mapreduce/job", Params: append(append([]Param{}, withJob...), mrInputParams...),
+		{Name: "mapreduce/job", Params: withJob,
 			Summary: "the job named by -p job (default wc), 4 workers, CPU model, no faults: output equal to its sequential reference, done within 30 s",
 			Run:     func(c *Case) { m.job(c, "") }},
 		{Name: "mapreduce/wordcount", Params: withInput,
@@ -120,7 +120,7 @@ func mrCatalogue(tweak func(*mrSetup)) []Scenario {
 		{Name: "mapreduce/stragglers", Params: append(append([]Param{}, mrParams...), Param{"slowdown", "10", "how many times slower the straggler is"}),
 			Summary: "word count with one worker 10x slower, run without and with backup tasks: both done within 60 s, with backups in at most half the time",
 			Run:     m.stragglers},
-		{Name: "mapreduce/swarm", Params: append(append([]Param{}, mrParams...), Param{"job", "", "the registered job to run; empty: wc or indexer, drawn from the seed"}),
+		{Name: "mapreduce/swarm", Params: append(append(append([]Param{}, mrParams...), Param{"job", "", "the registered job to run; empty: wc or indexer, drawn from the seed"}), mrInputParams...),
 			Summary: "word count or inverted index; faults of workers and coordinator drawn from the seed (every kind), maybe a straggler and backups, for 5 s, then calm: exact output, done within 30 s",
 			Run:     m.swarm},
 	}
@@ -161,7 +161,6 @@ func (m mrCat) job(c *Case, job string) {
 	mc := newMRCluster(c, m.setup(c, job))
 	c.Apply(mc.w, c.Faults(nil))
 	mc.finish(c, mrBound)
-	mc.writeOutputs(c)
 }
 
 // parallelism runs word count without faults and requires that, at some

@@ -171,11 +171,32 @@ func (mc *mrCluster) finished() bool {
 	return true
 }
 
-// finish requires the job to be done and every worker gone within limit,
-// then checks the output against the sequential reference. A job that does
-// not finish is reported with what the coordinator was waiting for.
+// bound is limit, or twice what the whole job's input would cost one
+// worker at the slowest speed if that is more: the scenarios' bounds are
+// set for generated input, and large -input files must not fail for being
+// large.
+func (mc *mrCluster) bound(limit time.Duration) time.Duration {
+	size := 0
+	for _, f := range mc.setup.inputs {
+		size += len(f.Data)
+	}
+	slowest := 1.0
+	for _, s := range mc.setup.slowdown {
+		slowest = max(slowest, s)
+	}
+	work := time.Duration(2 * float64(size) / 1024 * float64(mc.setup.perKB) * slowest)
+	if !mc.setup.cpu {
+		work = 0
+	}
+	return max(limit, work)
+}
+
+// finish requires the job to be done and every worker gone within limit
+// (see bound), then checks the output against the sequential reference and
+// writes it to the "out" directory if asked. A job that does not finish is
+// reported with what the coordinator was waiting for.
 func (mc *mrCluster) finish(c *Case, limit time.Duration) {
-	err := mc.w.RunUntil(mc.finished, limit, "the job finishing and every worker exiting")
+	err := mc.w.RunUntil(mc.finished, mc.bound(limit), "the job finishing and every worker exiting")
 	var f *sim.Failure
 	if errors.As(err, &f) && f.Kind == sim.Liveness {
 		if co := mc.coordinator(); co != nil {
@@ -186,6 +207,7 @@ func (mc *mrCluster) finish(c *Case, limit time.Duration) {
 	}
 	c.Must(err)
 	c.Check(mc.checkOutput())
+	mc.writeOutputs(c)
 }
 
 // checkOutput requires every reduce output to be committed and equal to
