@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
