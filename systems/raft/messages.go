@@ -80,4 +80,5 @@ type electionTick struct{ Gen uint64 }
 
 type heartbeatTick struct{ Gen uint64 }
 
-type replicateTick struct{ Gen uint64 }
+// replicateTick sends what Starts of one instant appended.
+type replicateTick struct{}

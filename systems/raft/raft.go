@@ -201,7 +201,7 @@ func (r *Raft) Start(env node.Env, command any) (index, term int, isLeader bool)
 		// instant, so that a burst of commands travels in one
 		// AppendEntries per follower instead of one each.
 		r.replicatePending = true
-		env.SetTimer(0, replicateTick{Gen: r.heartbeatGen})
+		env.SetTimer(0, replicateTick{})
 	}
 	r.advanceCommit(env)
 	return index, r.term, true

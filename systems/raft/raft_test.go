@@ -60,17 +60,15 @@ func (s *server) deliver(from node.ID, msg any) {
 	}
 }
 
-// fireElection fires timers until the election timer has fired.
+// fireElection fires the pending timers, earliest first, until an
+// election (or pre-election) has started.
 func (s *server) fireElection(t *testing.T) {
 	t.Helper()
 	for k := 0; k < 10; k++ {
-		tm, ok := s.env.Timers(), true
-		if len(tm) == 0 {
+		if _, ok := s.env.FireNext(node.HandlerFunc(func(env node.Env, ev node.Event) { s.rf.Handle(env, ev) })); !ok {
 			break
 		}
-		s.rf.Handle(s.env, &node.Timeout{ID: tm[0].ID, Tag: tm[0].Tag})
-		s.env.StopTimer(tm[0].ID)
-		if st := s.rf.Status(); st.Role != raft.Follower && ok {
+		if s.rf.Status().Role != raft.Follower {
 			return
 		}
 	}
