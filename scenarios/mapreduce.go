@@ -339,6 +339,7 @@ func (m mrCat) stragglerTimes(c *Case) (without, with time.Duration) {
 // one worker is a straggler.
 func (m mrCat) stragglers(c *Case) {
 	without, with := m.stragglerTimes(c)
+	c.Reportf("job time with one worker 10x slower: %v without backup tasks, %v with them", without, with)
 	if with > without/2 {
 		c.Failf("with one straggler the job took %v without backup tasks and %v with them; want at most half with them", without, with)
 	}

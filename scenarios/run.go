@@ -110,7 +110,10 @@ type Outcome struct {
 	// of time, say). They are not passes.
 	Unknown []string
 	// Faults is the fault schedule the run applied, in text form.
-	Faults      string
+	Faults string
+	// Notes are figures the scenario reported (Case.Reportf), such as
+	// the virtual times it compared.
+	Notes       []string
 	Fingerprint uint64
 	Stats       sim.NodeStats
 	Events      int64
@@ -231,6 +234,7 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 		Options:  o,
 		Failures: c.failures,
 		Unknown:  c.unknown,
+		Notes:    c.notes,
 		Faults:   strings.Join(c.schedules, " / "),
 		Wall:     time.Since(start),
 		Replay:   ReplayCommand(s.Name, seed, o),
@@ -268,6 +272,13 @@ type Case struct {
 	schedules []string
 	// annotations mark the run's faults on history visualizations.
 	annotations []checker.Annotation
+	notes       []string
+}
+
+// Reportf records a figure of the run (a virtual time it measured, say)
+// that simrun prints with the result.
+func (c *Case) Reportf(format string, args ...any) {
+	c.notes = append(c.notes, fmt.Sprintf(format, args...))
 }
 
 // Seed is the run's seed.

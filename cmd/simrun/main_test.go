@@ -115,6 +115,8 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-viz writes the history's visualization", []string{"-scenario", "kv/basic", "-seed", "2", "-viz", vizDir}, nil, 0,
 			[]string{"result:   PASS", "visualizations of checked histories are in " + vizDir}, nil},
 		{"bad check timeout", []string{"-scenario", "kv/basic", "-seed", "2", "-check-timeout", "-1s"}, nil, 2, nil, []string{"want a positive duration"}},
+		{"figures a scenario reports are printed", []string{"-scenario", "mapreduce/stragglers", "-seed", "1"}, nil, 0,
+			[]string{"note:     job time with one worker 10x slower: ", "without backup tasks"}, nil},
 		{"-v prints the trace", []string{"-scenario", "register/basic", "-seed", "1", "-v", "-p", "ops=2"}, nil, 0,
 			[]string{"trace:", "start", "recv", "register.QueryReq"}, nil},
 		{"fault override replays a schedule", []string{"-scenario", "register/basic", "-seed", "1", "-faults", "1s crash s1; 2s restart s1"}, nil, 0,

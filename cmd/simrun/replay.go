@@ -26,6 +26,9 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
+	for _, n := range out.Notes {
+		fmt.Fprintf(stdout, "note:     %s\n", n)
+	}
 	fmt.Fprintf(stdout, "result:   %s\n", verdict(out))
 	fmt.Fprintf(stdout, "fingerprint: %016x\n", out.Fingerprint)
 	ratio := 0.0
