@@ -116,10 +116,19 @@ type Outcome struct {
 	Notes       []string
 	Fingerprint uint64
 	Stats       sim.NodeStats
+	// Nodes are the statistics of every node, in the order they were
+	// added (of every world, if the scenario made several).
+	Nodes       []NodeStats
 	Events      int64
 	VirtualTime time.Duration
 	Wall        time.Duration
 	Replay      string
+}
+
+// NodeStats are one node's statistics in an Outcome.
+type NodeStats struct {
+	Name string
+	sim.NodeStats
 }
 
 // UsageError is bad input to Run: an unknown scenario or parameter, or a
@@ -247,6 +256,9 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 	for _, w := range c.worlds {
 		fp = node.Mix(fp, w.Fingerprint())
 		out.Stats.Add(w.Stats())
+		for _, id := range w.Nodes() {
+			out.Nodes = append(out.Nodes, NodeStats{Name: w.Name(id), NodeStats: w.NodeStats(id)})
+		}
 		out.Events += w.Events()
 		out.VirtualTime += w.Now()
 	}

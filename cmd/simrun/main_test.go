@@ -118,7 +118,7 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"figures a scenario reports are printed", []string{"-scenario", "mapreduce/stragglers", "-seed", "1"}, nil, 0,
 			[]string{"note:     job time with one worker 10x slower: ", "without backup tasks"}, nil},
 		{"-v prints the trace", []string{"-scenario", "register/basic", "-seed", "1", "-v", "-p", "ops=2"}, nil, 0,
-			[]string{"trace:", "start", "recv", "register.QueryReq"}, nil},
+			[]string{"trace:", "start", "recv", "register.QueryReq", "per node:", "           s0 "}, nil},
 		{"fault override replays a schedule", []string{"-scenario", "register/basic", "-seed", "1", "-faults", "1s crash s1; 2s restart s1"}, nil, 0,
 			[]string{"faults:   1s crash s1; 2s restart s1", "1 crashes, 1 restarts"}, nil},
 		{"-input runs word count on files, seed 1 by default", []string{"-input", "*.go"}, nil, 0,

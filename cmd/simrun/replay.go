@@ -44,6 +44,14 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if opts.VizDir != "" {
 		fmt.Fprintf(stdout, "visualizations of checked histories are in %s\n", opts.VizDir)
 	}
+	if c.verbose {
+		fmt.Fprintf(stdout, "per node:  %-8s %7s %7s %9s %7s %6s %10s %7s %6s %8s\n",
+			"node", "events", "sent", "delivered", "dropped", "dups", "bytes", "writes", "syncs", "crashes")
+		for _, n := range out.Nodes {
+			fmt.Fprintf(stdout, "           %-8s %7d %7d %9d %7d %6d %10d %7d %6d %8d\n", n.Name, n.Events, n.Sent,
+				n.Delivered, n.Dropped, n.Duplicated, n.BytesSent, n.DiskWrites, n.DiskSyncs, n.Crashes)
+		}
+	}
 	for _, u := range out.Unknown {
 		fmt.Fprintf(stdout, "\nUNKNOWN: %s\n", u)
 	}
