@@ -38,8 +38,8 @@ func splitmix(x *uint64) uint64 {
 }
 
 // Mix hashes a seed with labels into a new seed; streams derived with
-// different labels are independent. Mix(seed, "net", 3) names the network
-// stream of node 3, for instance.
+// different labels are independent. Mix(seed, HashString("network"), 3)
+// could name the network stream of node 3, for instance.
 func Mix(seed uint64, labels ...uint64) uint64 {
 	h := seed
 	for _, l := range labels {
