@@ -267,3 +267,83 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// leaderOf2 makes server 0 of {0, 1} leader of term 1 by hand.
+func leaderOf2(t *testing.T, cfg raft.Config) *server {
+	t.Helper()
+	s := &server{env: nodetest.New(0, 1), cfg: cfg}
+	s.cfg.Peers = []node.ID{0, 1}
+	s.boot(false)
+	s.fireElection(t)
+	s.deliver(1, raft.RequestVoteReply{Term: 1, ReqTerm: 1, Granted: true})
+	if _, isLeader := s.rf.State(); !isLeader {
+		t.Fatal("server 0 did not become leader")
+	}
+	s.env.Sent()
+	return s
+}
+
+func TestAppendEntriesBatchingRespectsCaps(t *testing.T) {
+	tests := []struct {
+		name        string
+		maxEntries  int
+		maxBytes    int
+		commandSize int
+		wantPerMsg  int
+	}{
+		{"entry cap", 10, 1 << 20, 5, 10},
+		{"byte cap", 1000, 100, 30, 3}, // 3 commands of ~31 encoded bytes fit in 100
+		{"one oversized entry goes alone", 1000, 10, 50, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := leaderOf2(t, raft.Config{MaxEntriesPerMessage: tt.maxEntries, MaxBytesPerMessage: tt.maxBytes})
+			for i := 0; i < 25; i++ {
+				s.rf.Start(s.env, strings.Repeat("x", tt.commandSize))
+			}
+			s.env.FireNext(node.HandlerFunc(func(env node.Env, ev node.Event) { s.rf.Handle(env, ev) })) // the replicate timer
+			aes := sentOfType[raft.AppendEntries](s.env.Sent())
+			if len(aes) != 1 || len(aes[0].Entries) != tt.wantPerMsg {
+				t.Fatalf("sent %d AppendEntries, the first with %d entries; want one with %d", len(aes), len(aes[0].Entries), tt.wantPerMsg)
+			}
+			// The follower acknowledges; the rest follows at once, batch by
+			// batch, each picking up where the last ended.
+			next := aes[0].Entries[len(aes[0].Entries)-1].Index + 1
+			for next <= 25 {
+				s.deliver(1, raft.AppendEntriesReply{Term: 1, Success: true, MatchIndex: next - 1, PrevLogIndex: aes[0].PrevLogIndex})
+				aes = sentOfType[raft.AppendEntries](s.env.Sent())
+				if len(aes) != 1 || aes[0].Entries[0].Index != next || len(aes[0].Entries) > tt.wantPerMsg {
+					t.Fatalf("after an ack up to %d: %+v; want one batch from %d of at most %d entries", next-1, aes, next, tt.wantPerMsg)
+				}
+				next = aes[0].Entries[len(aes[0].Entries)-1].Index + 1
+			}
+		})
+	}
+}
+
+// TestOldTermEntriesAreNotCommittedByCounting is section 5.4.2 (Figure 8):
+// a leader does not commit an entry of an earlier term because a majority
+// holds it, only together with an entry of its own term.
+func TestOldTermEntriesAreNotCommittedByCounting(t *testing.T) {
+	s := &server{env: nodetest.New(0, 1), cfg: raft.Config{Peers: []node.ID{0, 1, 2}}}
+	s.boot(false)
+	// An entry of term 1 from leader n1, never committed.
+	s.deliver(1, raft.AppendEntries{Term: 1, Leader: 1, Entries: []raft.Entry{{Index: 1, Term: 1, Command: "old"}}})
+	s.fireElection(t)
+	s.deliver(2, raft.RequestVoteReply{Term: 2, ReqTerm: 2, Granted: true})
+	if term, isLeader := s.rf.State(); !isLeader || term != 2 {
+		t.Fatalf("state %d %v; want leader of term 2", term, isLeader)
+	}
+	s.deliver(2, raft.AppendEntriesReply{Term: 2, Success: true, MatchIndex: 1, PrevLogIndex: 0})
+	if c := s.rf.Status().CommitIndex; c != 0 {
+		t.Fatalf("commit index %d after a majority holds the term-1 entry; want 0: it may not be committed by counting", c)
+	}
+	s.rf.Start(s.env, "new")
+	s.deliver(2, raft.AppendEntriesReply{Term: 2, Success: true, MatchIndex: 2, PrevLogIndex: 1})
+	if c := s.rf.Status().CommitIndex; c != 2 {
+		t.Fatalf("commit index %d after a majority holds the term-2 entry; want 2, the old entry with it", c)
+	}
+	if !slices.Equal(s.svc.commands, []any{"old", "new"}) {
+		t.Errorf("applied %v; want [old new]", s.svc.commands)
+	}
+}
