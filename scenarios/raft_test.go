@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/sim/node/nodetest"
@@ -84,5 +86,30 @@ func TestWithoutPreVoteARejoiningFollowerRaisesTheTerm(t *testing.T) {
 		if out.Passed || !strings.Contains(out.Failures[0].Msg, "raised the term") {
 			t.Errorf("seed %d without PreVote: passed=%v %v; want the term raised by the rejoining follower", seed, out.Passed, out.Failures)
 		}
+	}
+}
+
+// TestRapidSchedulesKeepRaftSafe lets rapid draw fault schedules (crashes
+// of any set of servers, inside handlers too, pauses, partitions, loss)
+// for raft/swarm: every one must keep the invariants and end in agreement.
+// A failure is shrunk to a small schedule and seed.
+func TestRapidSchedulesKeepRaftSafe(t *testing.T) {
+	rapid.Check(t, raftProperty)
+}
+
+// FuzzRaftSchedules is the same property driven by go test -fuzz.
+func FuzzRaftSchedules(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(raftProperty))
+}
+
+func raftProperty(t *rapid.T) {
+	sched := drawSchedule(t)
+	seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
+	out, err := Run("raft/swarm", seed, Options{Faults: sched.String(), TraceTail: -1})
+	if err != nil {
+		t.Fatalf("schedule %q: %v", sched, err)
+	}
+	if !out.Passed {
+		t.Fatalf("seed %d, schedule %q: %v", seed, sched, out.Failures[0].Msg)
 	}
 }
