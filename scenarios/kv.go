@@ -84,12 +84,7 @@ func init() {
 		Register(Scenario{
 			Name:    v.name,
 			Summary: "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
-			Run: func(c *Case) {
-				kc := newKVCluster(c, kvLink(v.unreliable), 5, 0, nil)
-				kc.addClients(5, kvMix, nil)
-				kc.crashRounds(c, 5, v.partitions)
-				kc.finish(10 * time.Second)
-			},
+			Run:     func(c *Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
 		})
 	}
 	Register(Scenario{
@@ -272,4 +267,19 @@ func runKVOneKeyAppends(c *Case, server kvServer) {
 	for _, cl := range cls {
 		checkAppends(c, value, cl.index, cl.ops)
 	}
+}
+
+// runKVCrashRounds runs 5 clients against 5 servers (snapshotting at
+// maxRaftState, if not 0, with the size bounds watched) through 5 rounds of
+// crashing every server, optionally under changing partitions, then
+// requires the clients to finish within 10 s and checks the history.
+func runKVCrashRounds(c *Case, cfg sim.Config, maxRaftState int, partitions bool) *kvCluster {
+	kc := newKVCluster(c, cfg, 5, maxRaftState, nil)
+	kc.addClients(5, kvMix, nil)
+	if maxRaftState > 0 {
+		watchRaftSize(c, kc)
+	}
+	kc.crashRounds(c, 5, partitions)
+	kc.finish(10 * time.Second)
+	return kc
 }

@@ -59,26 +59,13 @@ func init() {
 		Name: "kv/snapshot-crash",
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, every server crashed and restarted every second " +
 			"for 5 s: recovery from snapshots; Raft state under 8,000 bytes; linearizable; done within 10 s",
-		Run: func(c *Case) {
-			kc := newKVCluster(c, sim.Config{}, 5, kvMaxRaftState, nil)
-			kc.addClients(5, kvMix, nil)
-			watchRaftSize(c, kc)
-			kc.crashRounds(c, 5, false)
-			kc.finish(10 * time.Second)
-			kc.requireSnapshots()
-		},
+		Run: func(c *Case) { runKVCrashRounds(c, sim.Config{}, kvMaxRaftState, false).requireSnapshots() },
 	})
 	Register(Scenario{
 		Name: "kv/snapshot-all",
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, crashes of all servers, changing partitions and an " +
 			"unreliable network together for 5 s; linearizable; done within 10 s",
-		Run: func(c *Case) {
-			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, kvMaxRaftState, nil)
-			kc.addClients(5, kvMix, nil)
-			watchRaftSize(c, kc)
-			kc.crashRounds(c, 5, true)
-			kc.finish(10 * time.Second)
-		},
+		Run: func(c *Case) { runKVCrashRounds(c, sim.Config{Link: &lossyDupLink}, kvMaxRaftState, true) },
 	})
 	Register(Scenario{
 		Name: "kv/swarm",
