@@ -145,6 +145,15 @@ func Run(name string, seed uint64, o Options) (Outcome, error) {
 	if !ok {
 		return Outcome{}, &UsageError{unknownScenario(name)}
 	}
+	return RunScenario(s, seed, o)
+}
+
+// RunScenario runs one seed of a scenario that need not be registered: a
+// broken variant in a _test.go file, say, run through the same machinery as
+// the catalogue (failures with trace tails, the fingerprint, statistics).
+// Its replay command names s.Name, which simrun knows only if s is
+// registered.
+func RunScenario(s Scenario, seed uint64, o Options) (Outcome, error) {
 	if err := CheckOptions(s, o); err != nil {
 		return Outcome{}, &UsageError{err}
 	}
@@ -233,7 +242,7 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 		return Outcome{}, err
 	}
 	for _, w := range c.worlds {
-		if f := w.Err(); f != nil {
+		if f := w.Failure(); f != nil {
 			c.addFailure(f)
 		}
 	}
@@ -398,19 +407,29 @@ func (c *Case) addFailure(f *sim.Failure) {
 // Must stops the scenario if err is not nil, recording it as a failure: a
 // *sim.Failure as it is, anything else as a check failure.
 func (c *Case) Must(err error) {
-	if err != nil {
+	if !noError(err) {
 		c.Check(err)
 		panic(abort{})
 	}
 }
 
+// noError reports whether err means no failure: nil, or a nil *sim.Failure
+// wrapped in an error by code written before World.Err returned error.
+func noError(err error) bool {
+	if err == nil {
+		return true
+	}
+	f, ok := err.(*sim.Failure)
+	return ok && f == nil
+}
+
 // Check records err, if not nil, as a failure and lets the scenario go on.
 func (c *Case) Check(err error) {
-	if err == nil {
+	if noError(err) {
 		return
 	}
 	var f *sim.Failure
-	if !errors.As(err, &f) {
+	if !errors.As(err, &f) || f == nil {
 		f = &sim.Failure{Kind: sim.Check, Msg: err.Error()}
 		if w := c.world(); w != nil {
 			f.Time, f.Event = w.Now(), w.Events()

@@ -210,3 +210,37 @@ func TestReplayCommandQuotes(t *testing.T) {
 		t.Errorf("ReplayCommand = %s\nwant            %s", got, want)
 	}
 }
+
+// TestMustOfErrWithoutAFailure: the natural c.Must(w.Err()) after a clean
+// run passes, as does a nil *sim.Failure wrapped in an error; a real
+// failure is recorded as it is.
+func TestMustOfErrWithoutAFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail bool
+		err  func(w *sim.World) error
+	}{
+		{"w.Err() of a clean run", false, func(w *sim.World) error { return w.Err() }},
+		{"typed nil *sim.Failure", false, func(w *sim.World) error { return w.Failure() }},
+		{"a failure", true, func(w *sim.World) error { w.Fail(sim.Check, "broken"); return w.Err() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Scenario{Name: "test/must", Summary: "Must(w.Err())", Run: func(c *Case) {
+				w := c.NewWorld(sim.Config{})
+				w.AddNode("a", func() node.Handler { return node.HandlerFunc(func(node.Env, node.Event) {}) })
+				c.Must(w.RunFor(time.Second))
+				c.Must(tc.err(w))
+			}}
+			out, err := RunScenario(s, 1, Options{TraceTail: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Passed == tc.fail {
+				t.Fatalf("passed=%v failures=%v; want passed=%v", out.Passed, out.Failures, !tc.fail)
+			}
+			if tc.fail && (len(out.Failures) != 1 || out.Failures[0].Msg != "broken") {
+				t.Fatalf("failures %v; want the one check failure", out.Failures)
+			}
+		})
+	}
+}

@@ -45,7 +45,7 @@ func TestHandlerPanic(t *testing.T) {
 			for w.Step() {
 				steps++
 			}
-			f := w.Err()
+			f := w.Failure()
 			if f == nil {
 				t.Fatalf("Err() = nil after a panic; want a failure")
 			}
@@ -195,8 +195,31 @@ func TestWorldFail(t *testing.T) {
 		t.Errorf("failure %+v; want check, \"value 7 is wrong\", 10ms, seed 3", f)
 	}
 	w.Fail(sim.Check, "later") // the first failure stands
-	if w.Err().Msg != "value 7 is wrong" {
-		t.Errorf("a later Fail replaced the first failure: %q", w.Err().Msg)
+	if w.Failure().Msg != "value 7 is wrong" {
+		t.Errorf("a later Fail replaced the first failure: %q", w.Failure().Msg)
+	}
+}
+
+// TestErrIsNilWithoutAFailure: Err is a nil interface until the run fails,
+// so `if err := w.Err(); err != nil` and a caller's Must(w.Err()) are right
+// as written (a typed nil *Failure in an error would not be), and then it is
+// the very failure Failure returns.
+func TestErrIsNilWithoutAFailure(t *testing.T) {
+	w := sim.New(1, sim.Config{})
+	newJournal(w).add("a", hooks{start: func(env node.Env, _ bool) { env.SetTimer(time.Second, nil) }})
+	if err := w.RunFor(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Err(); err != nil {
+		t.Fatalf("Err() = %#v on a run that did not fail; want a nil error", err)
+	}
+	if w.Failure() != nil {
+		t.Fatalf("Failure() = %v; want nil", w.Failure())
+	}
+	w.Fail(sim.Check, "now it fails")
+	var f *sim.Failure
+	if err := w.Err(); !errors.As(err, &f) || f != w.Failure() || f.Msg != "now it fails" {
+		t.Fatalf("Err() = %v; want the failure %v", err, w.Failure())
 	}
 }
 

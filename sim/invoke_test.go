@@ -49,7 +49,7 @@ func TestInvoke(t *testing.T) {
 	if !w.Invoke(b, "boom", func(node.Env) { panic("inside invoke") }) {
 		t.Fatal("Invoke on a running node = false")
 	}
-	if f := w.Err(); f == nil || f.Kind != sim.Panic || f.Node != "b" {
+	if f := w.Failure(); f == nil || f.Kind != sim.Panic || f.Node != "b" {
 		t.Errorf("Err() = %v; want a panic failure at b", f)
 	}
 	if w.Invoke(a, "after failure", func(node.Env) {}) {

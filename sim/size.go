@@ -1,21 +1,107 @@
 package sim
 
 import (
+	"encoding"
+	"encoding/gob"
 	"math/bits"
 	"reflect"
+	"sync"
 
 	"github.com/simlab-go/simlab/sim/node"
 )
 
-// SizeOf returns a message's size in bytes: what its Size method says if it
-// is a node.Sizer, otherwise an estimate close to its gob encoding (varint
-// integers, length-prefixed strings and slices, a byte per struct field).
-// The estimate walks the value without allocating.
+// SizeOf returns a message's size in bytes: what would cross a wire.
+//
+// A message that is a node.Sizer (with a value or a pointer receiver) says
+// its own size. Otherwise the size is an estimate close to the message's gob
+// encoding, which is what strict mode sends: varint integers, length-prefixed
+// strings and slices, a byte per struct field, and only the fields gob
+// transmits: exported ones. Unexported fields are never walked, so a message
+// carrying a cache or a pointer into a library's internals (a protobuf
+// message's reflection state, say) costs what its data costs, not what the
+// graph behind that pointer does. A value whose type encodes itself
+// (gob.GobEncoder or encoding.BinaryMarshaler, as gob would use) counts its
+// encoding. The cost of SizeOf is proportional to the data it counts, and it
+// allocates nothing for plain values.
 func SizeOf(msg any) int {
-	if s, ok := msg.(node.Sizer); ok {
-		return s.Size()
+	if msg == nil {
+		return 1
 	}
 	return sizeOf(reflect.ValueOf(msg), 0)
+}
+
+// typeInfos holds a *typeInfo per reflect.Type.
+var typeInfos sync.Map
+
+var (
+	sizerType = reflect.TypeFor[node.Sizer]()
+	gobEncT   = reflect.TypeFor[gob.GobEncoder]()
+	binMarshT = reflect.TypeFor[encoding.BinaryMarshaler]()
+)
+
+// typeInfo is what sizing needs to know of a named or struct type, found
+// once per type: whether its values measure or encode themselves, and which
+// fields gob sends.
+type typeInfo struct {
+	self     bool
+	exported []int
+}
+
+func infoOf(t reflect.Type) *typeInfo {
+	if v, ok := typeInfos.Load(t); ok {
+		return v.(*typeInfo)
+	}
+	p := reflect.PointerTo(t)
+	ti := &typeInfo{self: t.Implements(sizerType) || p.Implements(sizerType) ||
+		t.Implements(gobEncT) || p.Implements(gobEncT) ||
+		t.Implements(binMarshT) || p.Implements(binMarshT)}
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				ti.exported = append(ti.exported, i)
+			}
+		}
+	}
+	v, _ := typeInfos.LoadOrStore(t, ti)
+	return v.(*typeInfo)
+}
+
+// ownSize is the size a self-sized value reports or encodes to.
+func ownSize(v reflect.Value) (int, bool) {
+	if !v.CanInterface() {
+		return 0, false
+	}
+	x := v.Interface()
+	if !measuresItself(x) {
+		// The methods have pointer receivers: call them on the value's
+		// address, or on an addressable copy.
+		if v.CanAddr() {
+			x = v.Addr().Interface()
+		} else {
+			p := reflect.New(v.Type())
+			p.Elem().Set(v)
+			x = p.Interface()
+		}
+	}
+	switch m := x.(type) {
+	case node.Sizer:
+		return m.Size(), true
+	case gob.GobEncoder:
+		b, err := m.GobEncode()
+		return uvarintLen(uint64(len(b))) + len(b), err == nil
+	case encoding.BinaryMarshaler:
+		b, err := m.MarshalBinary()
+		return uvarintLen(uint64(len(b))) + len(b), err == nil
+	}
+	return 0, false
+}
+
+func measuresItself(x any) bool {
+	switch x.(type) {
+	case node.Sizer, gob.GobEncoder, encoding.BinaryMarshaler:
+		return true
+	}
+	return false
 }
 
 // uvarintLen is the length of gob's unsigned integer encoding: one byte
@@ -30,6 +116,17 @@ func uvarintLen(x uint64) int {
 func sizeOf(v reflect.Value, depth int) int {
 	if !v.IsValid() || depth > 32 {
 		return 1
+	}
+	var ti *typeInfo
+	t := v.Type()
+	if k := t.Kind(); t.PkgPath() != "" || k == reflect.Pointer || k == reflect.Struct {
+		// Only named, pointer and struct types can have methods.
+		ti = infoOf(t)
+		if ti.self && !(k == reflect.Pointer && v.IsNil()) {
+			if n, ok := ownSize(v); ok {
+				return n
+			}
+		}
 	}
 	switch v.Kind() {
 	case reflect.Bool, reflect.Int8, reflect.Uint8:
@@ -69,7 +166,7 @@ func sizeOf(v reflect.Value, depth int) int {
 		return s
 	case reflect.Struct:
 		s := 1
-		for i := 0; i < v.NumField(); i++ {
+		for _, i := range ti.exported { // gob sends exported fields only
 			s += 1 + sizeOf(v.Field(i), depth+1)
 		}
 		return s

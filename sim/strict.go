@@ -47,8 +47,8 @@ func (w *World) roundTrip(msg any) (any, error) {
 		w.gob = nil
 		return nil, fmt.Errorf("strict mode: message %T does not decode with gob: %v", msg, err)
 	}
-	if !gobEqual(reflect.ValueOf(msg), p.Elem(), 0) {
-		return nil, fmt.Errorf("strict mode: message %T changed in a gob round trip (an unexported, func or chan field is lost in transit): sent %+v, would receive %+v", msg, msg, p.Elem().Interface())
+	if d := gobDiff(reflect.ValueOf(msg), p.Elem(), "", 0); d != "" {
+		return nil, fmt.Errorf("strict mode: message %T changed in a gob round trip: %s", msg, d)
 	}
 	return p.Elem().Interface(), nil
 }
@@ -58,93 +58,140 @@ var (
 	binaryMarshalType = reflect.TypeFor[encoding.BinaryMarshaler]()
 )
 
-// gobEqual compares an original value with its gob copy, treating what gob
-// cannot tell apart as equal: nil and empty slices and maps, a nil pointer
-// and a pointer to a zero value.
-func gobEqual(a, b reflect.Value, depth int) bool {
+// gobDiff compares an original value with its gob copy, treating what gob
+// cannot tell apart as equal (nil and empty slices and maps, a nil pointer
+// and a pointer to a zero value). It returns "" when they match, else where
+// and how they first differ: path is the location so far, such as
+// ".Entries[0].Term".
+func gobDiff(a, b reflect.Value, path string, depth int) string {
 	if depth > 100 {
-		return true // a cycle; gob would have refused it already
+		return "" // a cycle; gob would have refused it already
+	}
+	at := func(format string, args ...any) string {
+		where := path
+		if where == "" {
+			where = "the message itself"
+		}
+		return where + ": " + fmt.Sprintf(format, args...)
 	}
 	if !a.IsValid() || !b.IsValid() {
-		return a.IsValid() == b.IsValid() || (a.IsValid() && a.IsZero()) || (b.IsValid() && b.IsZero())
+		if a.IsValid() == b.IsValid() || (a.IsValid() && a.IsZero()) || (b.IsValid() && b.IsZero()) {
+			return ""
+		}
+		return at("present on one side only")
 	}
 	if a.Type() != b.Type() {
-		return false
+		return at("sent a %v, would receive a %v", a.Type(), b.Type())
 	}
 	t := a.Type()
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && a.CanInterface() &&
 		(t.Implements(gobEncoderType) || t.Implements(binaryMarshalType)) {
-		return encodedEqual(a, b)
+		if !encodedEqual(a, b) {
+			return at("its own encoding (%v) differs after the round trip", t)
+		}
+		return ""
 	}
 	switch a.Kind() {
 	case reflect.Pointer:
 		if a.IsNil() || b.IsNil() {
-			return derefOrZero(a).IsZero() && derefOrZero(b).IsZero()
+			if derefOrZero(a).IsZero() && derefOrZero(b).IsZero() {
+				return ""
+			}
+			return at("a nil pointer on one side only")
 		}
-		return gobEqual(a.Elem(), b.Elem(), depth+1)
+		return gobDiff(a.Elem(), b.Elem(), path, depth+1)
 	case reflect.Interface:
 		if a.IsNil() || b.IsNil() {
-			return a.IsNil() == b.IsNil()
+			if a.IsNil() == b.IsNil() {
+				return ""
+			}
+			return at("a nil interface on one side only")
 		}
-		return gobEqual(a.Elem(), b.Elem(), depth+1)
+		return gobDiff(a.Elem(), b.Elem(), path, depth+1)
 	case reflect.Slice, reflect.Array:
 		if a.Len() != b.Len() {
-			return false
+			return at("length %d sent, %d would be received", a.Len(), b.Len())
 		}
 		if a.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
-			return bytes.Equal(a.Bytes(), b.Bytes())
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				return at("the bytes differ")
+			}
+			return ""
 		}
 		for i := 0; i < a.Len(); i++ {
-			if !gobEqual(a.Index(i), b.Index(i), depth+1) {
-				return false
+			if d := gobDiff(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1); d != "" {
+				return d
 			}
 		}
-		return true
+		return ""
 	case reflect.Map:
 		if a.Len() != b.Len() {
-			return false
+			return at("%d map entries sent, %d would be received", a.Len(), b.Len())
 		}
 		it := a.MapRange()
 		for it.Next() {
 			bv := b.MapIndex(it.Key())
-			if !bv.IsValid() || !gobEqual(it.Value(), bv, depth+1) {
-				return false
+			where := fmt.Sprintf("%s[%v]", path, it.Key())
+			if !bv.IsValid() {
+				return where + ": the key is missing after the round trip"
+			}
+			if d := gobDiff(it.Value(), bv, where, depth+1); d != "" {
+				return d
 			}
 		}
-		return true
+		return ""
 	case reflect.Struct:
 		for i := 0; i < a.NumField(); i++ {
 			f := t.Field(i)
+			where := path + "." + f.Name
 			k := f.Type.Kind()
 			if !f.IsExported() || k == reflect.Func || k == reflect.Chan {
 				// gob skips it: the copy has a zero value, so the
 				// original must have one too or data was lost.
 				if !a.Field(i).IsZero() {
-					return false
+					why := "is unexported"
+					if f.IsExported() {
+						why = "is a " + k.String()
+					}
+					return fmt.Sprintf("%s (of type %v) %s and holds a value in the sent message, which gob does not send: export it, leave it zero in messages, or send an encoding of the value instead", where, f.Type, why)
 				}
 				continue
 			}
-			if !gobEqual(a.Field(i), b.Field(i), depth+1) {
-				return false
+			if d := gobDiff(a.Field(i), b.Field(i), where, depth+1); d != "" {
+				return d
 			}
 		}
-		return true
+		return ""
 	case reflect.Float32, reflect.Float64:
-		return math.Float64bits(a.Float()) == math.Float64bits(b.Float())
+		if math.Float64bits(a.Float()) != math.Float64bits(b.Float()) {
+			return at("sent %v, would receive %v", a.Float(), b.Float())
+		}
 	case reflect.Complex64, reflect.Complex128:
-		return a.Complex() == b.Complex()
+		if a.Complex() != b.Complex() {
+			return at("sent %v, would receive %v", a.Complex(), b.Complex())
+		}
 	case reflect.Bool:
-		return a.Bool() == b.Bool()
+		if a.Bool() != b.Bool() {
+			return at("sent %v, would receive %v", a.Bool(), b.Bool())
+		}
 	case reflect.String:
-		return a.String() == b.String()
+		if a.String() != b.String() {
+			return at("sent %q, would receive %q", a.String(), b.String())
+		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return a.Int() == b.Int()
+		if a.Int() != b.Int() {
+			return at("sent %d, would receive %d", a.Int(), b.Int())
+		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return a.Uint() == b.Uint()
+		if a.Uint() != b.Uint() {
+			return at("sent %d, would receive %d", a.Uint(), b.Uint())
+		}
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
-		return a.IsNil() && b.IsNil()
+		if !a.IsNil() || !b.IsNil() {
+			return at("a %v cannot travel", a.Kind())
+		}
 	}
-	return false
+	return ""
 }
 
 func derefOrZero(v reflect.Value) reflect.Value {

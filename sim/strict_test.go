@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"encoding/gob"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,8 +71,12 @@ func TestStrictRejects(t *testing.T) {
 		hint string // in the failure message
 	}{
 		{"no exported fields", noExported{secret: 1}, "does not encode"},
-		{"unexported field with data", halfHidden{Visible: 1, secret: "x"}, "changed in a gob round trip"},
-		{"func field set", withFunc{A: 1, F: func() {}}, "changed in a gob round trip"},
+		{"unexported field with data", halfHidden{Visible: 1, secret: "x"}, "changed in a gob round trip: .secret (of type string) is unexported"},
+		{"func field set", withFunc{A: 1, F: func() {}}, ".F (of type func()) is a func"},
+		// Values that print alike on both sides: the failure must say
+		// which field differs, deep inside the message.
+		{"protobuf-shaped message with internal state", protoLike{Entries: []*protoEntry{{state: &protoRegistry{}, Data: []byte("x")}}},
+			".Entries[0].state (of type *sim_test.protoRegistry) is unexported"},
 		{"unregistered type in an interface", strictWellFormed{Any: unregPayload{1}}, "does not encode"},
 		{"nil message", nil, "nil message"},
 		{"channel", make(chan int), "does not encode"},
@@ -267,6 +272,83 @@ func TestSizeOf(t *testing.T) {
 			t.Errorf("BytesSent %d BytesDelivered %d; want 1000 1000", s.BytesSent, s.BytesDelivered)
 		}
 	})
+}
+
+// protoLike is shaped like a generated protobuf message: exported data,
+// and unexported reflection state and caches that point into a large graph
+// the library shares between every message. gob sends the data only, and
+// so must SizeOf count the data only.
+type protoLike struct {
+	state   *protoRegistry
+	Type    *int32
+	Entries []*protoEntry
+	cache   []byte
+}
+
+type protoEntry struct {
+	state *protoRegistry
+	Term  *uint64
+	Data  []byte
+}
+
+type protoRegistry struct {
+	types map[string]*protoRegistry
+	blob  []byte
+}
+
+func bigRegistry() *protoRegistry {
+	r := &protoRegistry{types: map[string]*protoRegistry{}, blob: make([]byte, 1<<20)}
+	for i := 0; i < 1000; i++ {
+		r.types[fmt.Sprint(i)] = &protoRegistry{blob: make([]byte, 1<<10), types: map[string]*protoRegistry{"self": r}}
+	}
+	return r
+}
+
+// ptrSized reports its size from a pointer receiver, as generated code
+// often does.
+type ptrSized struct{ N int }
+
+func (p *ptrSized) Size() int { return 100 + p.N }
+
+// marshalled encodes itself: gob would send its MarshalBinary bytes.
+type marshalled struct{ n int }
+
+func (m marshalled) MarshalBinary() ([]byte, error) { return make([]byte, m.n), nil }
+
+// TestSizeOfCountsWhatCrossesTheWire: unexported fields are not walked (a
+// protobuf-shaped message with one entry is measured by its data, not by
+// the megabytes its internal state points to), Size with a pointer receiver
+// and types that marshal themselves are honoured, also as fields.
+func TestSizeOfCountsWhatCrossesTheWire(t *testing.T) {
+	reg := bigRegistry()
+	typ, term := int32(3), uint64(7)
+	msg := protoLike{state: reg, Type: &typ, cache: make([]byte, 1<<20),
+		Entries: []*protoEntry{{state: reg, Term: &term, Data: []byte("0123456789")}}}
+	// struct(1) + Type field(1+1) + Entries field(1 + len 1 + entry(1 + Term 1+1 + Data 1+11))
+	want := 1 + 2 + (1 + 1 + (1 + 2 + 12))
+	if got := sim.SizeOf(msg); got != want {
+		t.Errorf("SizeOf(protobuf-shaped message) = %d; want %d, its exported data", got, want)
+	}
+	if got := sim.SizeOf(&msg); got != want {
+		t.Errorf("SizeOf(&message) = %d; want %d", got, want)
+	}
+	tests := []struct {
+		name string
+		msg  any
+		want int
+	}{
+		{"pointer-receiver Size on a value", ptrSized{N: 5}, 105},
+		{"pointer-receiver Size on a pointer", &ptrSized{N: 6}, 106},
+		{"sized field", struct{ P ptrSized }{ptrSized{N: 1}}, 1 + 1 + 101},
+		{"marshals itself", marshalled{n: 300}, 3 + 300}, // gob: a byte count, two bytes of length, the data
+		{"marshalling field", struct{ M marshalled }{marshalled{n: 10}}, 1 + 1 + 11},
+		{"unexported fields only", halfHidden{Visible: 1, secret: strings.Repeat("x", 1000)}, 1 + 1 + 1},
+	}
+	for _, tc := range tests {
+		if got := sim.SizeOf(tc.msg); got != tc.want {
+			t.Errorf("%s: SizeOf = %d; want %d", tc.name, got, tc.want)
+		}
+	}
 }
 
 // sized is a message that reports its own size.

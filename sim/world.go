@@ -190,8 +190,19 @@ func (w *World) At(t time.Duration, label string, fn func()) {
 // After runs fn after d of virtual time; see At.
 func (w *World) After(d time.Duration, label string, fn func()) { w.At(w.now+d, label, fn) }
 
-// Err returns the failure that stopped the run, or nil.
-func (w *World) Err() *Failure { return w.failure }
+// Err returns the failure that stopped the run as an error, or nil: a nil
+// interface when the run has not failed, so c.Must(w.Err()) and
+// if err := w.Err(); err != nil are right as written. Failure gives the
+// same value typed.
+func (w *World) Err() error {
+	if w.failure == nil {
+		return nil
+	}
+	return w.failure
+}
+
+// Failure returns the failure that stopped the run, or nil.
+func (w *World) Failure() *Failure { return w.failure }
 
 // Fingerprint is a 64-bit hash of every event and effect so far. Two runs
 // with the same seed, configuration and code have the same fingerprint.
