@@ -14,7 +14,8 @@ type fakeLog struct {
 	leader      bool
 	commit      int
 	first       int
-	base        uint64
+	base        uint64 // chain at first, in chain mode
+	baseTerm    int    // term at first, in derived mode
 	terms       []int
 	commands    []string
 	corruptFrom int // entries from this index hash a different command
@@ -24,6 +25,31 @@ type fakeLog struct {
 func (f fakeLog) chainAt(i int) uint64 {
 	_, c, _ := f.view().Entry(i)
 	return c
+}
+
+// derivedView is f's view without a chain: the checker derives it from
+// the entries' terms and data.
+func (f fakeLog) derivedView() LogView {
+	v := f.view()
+	v.Entry = nil
+	v.EntryData = func(i int) (int, []byte, bool) {
+		if i < f.first || i > f.first+len(f.terms) {
+			return 0, nil, false
+		}
+		if i == f.first {
+			return f.baseTerm, nil, true
+		}
+		k := i - f.first - 1
+		cmd := ""
+		if k < len(f.commands) {
+			cmd = f.commands[k]
+		}
+		if f.corruptFrom > 0 && i >= f.corruptFrom {
+			cmd += "!"
+		}
+		return f.terms[k], []byte(cmd), true
+	}
+	return v
 }
 
 func (f fakeLog) view() LogView {
@@ -157,30 +183,97 @@ func TestConsensusCatchesViolations(t *testing.T) {
 			name: "a leader whose snapshot covers the committed entries",
 			steps: [][]fakeLog{
 				{{node: 0, term: 1, leader: true, commit: 2, terms: []int{1, 1}}},
-				{{node: 1, term: 2, leader: true, commit: 2, first: 2, base: fakeLog{terms: []int{1, 1}}.chainAt(2), terms: []int{2}}},
+				{{node: 1, term: 2, leader: true, commit: 2, first: 2, base: fakeLog{terms: []int{1, 1}}.chainAt(2), baseTerm: 1, terms: []int{2}}},
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := NewConsensus()
-			var err error
-			for _, step := range tt.steps {
-				var views []LogView
-				for _, f := range step {
-					views = append(views, f.view())
+	for _, mode := range []string{"chain", "derived"} {
+		for _, tt := range tests {
+			t.Run(mode+"/"+tt.name, func(t *testing.T) {
+				c := NewConsensus()
+				var err error
+				for _, step := range tt.steps {
+					var views []LogView
+					for _, f := range step {
+						if mode == "chain" {
+							views = append(views, f.view())
+						} else {
+							views = append(views, f.derivedView())
+						}
+					}
+					if err = c.Observe(views); err != nil {
+						break
+					}
 				}
-				if err = c.Observe(views); err != nil {
-					break
+				switch {
+				case tt.wantErr == "" && err != nil:
+					t.Errorf("Observe = %v, want no violation", err)
+				case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+					t.Errorf("Observe = %v, want a violation of %q", err, tt.wantErr)
 				}
+				if c.Unanchored() != 0 {
+					t.Errorf("Unanchored() = %d; every snapshot here sits on entries the checker saw", c.Unanchored())
+				}
+			})
+		}
+	}
+}
+
+// TestDerivedChainsFindAnEntryRewrittenInTheMiddle: a server whose entry 2
+// changes while its last entry stays the same is not caught by looking at
+// the last entry; the periodic full derivation finds it within as many
+// observations as the log is long.
+func TestDerivedChainsFindAnEntryRewrittenInTheMiddle(t *testing.T) {
+	c := NewConsensus()
+	good := fakeLog{node: 0, term: 1, terms: []int{1, 1, 1, 1, 1, 1}, commands: []string{"a", "b", "c", "d", "e", "f"}}
+	other := good
+	other.node = 1
+	if err := c.Observe([]LogView{good.derivedView(), other.derivedView()}); err != nil {
+		t.Fatal(err)
+	}
+	bad := good
+	bad.commands = []string{"a", "X", "c", "d", "e", "f"}
+	for k := 1; k <= len(good.terms)+2; k++ {
+		if err := c.Observe([]LogView{bad.derivedView(), other.derivedView()}); err != nil {
+			if !strings.Contains(err.Error(), "log matching") {
+				t.Fatalf("observation %d: %v; want a log matching violation", k, err)
 			}
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Errorf("Observe = %v, want no violation", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("Observe = %v, want a violation of %q", err, tt.wantErr)
-			}
-		})
+			t.Logf("found at observation %d: %v", k, err)
+			return
+		}
+	}
+	t.Fatalf("an entry rewritten in the middle of the log went unnoticed for %d observations", len(good.terms)+2)
+}
+
+// TestDerivedChainsAcrossASnapshot: a server that installed a snapshot of
+// committed entries is anchored on them: a matching suffix passes, a
+// suffix with other data at the same index and term is caught, and a
+// snapshot the checker cannot tie to anything it saw is counted, not
+// passed silently.
+func TestDerivedChainsAcrossASnapshot(t *testing.T) {
+	full := fakeLog{node: 0, term: 2, leader: true, commit: 2, terms: []int{1, 1, 2}, commands: []string{"a", "b", "c"}}
+	snap := fakeLog{node: 1, term: 2, commit: 2, first: 2, baseTerm: 1, terms: []int{2}, commands: []string{"c"}}
+	c := NewConsensus()
+	if err := c.Observe([]LogView{full.derivedView()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Observe([]LogView{full.derivedView(), snap.derivedView()}); err != nil {
+		t.Fatalf("a snapshot of committed entries with the same suffix: %v", err)
+	}
+	wrong := snap
+	wrong.node, wrong.commands = 2, []string{"z"}
+	if err := c.Observe([]LogView{wrong.derivedView()}); err == nil || !strings.Contains(err.Error(), "log matching") {
+		t.Fatalf("a suffix with other data after the snapshot: %v; want a log matching violation", err)
+	}
+	if c.Unanchored() != 0 {
+		t.Fatalf("Unanchored() = %d; want 0", c.Unanchored())
+	}
+	lone := fakeLog{node: 3, term: 9, first: 50, baseTerm: 7, terms: []int{9}}
+	if err := c.Observe([]LogView{lone.derivedView()}); err != nil {
+		t.Fatalf("an untied snapshot: %v; want it counted, not failed", err)
+	}
+	if c.Unanchored() != 1 {
+		t.Fatalf("Unanchored() = %d after a snapshot the checker never saw entries for; want 1", c.Unanchored())
 	}
 }
 
@@ -197,5 +290,38 @@ func TestAppliedCatchesDivergentStateMachines(t *testing.T) {
 	}
 	if got, ok := c.AppliedCommand(1); !ok || got != "x" {
 		t.Errorf("AppliedCommand(1) = %v, %v", got, ok)
+	}
+}
+
+// TestAppliedComparesAnyCommand: byte slices by content, uncomparable
+// values without a panic, and a supplied equality where one is given.
+func TestAppliedComparesAnyCommand(t *testing.T) {
+	tests := []struct {
+		name      string
+		equal     func(a, b any) bool
+		first     any
+		same      any
+		different any
+	}{
+		{"byte slices", nil, []byte("put k v"), []byte("put k v"), []byte("put k w")},
+		{"slices of ints", nil, []int{1, 2}, []int{1, 2}, []int{2, 1}},
+		{"structs holding slices", nil, struct{ B []byte }{[]byte("a")}, struct{ B []byte }{[]byte("a")}, struct{ B []byte }{[]byte("b")}},
+		{"interfaces holding slices", nil, []any{[]byte("a")}, []any{[]byte("a")}, []any{[]byte("b")}},
+		{"a supplied equality", func(a, b any) bool { return strings.EqualFold(a.(string), b.(string)) }, "PUT", "put", "get"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewConsensus()
+			c.Equal = tt.equal
+			if err := c.Applied(0, 1, tt.first); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Applied(1, 1, tt.same); err != nil {
+				t.Errorf("an equal command: %v", err)
+			}
+			if err := c.Applied(2, 1, tt.different); err == nil || !strings.Contains(err.Error(), "state machine safety") {
+				t.Errorf("a different command: %v; want a state machine safety violation", err)
+			}
+		})
 	}
 }
