@@ -1,11 +1,15 @@
-// Package scenarios holds simlab's named scenarios and runs them.
+// Package scenarios is the framework of simlab's named scenarios: the
+// registry, the Case a scenario drives its worlds through, Run and its
+// Outcome, fault schedules and swarm profiles. The scenarios themselves live
+// in catalogues, one package per system (see package catalogue), which
+// register them from init; an outside module registers its own the same
+// way. Package simrun is the command line over it.
 //
 // A scenario is a name ("register/swarm"), a one-line summary and a run
 // function that builds a cluster in a sim.World, drives a workload, applies
 // a fault schedule and checks the outcome. Run(name, seed, options) runs one
 // and returns an Outcome: pass or fail, the failures with the command that
-// replays each, the fingerprint and the statistics. cmd/simrun is a thin
-// shell around this package.
+// replays each, the fingerprint and the statistics.
 //
 // Fault schedules are data (Schedule, a list of timed Actions) that print
 // and parse, so a schedule drawn from a seed can be shown, saved, edited and

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"fmt"
 
+	_ "github.com/simlab-go/simlab/catalogue/registercat" // the scenario the examples replay
 	"github.com/simlab-go/simlab/scenarios"
 )
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -358,6 +359,14 @@ func (c *Case) Apply(w *sim.World, s Schedule) {
 	}
 	c.schedules = append(c.schedules, s.String())
 }
+
+// HasParam reports whether the scenario declares the named parameter.
+func (c *Case) HasParam(name string) bool {
+	return slices.ContainsFunc(c.scenario.Params, func(p Param) bool { return p.Name == name })
+}
+
+// Options returns the options the run was given.
+func (c *Case) Options() Options { return c.opts }
 
 // Param returns the value of a declared parameter, or its default.
 func (c *Case) Param(name string) string {

@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 
+	_ "github.com/simlab-go/simlab/catalogue" // every simlab scenario
 	"github.com/simlab-go/simlab/scenarios"
 )
 

@@ -1,93 +1,88 @@
-package scenarios
+package registercat
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/register"
 )
 
-// The register/... catalogue: the ABD atomic register (systems/register)
-// under every fault the engine can inject. Each run checks, on every event,
-// that no replica's tag goes backwards within an incarnation and, at the
-// end, that the clients' combined history is atomic (register.CheckHistory)
-// and that every client finished its operations in time.
-
-var registerParams = []Param{
-	{"replicas", "5", "number of replicas"},
-	{"clients", "3", "number of clients"},
-	{"ops", "40", "operations per client"},
+var registerParams = []scenarios.Param{
+	{Name: "replicas", Default: "5", Doc: "number of replicas"},
+	{Name: "clients", Default: "3", Doc: "number of clients"},
+	{Name: "ops", Default: "40", Doc: "operations per client"},
 }
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "register/basic",
 		Summary: "3 replicas, reliable network, no faults: every operation completes within 10 s, nothing is dropped, the history is atomic",
-		Params:  []Param{{"replicas", "3", "number of replicas"}, registerParams[1], registerParams[2]},
-		Run: func(c *Case) {
+		Params:  []scenarios.Param{{Name: "replicas", Default: "3", Doc: "number of replicas"}, registerParams[1], registerParams[2]},
+		Run: func(c *scenarios.Case) {
 			rc := newRegisterCluster(c, sim.Config{}, register.NewReplica)
 			c.Apply(rc.w, c.Faults(nil))
 			rc.finish(c, 10*time.Second)
-			if d := rc.w.Stats().Dropped; d != 0 && c.opts.Faults == "" {
+			if d := rc.w.Stats().Dropped; d != 0 && c.Options().Faults == "" {
 				c.Failf("%d messages dropped on a reliable network", d)
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "register/crash-restart",
 		Summary: "crashes of any number of 5 replicas, half inside a handler, torn disk writes, restarts; atomic, and done within 10 s of the last restart",
 		Params:  registerParams,
-		Run:     func(c *Case) { registerCrashRestart(c, register.NewReplica) },
+		Run:     func(c *scenarios.Case) { registerCrashRestart(c, register.NewReplica) },
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "register/partitions",
 		Summary: "partitions of every shape, clogs, 10% loss, duplication and reordering on 5 replicas; atomic, and done within 10 s of healing",
 		Params:  registerParams,
-		Run: func(c *Case) {
-			p := Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond}
+		Run: func(c *scenarios.Case) {
+			p := scenarios.Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond}
 			registerUnder(c, sim.Config{}, register.NewReplica, p, 4*time.Second)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "register/pause-skew",
 		Summary: "long pauses of replicas and skewed, drifting replica clocks, CPU model on; atomic, and done within 10 s after the faults end",
 		Params:  registerParams,
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			cfg := sim.Config{CPU: sim.CPUConfig{Enabled: true, PerEvent: 50 * time.Microsecond}}
-			registerUnder(c, cfg, register.NewReplica, Profile{Pause: true, Skew: true, Gap: 250 * time.Millisecond}, 4*time.Second)
+			registerUnder(c, cfg, register.NewReplica, scenarios.Profile{Pause: true, Skew: true, Gap: 250 * time.Millisecond}, 4*time.Second)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "register/swarm",
 		Summary: "fault profile drawn from the seed (crashes incl. in-handler, torn writes, every partition shape, loss, dup, clogs, pauses, skew, maybe a CPU model) for 5 s, then calm: atomic, done within 10 s",
 		Params:  registerParams,
-		Run:     func(c *Case) { registerSwarm(c, register.NewReplica) },
+		Run:     func(c *scenarios.Case) { registerSwarm(c, register.NewReplica) },
 	})
 }
 
 // registerUnder runs the register under faults drawn from p until faultEnd,
 // then requires every client to finish within 10 s and checks the history.
-func registerUnder(c *Case, cfg sim.Config, replica node.Factory, p Profile, faultEnd time.Duration) {
+func registerUnder(c *scenarios.Case, cfg sim.Config, replica node.Factory, p scenarios.Profile, faultEnd time.Duration) {
 	rc := newRegisterCluster(c, cfg, replica)
 	rc.faultPhase(c, p, faultEnd)
 	rc.finish(c, 10*time.Second)
 }
 
 // registerCrashRestart is register/crash-restart over the given replica.
-func registerCrashRestart(c *Case, replica node.Factory) {
-	registerUnder(c, sim.Config{}, replica, Profile{Crash: true, CrashMid: true, Torn: true, Gap: 300 * time.Millisecond}, 4*time.Second)
+func registerCrashRestart(c *scenarios.Case, replica node.Factory) {
+	registerUnder(c, sim.Config{}, replica, scenarios.Profile{Crash: true, CrashMid: true, Torn: true, Gap: 300 * time.Millisecond}, 4*time.Second)
 }
 
 // registerSwarm is register/swarm over the given replica.
-func registerSwarm(c *Case, replica node.Factory) {
+func registerSwarm(c *scenarios.Case, replica node.Factory) {
 	r := c.Rand("swarm")
 	cfg := sim.Config{}
 	if r.Chance(0.3) {
 		cfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: r.Duration(10*time.Microsecond, time.Millisecond)}
 	}
-	registerUnder(c, cfg, replica, DrawProfile(r), 5*time.Second)
+	registerUnder(c, cfg, replica, scenarios.DrawProfile(r), 5*time.Second)
 }
 
 type registerCluster struct {
@@ -99,7 +94,7 @@ type registerCluster struct {
 
 // newRegisterCluster builds replicas s0… from replica (register.NewReplica,
 // or a broken variant in tests) and clients c0….
-func newRegisterCluster(c *Case, cfg sim.Config, replica node.Factory) *registerCluster {
+func newRegisterCluster(c *scenarios.Case, cfg sim.Config, replica node.Factory) *registerCluster {
 	nr, nc, ops := c.IntParam("replicas"), c.IntParam("clients"), c.IntParam("ops")
 	if nr < 1 || nc < 0 || ops < 0 {
 		c.BadInput("register scenarios need replicas ≥ 1, clients ≥ 0 and ops ≥ 0")
@@ -150,7 +145,7 @@ func (rc *registerCluster) observeTags() {
 
 // faultPhase applies a schedule drawn from p (or the one given in the
 // options) that ends in calm at end, and runs until then.
-func (rc *registerCluster) faultPhase(c *Case, p Profile, end time.Duration) {
+func (rc *registerCluster) faultPhase(c *scenarios.Case, p scenarios.Profile, end time.Duration) {
 	// Any number of replicas may be down at once: the register promises
 	// safety under every crash pattern (its state is durable before it is
 	// acknowledged), only not progress while a majority is down. Crashing
@@ -171,7 +166,7 @@ func (rc *registerCluster) done() bool {
 
 // finish requires every client to finish within limit, then checks the
 // combined history.
-func (rc *registerCluster) finish(c *Case, limit time.Duration) {
+func (rc *registerCluster) finish(c *scenarios.Case, limit time.Duration) {
 	c.Check(rc.w.RunUntil(rc.done, limit, "every client finishing its operations"))
 	var history []register.Op
 	for _, id := range rc.clients {

@@ -1,4 +1,4 @@
-package scenarios
+package mapreducecat
 
 import (
 	"errors"
@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/systems/mapreduce"
 )
 
 // brokenMR is the named mapreduce scenario with tweak applied to every
 // cluster it builds.
-func brokenMR(t *testing.T, name string, tweak func(*mrSetup)) Scenario {
+func brokenMR(t *testing.T, name string, tweak func(*mrSetup)) scenarios.Scenario {
 	t.Helper()
 	for _, s := range mrCatalogue(tweak) {
 		if s.Name == name {
@@ -23,7 +25,7 @@ func brokenMR(t *testing.T, name string, tweak func(*mrSetup)) Scenario {
 		}
 	}
 	t.Fatalf("no scenario %s", name)
-	return Scenario{}
+	return scenarios.Scenario{}
 }
 
 // TestMapReduceCatalogueCatchesBugs shows the catalogue catching each
@@ -57,12 +59,12 @@ func TestMapReduceCatalogueCatchesBugs(t *testing.T) {
 			if testing.Short() && tt.withinSeeds > 20 {
 				t.Skipf("needs up to %d seeds", tt.withinSeeds)
 			}
-			seed, out := firstFailingSeed(t, brokenMR(t, tt.scenario, tt.tweak), tt.withinSeeds)
+			seed, out := scenariotest.FirstFailingSeed(t, brokenMR(t, tt.scenario, tt.tweak), tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
 				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
 			}
 			t.Logf("%s caught it at seed %d: %v", tt.scenario, seed, out.Failures[0].Msg)
-			good, err := Run(tt.scenario, seed, Options{})
+			good, err := scenarios.Run(tt.scenario, seed, scenarios.Options{})
 			if err != nil || !good.Passed {
 				t.Fatalf("the correct system fails seed %d too: %v %+v", seed, err, good.Failures)
 			}
@@ -74,15 +76,15 @@ func TestMapReduceCatalogueCatchesBugs(t *testing.T) {
 // fingerprint, statistics and schedule twice, traced or not, and different
 // seeds different fingerprints.
 func TestMapReduceReplay(t *testing.T) {
-	scenarios, err := Match("mapreduce/*")
+	list, err := scenarios.Match("mapreduce/*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range scenarios {
+	for _, s := range list {
 		seen := map[uint64]uint64{}
 		for seed := uint64(1); seed <= 4; seed++ {
-			a, _ := Run(s.Name, seed, Options{})
-			b, _ := Run(s.Name, seed, Options{Trace: func(sim.Record) {}})
+			a, _ := scenarios.Run(s.Name, seed, scenarios.Options{})
+			b, _ := scenarios.Run(s.Name, seed, scenarios.Options{Trace: func(sim.Record) {}})
 			if a.Fingerprint != b.Fingerprint || a.Stats != b.Stats || a.Faults != b.Faults {
 				t.Fatalf("%s seed %d: fingerprints %016x and %016x", s.Name, seed, a.Fingerprint, b.Fingerprint)
 			}
@@ -108,7 +110,7 @@ func TestMapReduceInputFiles(t *testing.T) {
 	glob := filepath.Join(dir, "*.txt")
 	for _, name := range []string{"mapreduce/wordcount", "mapreduce/indexer"} {
 		out := filepath.Join(t.TempDir(), "out")
-		got, err := Run(name, 1, Options{Params: map[string]string{"input": glob, "out": out, "workers": "3", "reduces": "2"}})
+		got, err := scenarios.Run(name, 1, scenarios.Options{Params: map[string]string{"input": glob, "out": out, "workers": "3", "reduces": "2"}})
 		if err != nil || !got.Passed {
 			t.Fatalf("%s over %s: %v %+v", name, glob, err, got.Failures)
 		}
@@ -134,8 +136,8 @@ func TestMapReduceInputFiles(t *testing.T) {
 		{filepath.Join(dir, "[.txt"), "not a valid glob"},
 		{filepath.Join(dir, "*.pdf"), "matches no file"},
 	} {
-		_, err := Run("mapreduce/wordcount", 1, Options{Params: map[string]string{"input": tt.glob}})
-		var ue *UsageError
+		_, err := scenarios.Run("mapreduce/wordcount", 1, scenarios.Options{Params: map[string]string{"input": tt.glob}})
+		var ue *scenarios.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("input=%s: %v; want a usage error saying %q", tt.glob, err, tt.want)
 		}
@@ -161,14 +163,14 @@ func TestMapReduceRunsARegisteredJob(t *testing.T) {
 	}
 	for _, name := range []string{"mapreduce/job", "mapreduce/crash", "mapreduce/swarm"} {
 		for seed := uint64(1); seed <= 3; seed++ {
-			out, err := Run(name, seed, Options{Params: map[string]string{"job": "test-lengths"}})
+			out, err := scenarios.Run(name, seed, scenarios.Options{Params: map[string]string{"job": "test-lengths"}})
 			if err != nil || !out.Passed {
 				t.Fatalf("%s seed %d with job test-lengths: %v %+v", name, seed, err, out.Failures)
 			}
 		}
 	}
-	_, err := Run("mapreduce/job", 1, Options{Params: map[string]string{"job": "nosuch"}})
-	var ue *UsageError
+	_, err := scenarios.Run("mapreduce/job", 1, scenarios.Options{Params: map[string]string{"job": "nosuch"}})
+	var ue *scenarios.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "registered: indexer,") {
 		t.Errorf("job=nosuch: %v; want a usage error listing the jobs", err)
 	}

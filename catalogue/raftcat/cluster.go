@@ -1,4 +1,4 @@
-package scenarios
+package raftcat
 
 import (
 	"encoding/binary"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/raft"
@@ -17,7 +18,7 @@ import (
 // the operations the classic Raft lab tests are written in (connect,
 // disconnect, crash, start a command, wait for agreement) in virtual time.
 type raftCluster struct {
-	c       *Case
+	c       *scenarios.Case
 	w       *sim.World
 	ids     []node.ID
 	names   []string
@@ -48,7 +49,7 @@ type raftCluster struct {
 
 // newRaftCluster builds n servers s0..s(n-1) with Raft configured by
 // tweak (nil: defaults) and an invariant observer.
-func newRaftCluster(c *Case, simCfg sim.Config, n int, tweak func(*raft.Config)) *raftCluster {
+func newRaftCluster(c *scenarios.Case, simCfg sim.Config, n int, tweak func(*raft.Config)) *raftCluster {
 	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
 		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, cut: map[node.ID]bool{}}
 	for i := 0; i < n; i++ {

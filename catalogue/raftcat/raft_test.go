@@ -1,14 +1,16 @@
-package scenarios
+package raftcat
 
 import (
 	"strings"
 	"testing"
+	"time"
 
-	"pgregory.net/rapid"
-
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/sim/node/nodetest"
+	"pgregory.net/rapid"
 )
 
 // forgetfulEnv gives Raft a disk of its own that a restart loses entirely
@@ -56,17 +58,17 @@ func TestRaftCatalogueCatchesBrokenPersistence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			broken := Scenario{Name: "broken-raft/figure8", Params: []Param{{"iters", "300", ""}}, Run: func(c *Case) {
+			broken := scenarios.Scenario{Name: "broken-raft/figure8", Params: []scenarios.Param{{Name: "iters", Default: "300", Doc: ""}}, Run: func(c *scenarios.Case) {
 				rc := newRaftCluster(c, sim.Config{}, 5, nil)
 				rc.wrapEnv = tt.wrap()
 				runFigure8(c, rc, false)
 			}}
-			seed, out := firstFailingSeed(t, broken, tt.withinSeeds)
+			seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
 				t.Fatalf("no failure within %d seeds", tt.withinSeeds)
 			}
 			t.Logf("caught at seed %d: %s: %s", seed, out.Failures[0].Kind, out.Failures[0].Msg)
-			if good, err := Run("raft/figure8", seed, Options{}); err != nil || !good.Passed {
+			if good, err := scenarios.Run("raft/figure8", seed, scenarios.Options{}); err != nil || !good.Passed {
 				t.Fatalf("correct Raft fails seed %d too: %v %v", seed, err, good.Failures)
 			}
 		})
@@ -77,9 +79,9 @@ func TestRaftCatalogueCatchesBrokenPersistence(t *testing.T) {
 // raft/prevote's check means something: the same run with PreVote and
 // CheckQuorum off fails it.
 func TestWithoutPreVoteARejoiningFollowerRaisesTheTerm(t *testing.T) {
-	off := Scenario{Name: "raft/prevote-off", Run: func(c *Case) { runPreVote(c, false) }}
+	off := scenarios.Scenario{Name: "raft/prevote-off", Run: func(c *scenarios.Case) { runPreVote(c, false) }}
 	for seed := uint64(1); seed <= 5; seed++ {
-		out, err := runOnce(off, seed, Options{TraceTail: -1}, nil)
+		out, err := scenarios.RunScenario(off, seed, scenarios.Options{TraceTail: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,9 +105,9 @@ func FuzzRaftSchedules(f *testing.F) {
 }
 
 func raftProperty(t *rapid.T) {
-	sched := drawSchedule(t)
+	sched := scenariotest.DrawSchedule(t, []string{"s0", "s1", "s2", "s3", "s4"}, 4*time.Second)
 	seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
-	out, err := Run("raft/swarm", seed, Options{Faults: sched.String(), TraceTail: -1})
+	out, err := scenarios.Run("raft/swarm", seed, scenarios.Options{Faults: sched.String(), TraceTail: -1})
 	if err != nil {
 		t.Fatalf("schedule %q: %v", sched, err)
 	}

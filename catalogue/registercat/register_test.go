@@ -1,17 +1,16 @@
-package scenarios
+package registercat
 
 import (
 	"flag"
 	"fmt"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
-	"pgregory.net/rapid"
-
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/register"
+	"pgregory.net/rapid"
 )
 
 // brokenReplica speaks the register protocol with one of two classic
@@ -58,33 +57,18 @@ func (r *brokenReplica) Handle(env node.Env, ev node.Event) {
 }
 
 // brokenScenario is the named register scenario over the given replica.
-func brokenScenario(name string, replica node.Factory) Scenario {
-	s, _ := Lookup(name)
+func brokenScenario(name string, replica node.Factory) scenarios.Scenario {
+	s, _ := scenarios.Lookup(name)
 	switch name {
 	case "register/swarm":
-		s.Run = func(c *Case) { registerSwarm(c, replica) }
+		s.Run = func(c *scenarios.Case) { registerSwarm(c, replica) }
 	case "register/crash-restart":
-		s.Run = func(c *Case) { registerCrashRestart(c, replica) }
+		s.Run = func(c *scenarios.Case) { registerCrashRestart(c, replica) }
 	default:
 		panic("no broken variant of " + name)
 	}
 	s.Name = "broken-" + name
 	return s
-}
-
-// firstFailingSeed runs seeds 1..limit and returns the first that fails.
-func firstFailingSeed(t *testing.T, s Scenario, limit uint64) (uint64, Outcome) {
-	t.Helper()
-	for seed := uint64(1); seed <= limit; seed++ {
-		out, err := runOnce(s, seed, Options{}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !out.Passed {
-			return seed, out
-		}
-	}
-	return 0, Outcome{}
 }
 
 // TestCatalogueCatchesBrokenReplicas shows the register checks catching
@@ -101,12 +85,12 @@ func TestCatalogueCatchesBrokenReplicas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			seed, out := firstFailingSeed(t, brokenScenario("register/crash-restart", tt.replica), tt.withinSeeds)
+			seed, out := scenariotest.FirstFailingSeed(t, brokenScenario("register/crash-restart", tt.replica), tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
 				t.Fatalf("register/crash-restart caught nothing within %d seeds", tt.withinSeeds)
 			}
 			t.Logf("caught at seed %d: %v", seed, out.Failures[0].Msg)
-			good, err := Run("register/crash-restart", seed, Options{})
+			good, err := scenarios.Run("register/crash-restart", seed, scenarios.Options{})
 			if err != nil || !good.Passed {
 				t.Fatalf("the correct replica fails seed %d too: %v %+v", seed, err, good.Failures)
 			}
@@ -114,55 +98,14 @@ func TestCatalogueCatchesBrokenReplicas(t *testing.T) {
 	}
 }
 
-// drawSchedule is a rapid generator of fault schedules over replicas
-// s0..s4: crashes of any set of replicas at once (also inside handlers)
-// with their restarts, pauses, isolation, majority/minority partitions,
-// heals and message loss, ending in calm at 4 s.
-func drawSchedule(t *rapid.T) Schedule {
-	nodes := []string{"s0", "s1", "s2", "s3", "s4"}
-	pick := rapid.SampledFrom(nodes)
-	n := rapid.IntRange(0, 8).Draw(t, "actions")
-	var s Schedule
-	add := func(at time.Duration, op string, args ...string) {
-		s = append(s, Action{At: at, Op: op, Args: args})
-	}
-	for i := 0; i < n; i++ {
-		at := time.Duration(rapid.IntRange(0, 3900).Draw(t, "at")) * time.Millisecond
-		switch rapid.IntRange(0, 6).Draw(t, "op") {
-		case 0, 1:
-			op := []string{"crash", "crash-mid"}[rapid.IntRange(0, 1).Draw(t, "mid")]
-			set := rapid.SliceOfNDistinct(pick, 1, len(nodes), func(s string) string { return s }).Draw(t, "crashed")
-			back := min(at+time.Duration(rapid.IntRange(1, 1000).Draw(t, "down"))*time.Millisecond, 4*time.Second)
-			for _, name := range set {
-				add(at, op, name)
-				add(back, "restart", name)
-			}
-		case 2:
-			add(at, "pause", pick.Draw(t, "node"), "300ms")
-		case 3:
-			add(at, "isolate", pick.Draw(t, "node"))
-		case 4:
-			k := rapid.IntRange(1, 2).Draw(t, "minority")
-			add(at, "partition", strings.Join(nodes[:k], ",")+"|"+strings.Join(nodes[k:], ","))
-		case 5:
-			add(at, "heal")
-		case 6:
-			add(at, "loss", fmt.Sprintf("%.2f", float64(rapid.IntRange(0, 40).Draw(t, "percent"))/100))
-		}
-	}
-	sort.SliceStable(s, func(i, j int) bool { return s[i].At < s[j].At })
-	add(4*time.Second, "calm")
-	return s
-}
-
 // registerProperty runs a rapid-drawn schedule on the register with the
 // given replica and fails if the run does.
 func registerProperty(replica node.Factory) func(*rapid.T) {
 	s := brokenScenario("register/crash-restart", replica)
 	return func(t *rapid.T) {
-		sched := drawSchedule(t)
+		sched := scenariotest.DrawSchedule(t, []string{"s0", "s1", "s2", "s3", "s4"}, 4*time.Second)
 		seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
-		out, err := runOnce(s, seed, Options{Faults: sched.String(), TraceTail: -1}, nil)
+		out, err := scenarios.RunScenario(s, seed, scenarios.Options{Faults: sched.String(), TraceTail: -1})
 		if err != nil {
 			t.Fatalf("schedule %q: %v", sched, err)
 		}

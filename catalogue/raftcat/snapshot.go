@@ -1,8 +1,9 @@
-package scenarios
+package raftcat
 
 import (
 	"fmt"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 )
 
@@ -23,18 +24,18 @@ func init() {
 		{"raft/snapshot-disconnect-crash", "a follower both cut off and crashed while the others snapshot, on an unreliable network, recovers through InstallSnapshot", true, true, true},
 	} {
 		v := v
-		Register(Scenario{
+		scenarios.Register(scenarios.Scenario{
 			Name: v.name,
 			Summary: v.summary + "; persisted Raft state stays under 2,000 bytes, every round agrees within 10 s" +
 				map[bool]string{true: ", at least one InstallSnapshot is sent", false: ""}[v.disconnect || v.crash],
-			Run: func(c *Case) { runSnapshotRounds(c, v.disconnect, v.unreliable, v.crash) },
+			Run: func(c *scenarios.Case) { runSnapshotRounds(c, v.disconnect, v.unreliable, v.crash) },
 		})
 	}
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/snapshot-all-crash",
 		Summary: "3 servers snapshotting every 10 entries: 5 rounds of commands then a crash of every server; " +
 			"each restart resumes from the snapshot past the last index",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.snapEvery = 10
 			r := c.Rand("cmds")
@@ -57,11 +58,11 @@ func init() {
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/snapshot-init",
 		Summary: "3 servers restart twice from a snapshot with entries after it; nothing is applied twice and " +
 			"agreement resumes each time",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.snapEvery = 10
 			r := c.Rand("cmds")
@@ -85,7 +86,7 @@ func init() {
 // runSnapshotRounds is the classic lab's snapshot test: 30 rounds of
 // starting 5-15 commands on a leader or follower while a victim is cut off
 // or crashed, the services snapshotting every 10 entries.
-func runSnapshotRounds(c *Case, disconnect, unreliable, crash bool) {
+func runSnapshotRounds(c *scenarios.Case, disconnect, unreliable, crash bool) {
 	cfg := sim.Config{}
 	if unreliable {
 		cfg.Link = &unreliableLink

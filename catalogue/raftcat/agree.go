@@ -1,18 +1,19 @@
-package scenarios
+package raftcat
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "raft/basic-agree",
 		Summary: "3 servers agree on 3 commands, at indices 1, 2, 3, each applied by all within 10 s",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			for index := 1; index <= 3; index++ {
 				if n, _ := rc.nCommitted(index); n > 0 {
@@ -24,11 +25,11 @@ func init() {
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/rpc-bytes",
 		Summary: "3 servers agree on 10 commands of 5 kB; each crosses to each follower about once: " +
 			"bytes sent ≤ 10 × 5 kB × 2 + 50 kB",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.one(99, 3, false)
 			before := rc.w.Stats().BytesSent
@@ -48,11 +49,11 @@ func init() {
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/fail-agree",
 		Summary: "3 servers: with one follower cut off, the other two agree on 4 commands; " +
 			"it catches up when it rejoins",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.one(101, 3, false)
 			leader := rc.checkOneLeader()
@@ -68,11 +69,11 @@ func init() {
 			rc.one(107, 3, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/fail-no-agree",
 		Summary: "5 servers: with 3 followers cut off a command at index 2 is not applied for 2 s; " +
 			"after they rejoin a leader takes new commands and all 5 agree",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 5, nil)
 			rc.one(10, 5, false)
 			leader := rc.checkOneLeader()
@@ -96,10 +97,10 @@ func init() {
 			rc.one(1000, 5, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "raft/concurrent-starts",
 		Summary: "3 servers: 5 commands started in the same instant are all applied by every server, in some order",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			for attempt := 0; attempt < 5; attempt++ {
 				leader := rc.checkOneLeader()
@@ -137,11 +138,11 @@ func init() {
 			c.Failf("the term changed too often to test concurrent starts")
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/rejoin",
 		Summary: "3 servers: a cut-off leader accepts 3 commands that never commit, rejoins under a new leader, " +
 			"and its uncommitted entries are replaced",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.one(101, 3, true)
 			leader1 := rc.checkOneLeader()
@@ -158,11 +159,11 @@ func init() {
 			rc.one(105, 3, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/backup",
 		Summary: "5 servers, 3 rounds of 50 commands that cannot commit on partitioned leaders: a follower catches up " +
 			"over 50+ conflicting entries quickly (all agree within 10 s of the last rejoin)",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 5, nil)
 			r := c.Rand("cmds")
 			cmd := func() int { return int(r.Uint64N(1 << 31)) }
@@ -202,11 +203,11 @@ func init() {
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/unreliable-agree",
 		Summary: "5 servers on a network losing 10% and reordering messages: 50 rounds of 4 started commands " +
 			"and one agreed, then all 5 agree",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{Link: &unreliableLink}, 5, nil)
 			for iter := 1; iter < 50; iter++ {
 				for j := 0; j < 4; j++ {

@@ -1,9 +1,10 @@
-package scenarios
+package raftcat
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/systems/raft"
 )
@@ -15,10 +16,10 @@ import (
 // application as it applies. The bounds are in virtual time.
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "raft/initial-election",
 		Summary: "3 servers elect a leader within 5 s, and the term stays the same for the next 2 s while nothing fails",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			leader := rc.checkOneLeader()
 			if rc.w.Now() > 5*time.Second {
@@ -37,10 +38,10 @@ func init() {
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "raft/reelection",
 		Summary: "3 servers: a new leader after the leader is cut off, none without a majority, one again as servers rejoin (each within 5 s)",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			leader1 := rc.checkOneLeader()
 			rc.disconnect(leader1)
@@ -57,10 +58,10 @@ func init() {
 			rc.checkOneLeader()
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "raft/many-elections",
 		Summary: "7 servers, 10 rounds of cutting off 3 at random: a leader within 5 s each round, never two leaders in a term",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 7, nil)
 			rc.checkOneLeader()
 			r := c.Rand("rounds")
@@ -75,11 +76,11 @@ func init() {
 			rc.checkOneLeader()
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/message-count",
 		Summary: "3 servers, counting requests only: electing a leader takes ≤ 30, committing 10 commands ≤ 42, " +
 			"an idle second ≤ 60",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.countRequests = true
 			leader := rc.checkOneLeader()
@@ -132,18 +133,18 @@ func init() {
 			}
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/prevote",
 		Summary: "5 servers with PreVote and CheckQuorum: a follower cut off for 5 s rejoins without raising the term or " +
 			"moving the leadership, and a leader cut off steps down within 2 election timeouts",
-		Run: func(c *Case) { runPreVote(c, true) },
+		Run: func(c *scenarios.Case) { runPreVote(c, true) },
 	})
 }
 
 // runPreVote cuts a follower off for 5 s and lets it rejoin: with PreVote
 // and CheckQuorum on, neither the term nor the leadership may move. Then it
 // cuts the leader off, which must step down.
-func runPreVote(c *Case, on bool) {
+func runPreVote(c *scenarios.Case, on bool) {
 	rc := newRaftCluster(c, sim.Config{}, 5, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = on, on })
 	leader := rc.checkOneLeader()
 	rc.one(1, 5, true)

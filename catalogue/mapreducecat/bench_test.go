@@ -1,10 +1,12 @@
-package scenarios
+package mapreducecat
 
 import (
 	"fmt"
 	"maps"
 	"testing"
 	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
 )
 
 // mrBenchParams is the job the benchmarks time: word count over 64 KiB of
@@ -13,12 +15,12 @@ var mrBenchParams = map[string]string{"splits": "32", "split-bytes": "2048", "re
 
 // mrTimed runs run in a scenario with the benchmark's parameters plus
 // extra, and fails tb if the run does.
-func mrTimed(tb testing.TB, seed uint64, extra map[string]string, params []Param, run func(*Case)) {
+func mrTimed(tb testing.TB, seed uint64, extra map[string]string, params []scenarios.Param, run func(*scenarios.Case)) {
 	tb.Helper()
-	opts := Options{Params: maps.Clone(mrBenchParams), TraceTail: -1}
+	opts := scenarios.Options{Params: maps.Clone(mrBenchParams), TraceTail: -1}
 	maps.Copy(opts.Params, extra)
-	s := Scenario{Name: "bench/mapreduce", Summary: "a timed job", Params: params, Run: run}
-	out, err := runOnce(s, seed, opts, nil)
+	s := scenarios.Scenario{Name: "bench/mapreduce", Summary: "a timed job", Params: params, Run: run}
+	out, err := scenarios.RunScenario(s, seed, opts)
 	if err != nil || !out.Passed {
 		tb.Fatalf("seed %d, %v: %v %v", seed, extra, err, out.Failures)
 	}
@@ -28,7 +30,7 @@ func mrTimed(tb testing.TB, seed uint64, extra map[string]string, params []Param
 // on the given number of workers.
 func mrJobTime(tb testing.TB, seed uint64, workers int) time.Duration {
 	var doneAt time.Duration
-	mrTimed(tb, seed, map[string]string{"workers": fmt.Sprint(workers)}, mrParams, func(c *Case) {
+	mrTimed(tb, seed, map[string]string{"workers": fmt.Sprint(workers)}, mrParams, func(c *scenarios.Case) {
 		mc := newMRCluster(c, mrCat{}.setup(c, "wc"))
 		mc.finish(c, time.Hour)
 		doneAt = mc.coordinator().DoneAt()
@@ -76,8 +78,8 @@ func TestMapReduceSpeedup(t *testing.T) {
 // slowdown times slower, without and with backup tasks) on workers workers
 // and returns both completion times.
 func mrStragglerTimes(tb testing.TB, seed uint64, workers int) (without, with time.Duration) {
-	params := append(append([]Param{}, mrParams...), Param{"slowdown", "10", ""})
-	mrTimed(tb, seed, map[string]string{"workers": fmt.Sprint(workers)}, params, func(c *Case) {
+	params := append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "slowdown", Default: "10", Doc: ""})
+	mrTimed(tb, seed, map[string]string{"workers": fmt.Sprint(workers)}, params, func(c *scenarios.Case) {
 		without, with = mrCat{}.stragglerTimes(c)
 	})
 	return without, with

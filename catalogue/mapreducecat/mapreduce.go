@@ -1,42 +1,29 @@
-package scenarios
+package mapreducecat
 
 import (
 	"cmp"
 	"slices"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/systems/mapreduce"
 )
 
-// The mapreduce/... catalogue: MapReduce (systems/mapreduce) with a storage
-// node "fs", a coordinator "coord" and workers "w0", "w1", .... On every
-// event two observers check that every committed output equals the
-// reference output of its partition (never partial, doubled or stray), and
-// that neither the coordinator declares the job done nor a worker exits
-// before every reduce output is committed. At the end of every run the job
-// must be done and every worker gone within the scenario's bound, and the
-// merged output must equal the sequential reference implementation's.
-//
-// Faults hit workers and, in mapreduce/coordinator-crash and
-// mapreduce/swarm, the coordinator, which recovers by asking storage for
-// the committed outputs and re-running the rest. The storage node is never
-// hit: it stands for a replicated file system.
-
-var mrParams = []Param{
-	{"workers", "4", "number of workers"},
-	{"splits", "8", "number of generated input files (map tasks)"},
-	{"split-bytes", "2048", "size of each generated input file, in bytes"},
-	{"reduces", "4", "number of reduce tasks (R)"},
+var mrParams = []scenarios.Param{
+	{Name: "workers", Default: "4", Doc: "number of workers"},
+	{Name: "splits", Default: "8", Doc: "number of generated input files (map tasks)"},
+	{Name: "split-bytes", Default: "2048", Doc: "size of each generated input file, in bytes"},
+	{Name: "reduces", Default: "4", Doc: "number of reduce tasks (R)"},
 }
 
 // mrJobParam names the job of the scenarios that run any registered one.
-var mrJobParam = Param{"job", "wc", "the registered job to run (mapreduce.Register): wc, indexer or your own"}
+var mrJobParam = scenarios.Param{Name: "job", Default: "wc", Doc: "the registered job to run (mapreduce.Register): wc, indexer or your own"}
 
 // mrInputParams are what the scenarios running a job over real files take
 // besides mrParams.
-var mrInputParams = []Param{
-	{"input", "", "glob of text files to use as input instead of generated text, one map task each (simrun -input)"},
-	{"out", "", "directory to write the committed outputs to at the end"},
+var mrInputParams = []scenarios.Param{
+	{Name: "input", Default: "", Doc: "glob of text files to use as input instead of generated text, one map task each (simrun -input)"},
+	{Name: "out", Default: "", Doc: "directory to write the committed outputs to at the end"},
 }
 
 const (
@@ -57,7 +44,7 @@ const (
 
 func init() {
 	for _, s := range mrCatalogue(nil) {
-		Register(s)
+		scenarios.Register(s)
 	}
 }
 
@@ -66,26 +53,26 @@ func init() {
 type mrCat struct{ tweak func(*mrSetup) }
 
 // mrCatalogue returns every mapreduce/... scenario.
-func mrCatalogue(tweak func(*mrSetup)) []Scenario {
+func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 	m := mrCat{tweak}
-	withInput := append(append([]Param{}, mrParams...), mrInputParams...)
-	withJob := append(append(append([]Param{}, mrParams...), mrJobParam), mrInputParams...)
-	return []Scenario{
+	withInput := append(append([]scenarios.Param{}, mrParams...), mrInputParams...)
+	withJob := append(append(append([]scenarios.Param{}, mrParams...), mrJobParam), mrInputParams...)
+	return []scenarios.Scenario{
 		{Name: "mapreduce/job", Params: withJob,
 			Summary: "the job named by -p job (default wc), 4 workers, CPU model, no faults: output equal to its sequential reference, done within 30 s",
-			Run:     func(c *Case) { m.job(c, "") }},
+			Run:     func(c *scenarios.Case) { m.job(c, "") }},
 		{Name: "mapreduce/wordcount", Params: withInput,
 			Summary: "word count, 4 workers, CPU model, no faults: output equal to the sequential reference, done within 30 s",
-			Run:     func(c *Case) { m.job(c, "wc") }},
+			Run:     func(c *scenarios.Case) { m.job(c, "wc") }},
 		{Name: "mapreduce/indexer", Params: withInput,
 			Summary: "inverted index, 4 workers, CPU model, no faults: output equal to the sequential reference, done within 30 s",
-			Run:     func(c *Case) { m.job(c, "indexer") }},
+			Run:     func(c *scenarios.Case) { m.job(c, "indexer") }},
 		{Name: "mapreduce/map-parallelism", Params: mrParams,
 			Summary: "word count, no faults: at some instant min(workers, splits) map tasks run at once, on different workers",
-			Run:     func(c *Case) { m.parallelism(c, mapreduce.MapTask, c.IntParam("splits")) }},
+			Run:     func(c *scenarios.Case) { m.parallelism(c, mapreduce.MapTask, c.IntParam("splits")) }},
 		{Name: "mapreduce/reduce-parallelism", Params: mrParams,
 			Summary: "word count, no faults: at some instant min(workers, reduces) reduce tasks run at once, on different workers",
-			Run:     func(c *Case) { m.parallelism(c, mapreduce.ReduceTask, c.IntParam("reduces")) }},
+			Run:     func(c *scenarios.Case) { m.parallelism(c, mapreduce.ReduceTask, c.IntParam("reduces")) }},
 		{Name: "mapreduce/job-count", Params: mrParams,
 			Summary: "word count, backup tasks on, no faults: every map task is handed out and run exactly once",
 			Run:     m.jobCount},
@@ -94,10 +81,10 @@ func mrCatalogue(tweak func(*mrSetup)) []Scenario {
 			Run:     m.earlyExit},
 		{Name: "mapreduce/crash", Params: withJob,
 			Summary: "word count; workers crash (any number at once, half inside a handler, torn disks) and restart, 20% of messages late, for 2 s: exact output, done within 30 s of calm",
-			Run: func(c *Case) {
+			Run: func(c *scenarios.Case) {
 				// Late messages let a dead incarnation's reports arrive
 				// after its successor has spoken.
-				m.underFaults(c, m.faultSetup(c), Profile{Crash: true, CrashMid: true, Torn: true, Reorder: 0.2, Gap: 250 * time.Millisecond}, mrFaultEnd)
+				m.underFaults(c, m.faultSetup(c), scenarios.Profile{Crash: true, CrashMid: true, Torn: true, Reorder: 0.2, Gap: 250 * time.Millisecond}, mrFaultEnd)
 			}},
 		{Name: "mapreduce/worker-loss", Params: withJob,
 			Summary: "word count; 1 to workers-1 workers die for good (half inside a handler) in the first 2 s: the survivors finish with exact output within 60 s",
@@ -107,20 +94,20 @@ func mrCatalogue(tweak func(*mrSetup)) []Scenario {
 			Run:     m.slow},
 		{Name: "mapreduce/network", Params: withJob,
 			Summary: "word count; partitions of workers of every shape (up to 2.1 s), clogs, 10% loss, duplication and reordering for 4 s: exact output, done within 30 s of calm",
-			Run: func(c *Case) {
-				m.underFaults(c, m.faultSetup(c), Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 700 * time.Millisecond}, 4*time.Second)
+			Run: func(c *scenarios.Case) {
+				m.underFaults(c, m.faultSetup(c), scenarios.Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 700 * time.Millisecond}, 4*time.Second)
 			}},
 		{Name: "mapreduce/coordinator-crash", Params: withJob,
 			Summary: "word count; the coordinator crashes (half inside a handler) and restarts for 4 s, recovering from storage's committed outputs: exact output, done within 30 s of calm",
-			Run: func(c *Case) {
+			Run: func(c *scenarios.Case) {
 				s := m.faultSetup(c)
-				p := Profile{Crash: true, CrashMid: true, Gap: 500 * time.Millisecond}
+				p := scenarios.Profile{Crash: true, CrashMid: true, Gap: 500 * time.Millisecond}
 				m.underFaultsOn(c, s, p, 4*time.Second, func(mc *mrCluster) []string { return []string{"coord"} })
 			}},
-		{Name: "mapreduce/stragglers", Params: append(append([]Param{}, mrParams...), Param{"slowdown", "10", "how many times slower the straggler is"}),
+		{Name: "mapreduce/stragglers", Params: append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "slowdown", Default: "10", Doc: "how many times slower the straggler is"}),
 			Summary: "word count with one worker 10x slower, run without and with backup tasks: both done within 60 s, with backups in at most half the time",
 			Run:     m.stragglers},
-		{Name: "mapreduce/swarm", Params: append(append(append([]Param{}, mrParams...), Param{"job", "", "the registered job to run; empty: wc or indexer, drawn from the seed"}), mrInputParams...),
+		{Name: "mapreduce/swarm", Params: append(append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "job", Default: "", Doc: "the registered job to run; empty: wc or indexer, drawn from the seed"}), mrInputParams...),
 			Summary: "word count or inverted index; faults of workers and coordinator drawn from the seed (every kind), maybe a straggler and backups, for 5 s, then calm: exact output, done within 30 s",
 			Run:     m.swarm},
 	}
@@ -129,8 +116,8 @@ func mrCatalogue(tweak func(*mrSetup)) []Scenario {
 // setup reads the common parameters into a setup for job, with the CPU
 // model on. The parameter "job", when the scenario takes it and it is set,
 // overrides job.
-func (m mrCat) setup(c *Case, job string) mrSetup {
-	if c.hasParam("job") && c.Param("job") != "" {
+func (m mrCat) setup(c *scenarios.Case, job string) mrSetup {
+	if c.HasParam("job") && c.Param("job") != "" {
 		job = c.Param("job")
 	}
 	s := mrSetup{
@@ -149,7 +136,7 @@ func (m mrCat) setup(c *Case, job string) mrSetup {
 
 // faultSetup is word count over the run's inputs, slow enough to span the
 // fault phase.
-func (m mrCat) faultSetup(c *Case) mrSetup {
+func (m mrCat) faultSetup(c *scenarios.Case) mrSetup {
 	s := m.setup(c, "wc")
 	s.perKB = mrFaultPerKB
 	return s
@@ -157,7 +144,7 @@ func (m mrCat) faultSetup(c *Case) mrSetup {
 
 // job runs a job over the run's inputs without faults (unless -faults gives
 // some) and checks its output.
-func (m mrCat) job(c *Case, job string) {
+func (m mrCat) job(c *scenarios.Case, job string) {
 	mc := newMRCluster(c, m.setup(c, job))
 	c.Apply(mc.w, c.Faults(nil))
 	mc.finish(c, mrBound)
@@ -166,7 +153,7 @@ func (m mrCat) job(c *Case, job string) {
 // parallelism runs word count without faults and requires that, at some
 // instant, as many tasks of kind ran at once as there are workers (or
 // tasks, if fewer), each on its own worker.
-func (m mrCat) parallelism(c *Case, kind mapreduce.TaskKind, tasks int) {
+func (m mrCat) parallelism(c *scenarios.Case, kind mapreduce.TaskKind, tasks int) {
 	s := m.setup(c, "wc")
 	if s.workers < 2 {
 		c.BadInput("a parallelism scenario needs workers ≥ 2 (got %d)", s.workers)
@@ -201,7 +188,7 @@ func maxOverlap(runs []mapreduce.Execution, kind mapreduce.TaskKind) int {
 
 // jobCount runs word count with backup tasks on and no faults: since no
 // task is slow, no map task may be handed out or run twice.
-func (m mrCat) jobCount(c *Case) {
+func (m mrCat) jobCount(c *scenarios.Case) {
 	s := m.setup(c, "wc")
 	s.backup = true
 	mc := newMRCluster(c, s)
@@ -224,7 +211,7 @@ func (m mrCat) jobCount(c *Case) {
 // earlyExit runs word count on workers of different speeds, so that they
 // run out of work at different times; the observers check that none exits
 // early.
-func (m mrCat) earlyExit(c *Case) {
+func (m mrCat) earlyExit(c *scenarios.Case) {
 	s := m.setup(c, "wc")
 	r := c.Rand("speeds")
 	for range s.workers {
@@ -237,35 +224,35 @@ func (m mrCat) earlyExit(c *Case) {
 
 // slow runs word count on workers of drawn speeds, with long pauses and
 // skewed clocks.
-func (m mrCat) slow(c *Case) {
+func (m mrCat) slow(c *scenarios.Case) {
 	s := m.faultSetup(c)
 	r := c.Rand("speeds")
 	for range s.workers {
 		s.slowdown = append(s.slowdown, 1+3*r.Float64())
 	}
 	s.backup = r.Chance(0.5)
-	m.underFaults(c, s, Profile{Pause: true, Skew: true, Gap: 1200 * time.Millisecond}, 6*time.Second)
+	m.underFaults(c, s, scenarios.Profile{Pause: true, Skew: true, Gap: 1200 * time.Millisecond}, 6*time.Second)
 }
 
 // workerLoss crashes between one and all but one worker for good, at
 // random times early in the job: only the coordinator's failure detector
 // can tell that their map output is gone.
-func (m mrCat) workerLoss(c *Case) {
+func (m mrCat) workerLoss(c *scenarios.Case) {
 	s := m.faultSetup(c)
 	if s.workers < 2 {
 		c.BadInput("mapreduce/worker-loss needs workers ≥ 2 (got %d)", s.workers)
 	}
 	mc := newMRCluster(c, s)
 	r := c.Rand("faults")
-	var def Schedule
+	var def scenarios.Schedule
 	for _, i := range r.Perm(s.workers)[:1+r.IntN(s.workers-1)] {
 		op := "crash"
 		if r.Chance(0.5) {
 			op = "crash-mid"
 		}
-		def = append(def, Action{At: r.Duration(100*time.Millisecond, mrFaultEnd).Round(time.Millisecond), Op: op, Args: []string{mc.names[i]}})
+		def = append(def, scenarios.Action{At: r.Duration(100*time.Millisecond, mrFaultEnd).Round(time.Millisecond), Op: op, Args: []string{mc.names[i]}})
 	}
-	slices.SortStableFunc(def, func(a, b Action) int { return cmp.Compare(a.At, b.At) })
+	slices.SortStableFunc(def, func(a, b scenarios.Action) int { return cmp.Compare(a.At, b.At) })
 	c.Apply(mc.w, c.Faults(def))
 	mc.finish(c, 2*mrBound)
 }
@@ -273,12 +260,12 @@ func (m mrCat) workerLoss(c *Case) {
 // underFaults runs s with faults drawn from p on the workers only (any
 // number down at once) from 100 ms to end, then calm; the job must be done
 // and every worker gone within mrAfterCalm.
-func (m mrCat) underFaults(c *Case, s mrSetup, p Profile, end time.Duration) *mrCluster {
+func (m mrCat) underFaults(c *scenarios.Case, s mrSetup, p scenarios.Profile, end time.Duration) *mrCluster {
 	return m.underFaultsOn(c, s, p, end, func(mc *mrCluster) []string { return mc.names })
 }
 
 // underFaultsOn is underFaults with faults on the nodes targets names.
-func (m mrCat) underFaultsOn(c *Case, s mrSetup, p Profile, end time.Duration, targets func(*mrCluster) []string) *mrCluster {
+func (m mrCat) underFaultsOn(c *scenarios.Case, s mrSetup, p scenarios.Profile, end time.Duration, targets func(*mrCluster) []string) *mrCluster {
 	mc := newMRCluster(c, s)
 	nodes := targets(mc)
 	def := p.Schedule(c.Rand("faults"), nodes, len(nodes), 100*time.Millisecond, end)
@@ -290,7 +277,7 @@ func (m mrCat) underFaultsOn(c *Case, s mrSetup, p Profile, end time.Duration, t
 
 // swarm draws the job, the CPU cost, a straggler, backups and a fault
 // profile from the seed.
-func (m mrCat) swarm(c *Case) {
+func (m mrCat) swarm(c *scenarios.Case) {
 	r := c.Rand("swarm")
 	s := m.faultSetup(c)
 	if r.Chance(0.5) && c.Param("job") == "" {
@@ -305,7 +292,7 @@ func (m mrCat) swarm(c *Case) {
 		s.slowdown[r.IntN(s.workers)] = 2 + 8*r.Float64()
 	}
 	s.backup = r.Chance(0.5)
-	m.underFaultsOn(c, s, DrawProfile(r), 5*time.Second, func(mc *mrCluster) []string {
+	m.underFaultsOn(c, s, scenarios.DrawProfile(r), 5*time.Second, func(mc *mrCluster) []string {
 		return append(slices.Clone(mc.names), "coord")
 	})
 }
@@ -313,7 +300,7 @@ func (m mrCat) swarm(c *Case) {
 // stragglerTimes runs word count with one worker slowed down, once without
 // and once with backup tasks (two worlds), and returns both job completion
 // times.
-func (m mrCat) stragglerTimes(c *Case) (without, with time.Duration) {
+func (m mrCat) stragglerTimes(c *scenarios.Case) (without, with time.Duration) {
 	s := m.setup(c, "wc")
 	slow := c.IntParam("slowdown")
 	if slow < 1 {
@@ -337,7 +324,7 @@ func (m mrCat) stragglerTimes(c *Case) (without, with time.Duration) {
 
 // stragglers checks that backup tasks at least halve the job's time when
 // one worker is a straggler.
-func (m mrCat) stragglers(c *Case) {
+func (m mrCat) stragglers(c *scenarios.Case) {
 	without, with := m.stragglerTimes(c)
 	c.Reportf("job time with one worker 10x slower: %v without backup tasks, %v with them", without, with)
 	if with > without/2 {

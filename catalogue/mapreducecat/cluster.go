@@ -1,4 +1,4 @@
-package scenarios
+package mapreducecat
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/mapreduce"
@@ -48,7 +49,7 @@ type mrCluster struct {
 
 // newMRCluster builds the cluster in a new world of c and installs the
 // observers every MapReduce scenario runs on every event.
-func newMRCluster(c *Case, s mrSetup) *mrCluster {
+func newMRCluster(c *scenarios.Case, s mrSetup) *mrCluster {
 	return newMRClusterIn(c, c.NewWorld(mrWorldConfig(s)), s)
 }
 
@@ -59,7 +60,7 @@ func mrWorldConfig(s mrSetup) sim.Config {
 	return sim.Config{CPU: sim.CPUConfig{Enabled: true, PerEvent: mrPerEvent}}
 }
 
-func newMRClusterIn(c *Case, w *sim.World, s mrSetup) *mrCluster {
+func newMRClusterIn(c *scenarios.Case, w *sim.World, s mrSetup) *mrCluster {
 	job, ok := mapreduce.Lookup(s.job)
 	if !ok {
 		c.BadInput("no MapReduce job named %q; registered: %s (add yours with mapreduce.Register)", s.job, strings.Join(mapreduce.Jobs(), ", "))
@@ -195,7 +196,7 @@ func (mc *mrCluster) bound(limit time.Duration) time.Duration {
 // (see bound), then checks the output against the sequential reference and
 // writes it to the "out" directory if asked. A job that does not finish is
 // reported with what the coordinator was waiting for.
-func (mc *mrCluster) finish(c *Case, limit time.Duration) {
+func (mc *mrCluster) finish(c *scenarios.Case, limit time.Duration) {
 	err := mc.w.RunUntil(mc.finished, mc.bound(limit), "the job finishing and every worker exiting")
 	var f *sim.Failure
 	if errors.As(err, &f) && f.Kind == sim.Liveness {

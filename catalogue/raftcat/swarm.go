@@ -1,20 +1,21 @@
-package scenarios
+package raftcat
 
 import (
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/systems/raft"
 )
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/swarm",
 		Summary: "5 servers under a fault profile drawn from the seed (crashes of any number incl. in-handler, torn " +
 			"writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; PreVote, CheckQuorum, " +
 			"snapshots and a CPU model drawn too) for 8 s of client traffic, then calm: a new command commits on all " +
 			"within 10 s and every command a client saw committed is in the log",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			r := c.Rand("swarm")
 			cfg := sim.Config{}
 			if r.Chance(0.3) {
@@ -26,7 +27,7 @@ func init() {
 				rc.snapEvery = 10
 			}
 			const faultEnd = 8 * time.Second
-			profile := DrawProfile(r)
+			profile := scenarios.DrawProfile(r)
 			c.Apply(rc.w, c.Faults(profile.Schedule(c.Rand("faults"), rc.names, len(rc.names), 100*time.Millisecond, faultEnd)))
 			clients := &raftClients{rc: rc, r: c.Rand("clients")}
 			for rc.w.Now() < faultEnd {

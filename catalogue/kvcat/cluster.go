@@ -1,10 +1,11 @@
-package scenarios
+package kvcat
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
@@ -15,7 +16,7 @@ import (
 // kv.Server, client nodes c0.. running a kv.Clerk with a workload, a history
 // recorder, and the consensus invariants over the servers' Raft.
 type kvCluster struct {
-	c        *Case
+	c        *scenarios.Case
 	w        *sim.World
 	servers  []node.ID
 	names    []string
@@ -59,11 +60,11 @@ type thinkTick struct{}
 // kvServer builds kv servers: kv.NewServer, or a broken variant in tests.
 type kvServer func(kv.ServerConfig) node.Factory
 
-func newKVCluster(c *Case, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
+func newKVCluster(c *scenarios.Case, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
 	return newKVClusterOf(c, kv.NewServer, simCfg, n, maxRaftState, tweak)
 }
 
-func newKVClusterOf(c *Case, server kvServer, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
+func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
 	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: server}
 	kc.rec = checker.NewRecorder(kc.w.Now)
 	for i := 0; i < n; i++ {

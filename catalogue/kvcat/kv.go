@@ -1,20 +1,15 @@
-package scenarios
+package kvcat
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
 )
-
-// The kv/... catalogue: the linearizable key/value store (systems/kv) on
-// Raft. Every scenario records every client operation and checks the
-// history with porcupine (checker.KVModel), runs the consensus invariants
-// after every event, and requires the clients' last operations to complete
-// within a bound once the faults end. Times are virtual.
 
 var kvKeys = []string{"k0", "k1", "k2", "k3", "k4"}
 
@@ -22,54 +17,54 @@ var kvKeys = []string{"k0", "k1", "k2", "k3", "k4"}
 var kvMix = kvWorkload{keys: kvKeys, thinkMax: 20 * time.Millisecond}
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "kv/basic",
 		Summary: "3 servers, 1 client, reliable network: 3 s of operations, each answered; linearizable; done within 5 s",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.addClients(1, kvMix, nil)
 			kc.run(3 * time.Second)
 			kc.finish(5 * time.Second)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "kv/concurrent",
 		Summary: "5 servers, 5 clients on shared keys, reliable network: 3 s of operations; linearizable; done within 5 s",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 			kc.addClients(5, kvMix, nil)
 			kc.run(3 * time.Second)
 			kc.finish(5 * time.Second)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/unreliable",
 		Summary: "5 servers, 5 clients on a network losing 10%, duplicating 10% and delaying up to 27 ms: " +
 			"linearizable; done within 10 s",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
 			kc.addClients(5, kvMix, nil)
 			kc.run(3 * time.Second)
 			kc.finish(10 * time.Second)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/one-key-appends",
 		Summary: "5 clients append to one key on an unreliable network: every append is applied exactly once and " +
 			"in an order consistent with each client's; linearizable",
-		Run: func(c *Case) { runKVOneKeyAppends(c, kv.NewServer) },
+		Run: func(c *scenarios.Case) { runKVOneKeyAppends(c, kv.NewServer) },
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/minority-leader",
 		Summary: "5 servers, the leader cut off with one follower: requests to the minority get no answer for 1 s " +
 			"while the majority serves; after healing they are answered within 3 s; linearizable",
 		Run: runMinorityLeader,
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/partitions",
 		Summary: "5 servers, 5 clients, a new random partition (a majority and a minority) about every second " +
 			"for 5 s; linearizable; done within 10 s of healing",
-		Run: func(c *Case) { runKVPartitions(c, kv.NewServer) },
+		Run: func(c *scenarios.Case) { runKVPartitions(c, kv.NewServer) },
 	})
 	for _, v := range []struct {
 		name, summary          string
@@ -81,17 +76,17 @@ func init() {
 		{"kv/crash-partitions-unreliable", "crashes of all servers, changing partitions and an unreliable network", true, true},
 	} {
 		v := v
-		Register(Scenario{
+		scenarios.Register(scenarios.Scenario{
 			Name:    v.name,
 			Summary: "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
-			Run:     func(c *Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
+			Run:     func(c *scenarios.Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
 		})
 	}
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/speed",
 		Summary: "3 servers, one client, 1,000 sequential operations: mean latency under 33 ms " +
 			"(the leader does not wait for a heartbeat to replicate); linearizable",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.waitLeader()
 			cls := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1000}, nil)
@@ -132,7 +127,7 @@ func (kc *kvCluster) finalGet(cl *kvClient, key string) string {
 
 // checkAppends checks that client index's appends "c<index>.<n> " for n in
 // [0, count) each appear exactly once in value, in order.
-func checkAppends(c *Case, value string, index, count int) {
+func checkAppends(c *scenarios.Case, value string, index, count int) {
 	last := -1
 	for n := 0; n < count; n++ {
 		token := fmt.Sprintf("c%d.%d ", index, n)
@@ -153,7 +148,7 @@ func checkAppends(c *Case, value string, index, count int) {
 
 // repartition splits the servers into a random majority and minority, and
 // the clients between them, about every second for d, then heals.
-func (kc *kvCluster) repartition(c *Case, d time.Duration) {
+func (kc *kvCluster) repartition(c *scenarios.Case, d time.Duration) {
 	r := c.Rand("partitions")
 	end := kc.w.Now() + d
 	for kc.w.Now() < end {
@@ -189,7 +184,7 @@ func (kc *kvCluster) split(r *node.Rand) (majority, minority []node.ID) {
 
 // crashRounds crashes every server and restarts it once a round, rounds
 // times, about a second apart, optionally repartitioning too.
-func (kc *kvCluster) crashRounds(c *Case, rounds int, partitions bool) {
+func (kc *kvCluster) crashRounds(c *scenarios.Case, rounds int, partitions bool) {
 	r := c.Rand("crashes")
 	for round := 0; round < rounds; round++ {
 		if partitions {
@@ -221,7 +216,7 @@ func (kc *kvCluster) nameAll(ids []node.ID) string {
 
 // runMinorityLeader cuts the leader off with one follower and checks that
 // the minority answers nothing while the majority serves.
-func runMinorityLeader(c *Case) {
+func runMinorityLeader(c *scenarios.Case) {
 	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 	leader := kc.waitLeader()
 	kc.run(500 * time.Millisecond)
@@ -250,7 +245,7 @@ func runMinorityLeader(c *Case) {
 }
 
 // runKVPartitions is kv/partitions over the given servers.
-func runKVPartitions(c *Case, server kvServer) {
+func runKVPartitions(c *scenarios.Case, server kvServer) {
 	kc := newKVClusterOf(c, server, sim.Config{}, 5, 0, nil)
 	kc.addClients(5, kvMix, nil)
 	kc.repartition(c, 5*time.Second)
@@ -258,7 +253,7 @@ func runKVPartitions(c *Case, server kvServer) {
 }
 
 // runKVOneKeyAppends is kv/one-key-appends over the given servers.
-func runKVOneKeyAppends(c *Case, server kvServer) {
+func runKVOneKeyAppends(c *scenarios.Case, server kvServer) {
 	kc := newKVClusterOf(c, server, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
 	cls := kc.addClients(5, kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
 	kc.run(3 * time.Second)
@@ -273,7 +268,7 @@ func runKVOneKeyAppends(c *Case, server kvServer) {
 // maxRaftState, if not 0, with the size bounds watched) through 5 rounds of
 // crashing every server, optionally under changing partitions, then
 // requires the clients to finish within 10 s and checks the history.
-func runKVCrashRounds(c *Case, cfg sim.Config, maxRaftState int, partitions bool) *kvCluster {
+func runKVCrashRounds(c *scenarios.Case, cfg sim.Config, maxRaftState int, partitions bool) *kvCluster {
 	kc := newKVCluster(c, cfg, 5, maxRaftState, nil)
 	kc.addClients(5, kvMix, nil)
 	if maxRaftState > 0 {

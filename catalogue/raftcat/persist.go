@@ -1,19 +1,20 @@
-package scenarios
+package raftcat
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/persist-all",
 		Summary: "3 servers: crash and restart all, then the leader, then a follower; every committed command " +
 			"survives and agreement resumes each time (within 10 s)",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.one(11, 3, true)
 			for _, id := range rc.ids {
@@ -39,11 +40,11 @@ func init() {
 			rc.one(16, 3, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/persist-staged",
 		Summary: "5 servers, 5 staged rounds: the leader's followers crash, then the leader and the rest while the " +
 			"first two return; every committed command survives",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 5, nil)
 			index := 1
 			for iter := 0; iter < 5; iter++ {
@@ -70,11 +71,11 @@ func init() {
 			rc.one(1000, 5, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/persist-partitioned",
 		Summary: "3 servers: a cut-off follower, then the other two crash; the follower and the old leader " +
 			"recover the log and agree with it",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 3, nil)
 			rc.one(101, 3, true)
 			leader := rc.checkOneLeader()
@@ -90,42 +91,42 @@ func init() {
 			rc.one(104, 3, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/figure8",
 		Summary: "5 servers, the Figure 8 situation: commands started on leaders that are crashed at once, over and " +
 			"over, keeping at least 3 up; entries of old terms must never commit by counting; then all agree within 10 s",
-		Params: []Param{{"iters", "300", "crash rounds"}},
-		Run: func(c *Case) {
+		Params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "crash rounds"}},
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{}, 5, nil)
 			runFigure8(c, rc, false)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/figure8-unreliable",
 		Summary: "the Figure 8 situation on a network losing 10% with long reordering of replies (from round 200), " +
 			"cutting leaders off instead of crashing them; then all agree within 10 s",
-		Params: []Param{{"iters", "300", "rounds"}},
-		Run: func(c *Case) {
+		Params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "rounds"}},
+		Run: func(c *scenarios.Case) {
 			rc := newRaftCluster(c, sim.Config{Link: &unreliableLink}, 5, nil)
 			runFigure8(c, rc, true)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "raft/churn",
 		Summary: "5 servers, clients starting commands all along, 20 rounds 0.7 s apart of random cut-offs, " +
 			"reconnections, restarts and crashes; every command a client saw committed is in the final log",
-		Run: func(c *Case) { runChurn(c, false) },
+		Run: func(c *scenarios.Case) { runChurn(c, false) },
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name:    "raft/churn-unreliable",
 		Summary: "raft/churn on a network losing 10% and delaying up to 27 ms",
-		Run:     func(c *Case) { runChurn(c, true) },
+		Run:     func(c *scenarios.Case) { runChurn(c, true) },
 	})
 }
 
 // runFigure8 repeatedly starts commands on whichever servers lead and then
 // crashes (or, unreliable, cuts off) the leader, keeping at least 3 up.
-func runFigure8(c *Case, rc *raftCluster, unreliable bool) {
+func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 	r := c.Rand("figure8")
 	rc.one(int(r.Uint64N(10000)), 1, true)
 	up := len(rc.ids)
@@ -224,7 +225,7 @@ func (cl *raftClients) round() {
 
 // checkSeen checks that every command seen committed is in the log, whose
 // last index is last.
-func (cl *raftClients) checkSeen(c *Case, last int) {
+func (cl *raftClients) checkSeen(c *scenarios.Case, last int) {
 	for _, s := range cl.seen {
 		if s.index > last {
 			c.Failf("command %d was seen committed at index %d, past the last index %d", s.cmd, s.index, last)
@@ -251,7 +252,7 @@ func (rc *raftCluster) restoreAll() {
 // runChurn plays clients that start commands on random servers while
 // servers are crashed, restarted and cut off at random; at the end every
 // command a client saw committed must be in the log.
-func runChurn(c *Case, unreliable bool) {
+func runChurn(c *scenarios.Case, unreliable bool) {
 	cfg := sim.Config{}
 	if unreliable {
 		cfg.Link = &unreliableLink

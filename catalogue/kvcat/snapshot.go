@@ -1,9 +1,10 @@
-package scenarios
+package kvcat
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/raft"
@@ -13,11 +14,11 @@ import (
 const kvMaxRaftState = 1000
 
 func init() {
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/snapshot-size",
 		Summary: "3 servers snapshotting at 1,000 bytes of Raft state, one client putting 0 and 1 to one key 200 times: " +
 			"persisted Raft state stays under 8,000 bytes and snapshots under 500; linearizable",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, kvMaxRaftState, nil)
 			kc.addClients(1, kvWorkload{keys: []string{"x"}, maxOps: 200, putOnly: true}, nil)
 			kc.smallState = true
@@ -27,11 +28,11 @@ func init() {
 			kc.requireSnapshots()
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/snapshot-install",
 		Summary: "5 servers snapshotting at 1,000 bytes: a server cut off while the others compact past its log is " +
 			"brought back by InstallSnapshot and serves; linearizable; done within 10 s",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, kvMaxRaftState, nil)
 			kc.addClients(3, kvMix, nil)
 			watchRaftSize(c, kc)
@@ -55,24 +56,24 @@ func init() {
 			kc.finish(10 * time.Second)
 		},
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/snapshot-crash",
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, every server crashed and restarted every second " +
 			"for 5 s: recovery from snapshots; Raft state under 8,000 bytes; linearizable; done within 10 s",
-		Run: func(c *Case) { runKVCrashRounds(c, sim.Config{}, kvMaxRaftState, false).requireSnapshots() },
+		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{}, kvMaxRaftState, false).requireSnapshots() },
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/snapshot-all",
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, crashes of all servers, changing partitions and an " +
 			"unreliable network together for 5 s; linearizable; done within 10 s",
-		Run: func(c *Case) { runKVCrashRounds(c, sim.Config{Link: &lossyDupLink}, kvMaxRaftState, true) },
+		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{Link: &lossyDupLink}, kvMaxRaftState, true) },
 	})
-	Register(Scenario{
+	scenarios.Register(scenarios.Scenario{
 		Name: "kv/swarm",
 		Summary: "5 servers, 5 clients under a fault profile drawn from the seed (crashes of any number incl. " +
 			"in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; snapshots, " +
 			"PreVote and CheckQuorum drawn too) for 6 s, then calm: linearizable, and every client done within 10 s",
-		Run: func(c *Case) {
+		Run: func(c *scenarios.Case) {
 			r := c.Rand("swarm")
 			maxState := 0
 			if r.Chance(0.5) {
@@ -82,7 +83,7 @@ func init() {
 			kc := newKVCluster(c, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
 			kc.addClients(5, kvMix, nil)
 			const faultEnd = 6 * time.Second
-			c.Apply(kc.w, c.Faults(DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd)))
+			c.Apply(kc.w, c.Faults(scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd)))
 			kc.run(faultEnd + time.Millisecond)
 			kc.finish(10 * time.Second)
 		},
@@ -91,7 +92,7 @@ func init() {
 
 // watchRaftSize checks after every event that no server's persisted Raft
 // state exceeds 8 × kvMaxRaftState and no snapshot 500 bytes.
-func watchRaftSize(c *Case, kc *kvCluster) {
+func watchRaftSize(c *scenarios.Case, kc *kvCluster) {
 	kc.w.Observe("raft state and snapshot size", func() error {
 		for _, id := range kc.servers {
 			if s, ok := kc.server(id); ok && s.Raft() != nil {

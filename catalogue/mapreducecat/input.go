@@ -1,18 +1,18 @@
-package scenarios
+package mapreducecat
 
 import (
 	"os"
 	"path/filepath"
-	"slices"
 
+	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/systems/mapreduce"
 )
 
 // mrInputs returns a run's input splits: the files matching the "input"
 // glob when the scenario takes one and it is set (simrun -input), else text
 // generated from the seed, "splits" files of about "split-bytes" each.
-func mrInputs(c *Case) []mapreduce.File {
-	if c.hasParam("input") {
+func mrInputs(c *scenarios.Case) []mapreduce.File {
+	if c.HasParam("input") {
 		if glob := c.Param("input"); glob != "" {
 			return readInputs(c, glob)
 		}
@@ -24,13 +24,9 @@ func mrInputs(c *Case) []mapreduce.File {
 	return mapreduce.GenerateInputs(c.Rand("input"), splits, size)
 }
 
-func (c *Case) hasParam(name string) bool {
-	return slices.ContainsFunc(c.scenario.Params, func(p Param) bool { return p.Name == name })
-}
-
 // readInputs reads every file matching glob, in sorted order, one split
 // each, named by its path as matched.
-func readInputs(c *Case, glob string) []mapreduce.File {
+func readInputs(c *scenarios.Case, glob string) []mapreduce.File {
 	paths, err := filepath.Glob(glob)
 	if err != nil {
 		c.BadInput("-input %q is not a valid glob pattern (%v); quote it and use *, ? or [...], e.g. -input 'books/*.txt'", glob, err)
@@ -55,8 +51,8 @@ func readInputs(c *Case, glob string) []mapreduce.File {
 
 // writeOutputs writes the committed outputs to the "out" directory, if the
 // scenario takes one and it is set.
-func (mc *mrCluster) writeOutputs(c *Case) {
-	if !c.hasParam("out") || c.Param("out") == "" {
+func (mc *mrCluster) writeOutputs(c *scenarios.Case) {
+	if !c.HasParam("out") || c.Param("out") == "" {
 		return
 	}
 	dir := c.Param("out")

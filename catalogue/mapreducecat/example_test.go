@@ -1,4 +1,4 @@
-package scenarios_test
+package mapreducecat_test
 
 import (
 	"fmt"

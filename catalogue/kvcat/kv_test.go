@@ -1,8 +1,10 @@
-package scenarios
+package kvcat
 
 import (
 	"testing"
 
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
 )
@@ -76,7 +78,7 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 	tests := []struct {
 		name        string
 		scenario    string
-		run         func(*Case, kvServer)
+		run         func(*scenarios.Case, kvServer)
 		server      kvServer
 		withinSeeds uint64
 	}{
@@ -85,13 +87,13 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			broken := Scenario{Name: "broken-" + tt.scenario, Run: func(c *Case) { tt.run(c, tt.server) }}
-			seed, out := firstFailingSeed(t, broken, tt.withinSeeds)
+			broken := scenarios.Scenario{Name: "broken-" + tt.scenario, Run: func(c *scenarios.Case) { tt.run(c, tt.server) }}
+			seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
 				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
 			}
 			t.Logf("caught at seed %d: %s", seed, out.Failures[0].Msg)
-			if good, err := Run(tt.scenario, seed, Options{}); err != nil || !good.Passed {
+			if good, err := scenarios.Run(tt.scenario, seed, scenarios.Options{}); err != nil || !good.Passed {
 				t.Fatalf("correct servers fail seed %d too: %v %v", seed, err, good.Failures)
 			}
 		})

@@ -1,0 +1,23 @@
+// Package catalogue links every scenario catalogue of simlab into a
+// program: import it for its side effect, as cmd/simrun does, and every
+// register/, raft/, kv/ and mapreduce/ scenario is registered.
+//
+//	import _ "github.com/simlab-go/simlab/catalogue"
+//
+// Each catalogue is a package of its own, one folder per system, which an
+// outside runner may import alone:
+//
+//	catalogue/registercat   the ABD atomic register (systems/register)
+//	catalogue/raftcat       Raft: a catalogue for any Raft, run on simlab's (systems/raft)
+//	catalogue/kvcat         the key/value store on Raft (systems/kv, systems/rsm)
+//	catalogue/mapreducecat  MapReduce (systems/mapreduce)
+//
+// A new system adds a folder here with its own package and a line below.
+package catalogue
+
+import (
+	_ "github.com/simlab-go/simlab/catalogue/kvcat"
+	_ "github.com/simlab-go/simlab/catalogue/mapreducecat"
+	_ "github.com/simlab-go/simlab/catalogue/raftcat"
+	_ "github.com/simlab-go/simlab/catalogue/registercat"
+)

@@ -1,0 +1,11 @@
+package kvcat
+
+import (
+	"testing"
+
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
+)
+
+func TestEveryScenario(t *testing.T) { scenariotest.EveryScenario(t, "kv/*") }
+
+func BenchmarkScenario(b *testing.B) { scenariotest.Benchmark(b, "kv/*") }

@@ -1,0 +1,111 @@
+// Package scenariotest holds what a catalogue's tests share: running every
+// scenario of a catalogue for a few seeds, finding the first seed at which a
+// broken variant fails, benchmarking whole scenarios, and drawing fault
+// schedules with rapid. A catalogue outside this module uses it the same
+// way simlab's own catalogues do.
+package scenariotest
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
+)
+
+// Seeds is how many seeds EveryScenario runs per scenario: def, or the
+// value of SIMLAB_SEEDS for a longer local sweep.
+func Seeds(t testing.TB, def uint64) uint64 {
+	if s := os.Getenv("SIMLAB_SEEDS"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || n == 0 {
+			t.Fatalf("SIMLAB_SEEDS=%q: want a positive number of seeds", s)
+		}
+		return n
+	}
+	return def
+}
+
+// EveryScenario runs every registered scenario matching patterns (see
+// scenarios.Match) for Seeds(t, 8) seeds, every other seed in strict mode,
+// so that each message is proven to survive gob. A failure, an undecided
+// check, or a scenario that runs no events fails the test.
+func EveryScenario(t *testing.T, patterns string) {
+	list, err := scenarios.Match(patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := Seeds(t, 8)
+	for _, s := range list {
+		t.Run(s.Name, func(t *testing.T) {
+			for seed := uint64(1); seed <= n; seed++ {
+				out, err := scenarios.Run(s.Name, seed, scenarios.Options{Strict: seed%2 == 0})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range out.Failures {
+					t.Errorf("%s", f.Report())
+				}
+				for _, u := range out.Unknown {
+					t.Errorf("seed %d unknown: %s", seed, u)
+				}
+				if out.Events == 0 || out.VirtualTime == 0 {
+					t.Errorf("seed %d ran %d events over %v: the scenario did nothing", seed, out.Events, out.VirtualTime)
+				}
+			}
+		})
+	}
+}
+
+// FirstFailingSeed runs s (registered or not: a broken variant, say) for
+// seeds 1..limit with options o and returns the first seed whose run did
+// not pass, with its outcome; seed 0 means every run passed.
+func FirstFailingSeed(t testing.TB, s scenarios.Scenario, limit uint64, o scenarios.Options) (uint64, scenarios.Outcome) {
+	t.Helper()
+	if o.TraceTail == 0 {
+		o.TraceTail = -1
+	}
+	for seed := uint64(1); seed <= limit; seed++ {
+		out, err := scenarios.RunScenario(s, seed, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Passed {
+			return seed, out
+		}
+	}
+	return 0, scenarios.Outcome{}
+}
+
+// Benchmark runs each scenario matching patterns as a sub-benchmark, one
+// seed per iteration, and reports seeds/s, events/s and how much faster
+// than real time the runs go (virtual-s/wall-s). A run that fails stops the
+// benchmark: a figure is only reported for passing runs.
+func Benchmark(b *testing.B, patterns string) {
+	list, err := scenarios.Match(patterns)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range list {
+		b.Run(s.Name, func(b *testing.B) {
+			var virtual time.Duration
+			var events int64
+			for i := 0; i < b.N; i++ {
+				out, err := scenarios.Run(s.Name, uint64(i+1), scenarios.Options{TraceTail: -1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !out.Passed {
+					b.Fatalf("seed %d failed: %v %v", i+1, out.Failures, out.Unknown)
+				}
+				virtual += out.VirtualTime
+				events += out.Events
+			}
+			wall := b.Elapsed().Seconds()
+			b.ReportMetric(float64(b.N)/wall, "seeds/s")
+			b.ReportMetric(virtual.Seconds()/wall, "virtual-s/wall-s")
+			b.ReportMetric(float64(events)/wall, "events/s")
+		})
+	}
+}
