@@ -65,4 +65,3 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
-

@@ -50,4 +50,3 @@ func TestTracingDoesNotChangeTheRun(t *testing.T) {
 		}
 	}
 }
-
