@@ -217,28 +217,35 @@ func attachTrace(s Scenario, seed uint64, o Options, out *Outcome) {
 
 type abort struct{}
 
+// call runs fn as scenario code: an abort (Must) ends it quietly, bad input
+// becomes *err, any other panic a failure of the run.
+func (c *Case) call(fn func(), err *error) {
+	defer func() {
+		r := recover()
+		switch r := r.(type) {
+		case nil, abort:
+		case usagePanic:
+			*err = &UsageError{r.err}
+		default:
+			f := &sim.Failure{Kind: sim.Panic, Msg: fmt.Sprintf("scenario code panicked: %v", r), Stack: string(debug.Stack())}
+			if w := c.world(); w != nil {
+				f.Time, f.Event = w.Now(), w.Events()
+			}
+			c.addFailure(f)
+		}
+	}()
+	fn()
+}
+
 type usagePanic struct{ err error }
 
 func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Outcome, err error) {
 	c := &Case{scenario: s, seed: seed, opts: o, trace: trace}
 	start := time.Now()
-	func() {
-		defer func() {
-			r := recover()
-			switch r := r.(type) {
-			case nil, abort:
-			case usagePanic:
-				err = &UsageError{r.err}
-			default:
-				f := &sim.Failure{Kind: sim.Panic, Msg: fmt.Sprintf("scenario code panicked: %v", r), Stack: string(debug.Stack())}
-				if w := c.world(); w != nil {
-					f.Time, f.Event = w.Now(), w.Events()
-				}
-				c.addFailure(f)
-			}
-		}()
-		s.Run(c)
-	}()
+	c.call(func() { s.Run(c) }, &err)
+	for i := len(c.cleanups) - 1; i >= 0 && err == nil; i-- {
+		c.call(c.cleanups[i], &err)
+	}
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -295,7 +302,14 @@ type Case struct {
 	// annotations mark the run's faults on history visualizations.
 	annotations []checker.Annotation
 	notes       []string
+	cleanups    []func()
 }
+
+// Cleanup registers fn to run when the scenario's run function has
+// returned or stopped (on Must, say), last registered first: a harness's
+// end-of-run checks. fn may record failures and unknown checks; a panic in
+// it is a failure of the run.
+func (c *Case) Cleanup(fn func()) { c.cleanups = append(c.cleanups, fn) }
 
 // Reportf records a figure of the run (a virtual time it measured, say)
 // that simrun prints with the result.

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,28 @@ func TestMustOfErrWithoutAFailure(t *testing.T) {
 				t.Fatalf("failures %v; want the one check failure", out.Failures)
 			}
 		})
+	}
+}
+
+// TestCleanupRunsAfterAnAbort: cleanups run last registered first, after
+// the run function returned or stopped on Must, and what they record
+// counts in the outcome.
+func TestCleanupRunsAfterAnAbort(t *testing.T) {
+	var order []string
+	s := Scenario{Name: "test/cleanup", Summary: "cleanups", Run: func(c *Case) {
+		c.Cleanup(func() { order = append(order, "first") })
+		c.Cleanup(func() { order = append(order, "second"); c.Unknownf("undecided at the end") })
+		c.Must(errors.New("stop here"))
+		order = append(order, "unreachable")
+	}}
+	out, err := RunScenario(s, 1, Options{TraceTail: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(order, ",") != "second,first" {
+		t.Errorf("ran %v; want the cleanups in reverse order after the abort", order)
+	}
+	if len(out.Failures) != 1 || len(out.Unknown) != 1 || out.Passed {
+		t.Errorf("failures %v unknown %v passed %v; want the abort's failure and the cleanup's unknown", out.Failures, out.Unknown, out.Passed)
 	}
 }

@@ -1,28 +1,31 @@
 package raftcat
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
-	"github.com/simlab-go/simlab/systems/raft"
 )
 
-// raftCluster is the harness of the raft/... scenarios: n servers hosting
-// Raft and a small service, the invariant checker watching every event, and
-// the operations the classic Raft lab tests are written in (connect,
-// disconnect, crash, start a command, wait for agreement) in virtual time.
+// raftCluster is the harness of the catalogue: n servers of one Raft
+// implementation each hosting a small service, the invariant checker
+// watching every event, and the operations the classic Raft lab tests are
+// written in (connect, disconnect, crash, start a command, wait for
+// agreement) in virtual time.
 type raftCluster struct {
 	c       *scenarios.Case
 	w       *sim.World
+	impl    Impl
 	ids     []node.ID
 	names   []string
-	cfg     raft.Config
+	cfg     Config
 	check   *checker.Consensus
 	views   []checker.LogView
 	hosts   map[node.ID]*raftHost
@@ -34,28 +37,24 @@ type raftCluster struct {
 
 	// snapEvery makes every service snapshot after each multiple of it.
 	snapEvery int
-	// maxPersisted is the largest Raft persisted size (without snapshot)
-	// seen right after a snapshot, and maxSnapshot the largest snapshot.
-	maxPersisted, maxSnapshot int
-	// requests counts the requests Raft sent (not replies), and bytes
-	// the bytes of every message, when countRequests is set.
-	countRequests bool
-	requests      int
+	// installs counts snapshots a server installed from a leader (not
+	// restored from its own disk at boot).
+	installs int
 	// wrapEnv, when set, stands between each server and its Env: tests
-	// use it to build broken variants (a disk that forgets, say).
-	wrapEnv  func(h *raftHost, env node.Env) node.Env
-	installs int // InstallSnapshot messages sent, when countRequests is set
+	// use it to build broken variants (a disk that forgets, say), and
+	// scenarios to count messages.
+	wrapEnv func(h *raftHost, env node.Env) node.Env
 }
 
-// newRaftCluster builds n servers s0..s(n-1) with Raft configured by
-// tweak (nil: defaults) and an invariant observer.
-func newRaftCluster(c *scenarios.Case, simCfg sim.Config, n int, tweak func(*raft.Config)) *raftCluster {
-	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
+// newRaftCluster builds n servers s0..s(n-1) of impl configured by tweak
+// (nil: defaults) and an invariant observer.
+func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, tweak func(*Config)) *raftCluster {
+	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
 		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, cut: map[node.ID]bool{}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
 	}
-	rc.cfg = raft.Config{Peers: rc.ids}
+	rc.cfg = Config{Peers: rc.ids}
 	if tweak != nil {
 		tweak(&rc.cfg)
 	}
@@ -67,23 +66,25 @@ func newRaftCluster(c *scenarios.Case, simCfg sim.Config, n int, tweak func(*raf
 		}
 	}
 	rc.w.Observe("raft safety", rc.observe)
+	c.Cleanup(rc.checkAnchored)
 	return rc
 }
 
 func (rc *raftCluster) factory() node.Handler {
 	h := &raftHost{rc: rc, id: node.None} // id is set by Start
-	h.rf = raft.New(rc.cfg, h)
+	h.srv = rc.impl.New(rc.cfg, h)
 	return h
 }
 
 // raftHost is one server: Raft plus a service whose state is the number of
 // the last applied entry and a hash of every command up to it.
 type raftHost struct {
-	rc    *raftCluster
-	rf    *raft.Raft
-	id    node.ID
-	index int
-	hash  uint64
+	rc      *raftCluster
+	srv     Server
+	id      node.ID
+	index   int
+	hash    uint64
+	booting bool // handling its Start event
 }
 
 func (h *raftHost) Handle(env node.Env, ev node.Event) {
@@ -92,17 +93,20 @@ func (h *raftHost) Handle(env node.Env, ev node.Event) {
 		h.rc.hosts[h.id] = h
 		h.rc.boots[h.id]++
 		h.rc.applied[h.id] = 0
+		h.booting = true
+		defer func() { h.booting = false }()
 	}
-	h.rf.Handle(h.rc.env(h, env), ev)
+	h.srv.Handle(h.rc.env(h, env), ev)
 }
 
-func commandHash(cmd any) uint64 {
+func commandHash(cmd []byte) uint64 {
 	f := fnv.New64a()
-	fmt.Fprintf(f, "%T:%v", cmd, cmd)
+	f.Write(cmd)
 	return f.Sum64()
 }
 
-func (h *raftHost) ApplyCommand(env node.Env, index, term int, cmd any) {
+// ApplyCommand implements Applier.
+func (h *raftHost) ApplyCommand(env node.Env, index, term int, cmd []byte) {
 	rc := h.rc
 	if index != h.index+1 && rc.failure == nil {
 		rc.failure = fmt.Errorf("server %s applied index %d after %d: applied indices must be contiguous", rc.w.Name(h.id), index, h.index)
@@ -117,17 +121,19 @@ func (h *raftHost) ApplyCommand(env node.Env, index, term int, cmd any) {
 	rc.applied[h.id] = index
 	if rc.snapEvery > 0 && index%rc.snapEvery == 0 {
 		snap := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, uint64(index)), h.hash)
-		h.rf.Snapshot(env, index, snap)
-		rc.maxPersisted = max(rc.maxPersisted, h.rf.PersistedSize())
-		rc.maxSnapshot = max(rc.maxSnapshot, h.rf.SnapshotSize())
+		h.srv.Snapshot(rc.env(h, env), index, snap)
 	}
 }
 
+// ApplySnapshot implements Applier.
 func (h *raftHost) ApplySnapshot(env node.Env, index, term int, snap []byte) {
 	rc := h.rc
 	if len(snap) != 16 || int(binary.BigEndian.Uint64(snap)) != index {
 		rc.failure = fmt.Errorf("server %s got a snapshot for index %d that says %x", rc.w.Name(h.id), index, snap)
 		return
+	}
+	if !h.booting {
+		rc.installs++
 	}
 	h.index, h.hash = index, binary.BigEndian.Uint64(snap[8:])
 	if index < len(rc.hashes) && rc.hashes[index] != h.hash && rc.failure == nil {
@@ -141,27 +147,7 @@ func (rc *raftCluster) env(h *raftHost, env node.Env) node.Env {
 	if rc.wrapEnv != nil {
 		env = rc.wrapEnv(h, env)
 	}
-	if rc.countRequests {
-		env = countingEnv{env, rc}
-	}
 	return env
-}
-
-// countingEnv counts the requests Raft sends.
-type countingEnv struct {
-	node.Env
-	rc *raftCluster
-}
-
-func (e countingEnv) Send(to node.ID, msg any) {
-	switch msg.(type) {
-	case raft.InstallSnapshot:
-		e.rc.installs++
-		e.rc.requests++
-	case raft.RequestVote, raft.AppendEntries:
-		e.rc.requests++
-	}
-	e.Env.Send(to, msg)
 }
 
 // observe runs after every event: the consensus invariants over every
@@ -172,16 +158,23 @@ func (rc *raftCluster) observe() error {
 	}
 	rc.views = rc.views[:0]
 	for _, id := range rc.ids {
-		h, ok := rc.w.Handler(id).(*raftHost)
-		if !ok || h.id != id {
+		h, ok := rc.host(id)
+		if !ok {
 			continue
 		}
-		st := h.rf.Status()
-		rc.views = append(rc.views, checker.LogView{Node: int(id), Incarnation: rc.boots[id], Term: st.Term,
-			Leader: st.Role == raft.Leader, CommitIndex: st.CommitIndex, FirstIndex: st.FirstIndex,
-			LastIndex: st.LastIndex, Entry: h.rf.EntryAt})
+		v := h.srv.Log()
+		v.Node, v.Incarnation = int(id), rc.boots[id]
+		rc.views = append(rc.views, v)
 	}
 	return rc.check.Observe(rc.views)
+}
+
+// checkAnchored reports, as an undecided check, observations of a server
+// whose log the consensus checker could not tie to entries it saw.
+func (rc *raftCluster) checkAnchored() {
+	if n := rc.check.Unanchored(); n > 0 {
+		rc.c.Unknownf("%d observations of a server holding a snapshot the checker could not tie to entries it saw: log matching went unchecked for them", n)
+	}
 }
 
 func (rc *raftCluster) host(id node.ID) (*raftHost, bool) {
@@ -246,7 +239,7 @@ func (rc *raftCluster) leaders() map[int][]node.ID {
 	out := map[int][]node.ID{}
 	for _, id := range rc.ids {
 		if h, ok := rc.host(id); ok && rc.connected(id) {
-			if term, isLeader := h.rf.State(); isLeader {
+			if term, isLeader := h.srv.State(); isLeader {
 				out[term] = append(out[term], id)
 			}
 		}
@@ -292,7 +285,7 @@ func (rc *raftCluster) checkTerms() int {
 	term := -1
 	for _, id := range rc.ids {
 		if h, ok := rc.host(id); ok && rc.connected(id) {
-			t, _ := h.rf.State()
+			t, _ := h.srv.State()
 			if term >= 0 && t != term {
 				rc.c.Must(fmt.Errorf("servers disagree on the term: %d and %d", term, t))
 			}
@@ -304,7 +297,7 @@ func (rc *raftCluster) checkTerms() int {
 
 // nCommitted returns how many servers have applied index, and the command
 // applied there.
-func (rc *raftCluster) nCommitted(index int) (int, any) {
+func (rc *raftCluster) nCommitted(index int) (int, []byte) {
 	n := 0
 	for _, id := range rc.ids {
 		if _, ok := rc.host(id); ok && rc.applied[id] >= index {
@@ -312,17 +305,29 @@ func (rc *raftCluster) nCommitted(index int) (int, any) {
 		}
 	}
 	cmd, _ := rc.check.AppliedCommand(index)
-	return n, cmd
+	b, _ := cmd.([]byte)
+	return n, b
+}
+
+// num is the command for a number: its decimal digits.
+func num(x int) []byte { return strconv.AppendInt(nil, int64(x), 10) }
+
+// label shortens a command for a trace label or a message.
+func label(cmd []byte) string {
+	if len(cmd) > 24 {
+		return fmt.Sprintf("%.24q… (%d bytes)", cmd, len(cmd))
+	}
+	return fmt.Sprintf("%q", cmd)
 }
 
 // start asks server id to start cmd, as a client on that server would.
-func (rc *raftCluster) start(id node.ID, cmd any) (index, term int, ok bool) {
+func (rc *raftCluster) start(id node.ID, cmd []byte) (index, term int, ok bool) {
 	h, up := rc.host(id)
 	if !up {
 		return 0, 0, false
 	}
-	rc.w.Invoke(id, fmt.Sprintf("Start(%v)", cmd), func(env node.Env) {
-		index, term, ok = h.rf.Start(rc.env(h, env), cmd)
+	rc.w.Invoke(id, "Start("+label(cmd)+")", func(env node.Env) {
+		index, term, ok = h.srv.Start(rc.env(h, env), cmd)
 	})
 	return index, term, ok
 }
@@ -331,7 +336,7 @@ func (rc *raftCluster) start(id node.ID, cmd any) (index, term int, ok bool) {
 // waits until at least expected servers have applied it; it returns the
 // index. With retry false it gives up after the first leader accepted cmd
 // but it did not commit in 2 s.
-func (rc *raftCluster) one(cmd any, expected int, retry bool) int {
+func (rc *raftCluster) one(cmd []byte, expected int, retry bool) int {
 	deadline := rc.w.Now() + 10*time.Second
 	next := 0
 	for rc.w.Now() < deadline {
@@ -353,35 +358,38 @@ func (rc *raftCluster) one(cmd any, expected int, retry bool) int {
 		committed := false
 		_ = rc.w.RunUntil(func() bool {
 			n, got := rc.nCommitted(index)
-			committed = n >= expected && got == cmd
+			committed = n >= expected && bytes.Equal(got, cmd)
 			return committed
 		}, 2*time.Second, "agreement")
 		if committed {
 			return index
 		}
 		if !retry {
-			rc.c.Must(fmt.Errorf("one(%v) failed to reach agreement on %d servers", cmd, expected))
+			rc.c.Must(fmt.Errorf("one(%s) failed to reach agreement on %d servers", label(cmd), expected))
 		}
 	}
-	rc.c.Must(fmt.Errorf("one(%v) failed to reach agreement on %d servers within 10 s", cmd, expected))
+	rc.c.Must(fmt.Errorf("one(%s) failed to reach agreement on %d servers within 10 s", label(cmd), expected))
 	return 0
 }
 
 // wait waits for index to be applied by at least n servers; it gives up
 // early (returning nil) if some server moves past startTerm, since then
 // the command may never commit.
-func (rc *raftCluster) wait(index, n, startTerm int) any {
-	var cmd any
+func (rc *raftCluster) wait(index, n, startTerm int) []byte {
+	var cmd []byte
 	err := rc.w.RunUntil(func() bool {
 		got, c := rc.nCommitted(index)
 		if got >= n {
 			cmd = c
+			if cmd == nil {
+				cmd = []byte{} // applied, with no command
+			}
 			return true
 		}
 		if startTerm >= 0 {
 			for _, id := range rc.ids {
 				if h, ok := rc.host(id); ok {
-					if t, _ := h.rf.State(); t > startTerm {
+					if t, _ := h.srv.State(); t > startTerm {
 						return true
 					}
 				}

@@ -1,6 +1,7 @@
 package raftcat
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -9,126 +10,128 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 )
 
-func init() {
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/persist-all",
-		Summary: "3 servers: crash and restart all, then the leader, then a follower; every committed command " +
-			"survives and agreement resumes each time (within 10 s)",
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{}, 3, nil)
-			rc.one(11, 3, true)
-			for _, id := range rc.ids {
-				rc.crash(id)
-			}
-			for _, id := range rc.ids {
-				rc.restart(id)
-			}
-			rc.one(12, 3, true)
-			leader1 := rc.checkOneLeader()
-			rc.crash(leader1)
-			rc.restart(leader1)
-			rc.one(13, 3, true)
-			leader2 := rc.checkOneLeader()
-			rc.crash(leader2)
-			rc.one(14, 2, true)
-			rc.restart(leader2)
-			rc.wait(4, 3, -1)
-			i3 := rc.ids[(int(rc.checkOneLeader())+1)%3]
-			rc.crash(i3)
-			rc.one(15, 2, true)
-			rc.restart(i3)
-			rc.one(16, 3, true)
-		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/persist-staged",
-		Summary: "5 servers, 5 staged rounds: the leader's followers crash, then the leader and the rest while the " +
-			"first two return; every committed command survives",
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{}, 5, nil)
-			index := 1
-			for iter := 0; iter < 5; iter++ {
-				rc.one(10+index, 5, true)
-				index++
+func persistScenarios() []generic {
+	return []generic{
+		{
+			name: "persist-all",
+			summary: "3 servers: crash and restart all, then the leader, then a follower; every committed command " +
+				"survives and agreement resumes each time (within 10 s)",
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{}, 3, nil)
+				rc.one(num(11), 3, true)
+				for _, id := range rc.ids {
+					rc.crash(id)
+				}
+				for _, id := range rc.ids {
+					rc.restart(id)
+				}
+				rc.one(num(12), 3, true)
 				leader1 := rc.checkOneLeader()
-				at := func(k int) node.ID { return rc.ids[(int(leader1)+k)%5] }
-				rc.crash(at(1))
-				rc.crash(at(2))
-				rc.one(10+index, 3, true)
-				index++
+				rc.crash(leader1)
+				rc.restart(leader1)
+				rc.one(num(13), 3, true)
+				leader2 := rc.checkOneLeader()
+				rc.crash(leader2)
+				i14 := rc.one(num(14), 2, true)
+				rc.restart(leader2)
+				rc.wait(i14, 3, -1)
+				i3 := rc.ids[(int(rc.checkOneLeader())+1)%3]
+				rc.crash(i3)
+				rc.one(num(15), 2, true)
+				rc.restart(i3)
+				rc.one(num(16), 3, true)
+			},
+		},
+		{
+			name: "persist-staged",
+			summary: "5 servers, 5 staged rounds: the leader's followers crash, then the leader and the rest while the " +
+				"first two return; every committed command survives",
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{}, 5, nil)
+				index := 1
+				for iter := 0; iter < 5; iter++ {
+					rc.one(num(10+index), 5, true)
+					index++
+					leader1 := rc.checkOneLeader()
+					at := func(k int) node.ID { return rc.ids[(int(leader1)+k)%5] }
+					rc.crash(at(1))
+					rc.crash(at(2))
+					rc.one(num(10+index), 3, true)
+					index++
+					rc.crash(at(0))
+					rc.crash(at(3))
+					rc.crash(at(4))
+					rc.restart(at(1))
+					rc.restart(at(2))
+					rc.run(time.Second)
+					rc.restart(at(3))
+					rc.one(num(10+index), 3, true)
+					index++
+					rc.restart(at(4))
+					rc.restart(at(0))
+				}
+				rc.one(num(1000), 5, true)
+			},
+		},
+		{
+			name: "persist-partitioned",
+			summary: "3 servers: a cut-off follower, then the other two crash; the follower and the old leader " +
+				"recover the log and agree with it",
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{}, 3, nil)
+				rc.one(num(101), 3, true)
+				leader := rc.checkOneLeader()
+				at := func(k int) node.ID { return rc.ids[(int(leader)+k)%3] }
+				rc.disconnect(at(2))
+				rc.one(num(102), 2, true)
 				rc.crash(at(0))
-				rc.crash(at(3))
-				rc.crash(at(4))
-				rc.restart(at(1))
-				rc.restart(at(2))
-				rc.run(time.Second)
-				rc.restart(at(3))
-				rc.one(10+index, 3, true)
-				index++
-				rc.restart(at(4))
+				rc.crash(at(1))
+				rc.connect(at(2))
 				rc.restart(at(0))
-			}
-			rc.one(1000, 5, true)
+				rc.one(num(103), 2, true)
+				rc.restart(at(1))
+				rc.one(num(104), 3, true)
+			},
 		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/persist-partitioned",
-		Summary: "3 servers: a cut-off follower, then the other two crash; the follower and the old leader " +
-			"recover the log and agree with it",
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{}, 3, nil)
-			rc.one(101, 3, true)
-			leader := rc.checkOneLeader()
-			at := func(k int) node.ID { return rc.ids[(int(leader)+k)%3] }
-			rc.disconnect(at(2))
-			rc.one(102, 2, true)
-			rc.crash(at(0))
-			rc.crash(at(1))
-			rc.connect(at(2))
-			rc.restart(at(0))
-			rc.one(103, 2, true)
-			rc.restart(at(1))
-			rc.one(104, 3, true)
+		{
+			name: "figure8",
+			summary: "5 servers, the Figure 8 situation: commands started on leaders that are crashed at once, over and " +
+				"over, keeping at least 3 up; entries of old terms must never commit by counting; then all agree within 10 s",
+			params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "crash rounds"}},
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{}, 5, nil)
+				runFigure8(c, rc, false)
+			},
 		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/figure8",
-		Summary: "5 servers, the Figure 8 situation: commands started on leaders that are crashed at once, over and " +
-			"over, keeping at least 3 up; entries of old terms must never commit by counting; then all agree within 10 s",
-		Params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "crash rounds"}},
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{}, 5, nil)
-			runFigure8(c, rc, false)
+		{
+			name: "figure8-unreliable",
+			summary: "the Figure 8 situation on a network losing 10% with long reordering of replies (from round 200), " +
+				"cutting leaders off instead of crashing them; then all agree within 10 s",
+			params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "rounds"}},
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{Link: &unreliableLink}, 5, nil)
+				runFigure8(c, rc, true)
+			},
 		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/figure8-unreliable",
-		Summary: "the Figure 8 situation on a network losing 10% with long reordering of replies (from round 200), " +
-			"cutting leaders off instead of crashing them; then all agree within 10 s",
-		Params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "rounds"}},
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{Link: &unreliableLink}, 5, nil)
-			runFigure8(c, rc, true)
+		{
+			name: "churn",
+			summary: "5 servers, clients starting commands all along, 20 rounds 0.7 s apart of random cut-offs, " +
+				"reconnections, restarts and crashes; every command a client saw committed is in the final log",
+			run: func(c *scenarios.Case, impl Impl) { runChurn(c, impl, false) },
 		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/churn",
-		Summary: "5 servers, clients starting commands all along, 20 rounds 0.7 s apart of random cut-offs, " +
-			"reconnections, restarts and crashes; every command a client saw committed is in the final log",
-		Run: func(c *scenarios.Case) { runChurn(c, false) },
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name:    "raft/churn-unreliable",
-		Summary: "raft/churn on a network losing 10% and delaying up to 27 ms",
-		Run:     func(c *scenarios.Case) { runChurn(c, true) },
-	})
+		{
+			name:    "churn-unreliable",
+			summary: "raft/churn on a network losing 10% and delaying up to 27 ms",
+			run:     func(c *scenarios.Case, impl Impl) { runChurn(c, impl, true) },
+		},
+	}
 }
 
 // runFigure8 repeatedly starts commands on whichever servers lead and then
 // crashes (or, unreliable, cuts off) the leader, keeping at least 3 up.
 func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 	r := c.Rand("figure8")
-	rc.one(int(r.Uint64N(10000)), 1, true)
+	rc.one(num(int(r.Uint64N(10000))), 1, true)
 	up := len(rc.ids)
 	down := map[node.ID]bool{}
 	for iter := 0; iter < c.IntParam("iters"); iter++ {
@@ -139,7 +142,7 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 		}
 		leader := node.None
 		for _, id := range rc.ids {
-			if _, _, ok := rc.start(id, int(r.Uint64N(10000))); ok && !down[id] {
+			if _, _, ok := rc.start(id, num(int(r.Uint64N(10000)))); ok && !down[id] {
 				leader = id
 			}
 		}
@@ -183,7 +186,7 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 		}
 	}
 	rc.w.Net().SetDefault(sim.DefaultLink)
-	rc.one(int(r.Uint64N(10000)), 5, true)
+	rc.one(num(int(r.Uint64N(10000))), 5, true)
 }
 
 // raftClients plays three clients that start commands on random servers
@@ -196,7 +199,10 @@ type raftClients struct {
 	seen    []startedCmd
 }
 
-type startedCmd struct{ index, cmd int }
+type startedCmd struct {
+	index int
+	cmd   []byte
+}
 
 // round has every client start a command on a random server and check the
 // ones it started before.
@@ -204,7 +210,7 @@ func (cl *raftClients) round() {
 	rc := cl.rc
 	for k := 0; k < 3; k++ {
 		cl.next++
-		cmd := 1_000_000*(k+1) + cl.next
+		cmd := num(1_000_000*(k+1) + cl.next)
 		id := rc.ids[cl.r.IntN(len(rc.ids))]
 		if index, _, ok := rc.start(id, cmd); ok {
 			cl.pending = append(cl.pending, startedCmd{index, cmd})
@@ -213,7 +219,7 @@ func (cl *raftClients) round() {
 	kept := cl.pending[:0]
 	for _, p := range cl.pending {
 		if n, got := rc.nCommitted(p.index); n > 0 {
-			if got == p.cmd {
+			if bytes.Equal(got, p.cmd) {
 				cl.seen = append(cl.seen, p)
 			}
 			continue
@@ -228,11 +234,11 @@ func (cl *raftClients) round() {
 func (cl *raftClients) checkSeen(c *scenarios.Case, last int) {
 	for _, s := range cl.seen {
 		if s.index > last {
-			c.Failf("command %d was seen committed at index %d, past the last index %d", s.cmd, s.index, last)
+			c.Failf("command %s was seen committed at index %d, past the last index %d", s.cmd, s.index, last)
 			continue
 		}
-		if got, _ := cl.rc.check.AppliedCommand(s.index); got != s.cmd {
-			c.Failf("command %d was seen committed at index %d, but the log holds %v there", s.cmd, s.index, got)
+		if got, _ := cl.rc.check.AppliedCommand(s.index); !equalCommand(got, s.cmd) {
+			c.Failf("command %s was seen committed at index %d, but the log holds %v there", s.cmd, s.index, got)
 		}
 	}
 }
@@ -252,12 +258,12 @@ func (rc *raftCluster) restoreAll() {
 // runChurn plays clients that start commands on random servers while
 // servers are crashed, restarted and cut off at random; at the end every
 // command a client saw committed must be in the log.
-func runChurn(c *scenarios.Case, unreliable bool) {
+func runChurn(c *scenarios.Case, impl Impl, unreliable bool) {
 	cfg := sim.Config{}
 	if unreliable {
 		cfg.Link = &unreliableLink
 	}
-	rc := newRaftCluster(c, cfg, 5, nil)
+	rc := newRaftCluster(c, impl, cfg, 5, nil)
 	r := c.Rand("churn")
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
 	// 20 rounds 0.7 s apart, each with three independent chances: cut a
@@ -284,9 +290,16 @@ func runChurn(c *scenarios.Case, unreliable bool) {
 	}
 	rc.restoreAll()
 	rc.run(time.Second)
-	last := rc.one(int(r.Uint64N(1<<31)), 5, true)
+	last := rc.one(num(int(r.Uint64N(1<<31))), 5, true)
 	clients.checkSeen(c, last)
 	if len(clients.seen) == 0 {
 		c.Check(fmt.Errorf("no command was ever seen committed during the churn"))
 	}
+}
+
+// equalCommand reports whether an applied command (any, from the checker)
+// is cmd.
+func equalCommand(applied any, cmd []byte) bool {
+	b, ok := applied.([]byte)
+	return ok && bytes.Equal(b, cmd)
 }

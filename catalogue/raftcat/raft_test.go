@@ -59,7 +59,7 @@ func TestRaftCatalogueCatchesBrokenPersistence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			broken := scenarios.Scenario{Name: "broken-raft/figure8", Params: []scenarios.Param{{Name: "iters", Default: "300", Doc: ""}}, Run: func(c *scenarios.Case) {
-				rc := newRaftCluster(c, sim.Config{}, 5, nil)
+				rc := newRaftCluster(c, Simlab, sim.Config{}, 5, nil)
 				rc.wrapEnv = tt.wrap()
 				runFigure8(c, rc, false)
 			}}
@@ -79,7 +79,7 @@ func TestRaftCatalogueCatchesBrokenPersistence(t *testing.T) {
 // raft/prevote's check means something: the same run with PreVote and
 // CheckQuorum off fails it.
 func TestWithoutPreVoteARejoiningFollowerRaisesTheTerm(t *testing.T) {
-	off := scenarios.Scenario{Name: "raft/prevote-off", Run: func(c *scenarios.Case) { runPreVote(c, false) }}
+	off := scenarios.Scenario{Name: "raft/prevote-off", Run: func(c *scenarios.Case) { runPreVote(c, Simlab, false) }}
 	for seed := uint64(1); seed <= 5; seed++ {
 		out, err := scenarios.RunScenario(off, seed, scenarios.Options{TraceTail: -1})
 		if err != nil {

@@ -11,92 +11,93 @@ import (
 // the snapshot) when the service snapshots every 10 entries.
 const maxRaftState = 2000
 
-func init() {
+func snapshotScenarios() []generic {
+	var list []generic
 	for _, v := range []struct {
 		name, summary                 string
 		disconnect, unreliable, crash bool
 	}{
-		{"raft/snapshot-basic", "3 servers snapshotting every 10 entries agree on 30 rounds of commands", false, false, false},
-		{"raft/snapshot-install", "a follower cut off while the others snapshot past its log is brought back by InstallSnapshot", true, false, false},
-		{"raft/snapshot-install-unreliable", "raft/snapshot-install on a network losing 10% and delaying up to 27 ms", true, true, false},
-		{"raft/snapshot-install-crash", "a follower crashed while the others snapshot past its log recovers through InstallSnapshot", false, false, true},
-		{"raft/snapshot-install-unreliable-crash", "raft/snapshot-install-crash on a network losing 10% and delaying up to 27 ms", false, true, true},
-		{"raft/snapshot-disconnect-crash", "a follower both cut off and crashed while the others snapshot, on an unreliable network, recovers through InstallSnapshot", true, true, true},
+		{"snapshot-basic", "3 servers snapshotting every 10 entries agree on 30 rounds of commands", false, false, false},
+		{"snapshot-install", "a follower cut off while the others snapshot past its log is brought back by a snapshot from the leader", true, false, false},
+		{"snapshot-install-unreliable", "raft/snapshot-install on a network losing 10% and delaying up to 27 ms", true, true, false},
+		{"snapshot-install-crash", "a follower crashed while the others snapshot past its log recovers through a snapshot from the leader", false, false, true},
+		{"snapshot-install-unreliable-crash", "raft/snapshot-install-crash on a network losing 10% and delaying up to 27 ms", false, true, true},
+		{"snapshot-disconnect-crash", "a follower both cut off and crashed while the others snapshot, on an unreliable network, recovers through a snapshot from the leader", true, true, true},
 	} {
-		v := v
-		scenarios.Register(scenarios.Scenario{
-			Name: v.name,
-			Summary: v.summary + "; persisted Raft state stays under 2,000 bytes, every round agrees within 10 s" +
-				map[bool]string{true: ", at least one InstallSnapshot is sent", false: ""}[v.disconnect || v.crash],
-			Run: func(c *scenarios.Case) { runSnapshotRounds(c, v.disconnect, v.unreliable, v.crash) },
+		list = append(list, generic{
+			name: v.name,
+			summary: v.summary + "; persisted Raft state stays under 2,000 bytes, every round agrees within 10 s" +
+				map[bool]string{true: ", at least one snapshot is installed from a leader", false: ""}[v.disconnect || v.crash],
+			run: func(c *scenarios.Case, impl Impl) { runSnapshotRounds(c, impl, v.disconnect, v.unreliable, v.crash) },
 		})
 	}
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/snapshot-all-crash",
-		Summary: "3 servers snapshotting every 10 entries: 5 rounds of commands then a crash of every server; " +
-			"each restart resumes from the snapshot past the last index",
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{}, 3, nil)
-			rc.snapEvery = 10
-			r := c.Rand("cmds")
-			rc.one(int(r.Uint64N(1<<31)), 3, true)
-			for i := 0; i < 5; i++ {
-				nn := rc.snapEvery/2 + r.IntN(rc.snapEvery)
-				for k := 0; k < nn; k++ {
-					rc.one(int(r.Uint64N(1<<31)), 3, true)
+	return append(list, []generic{
+		{
+			name: "snapshot-all-crash",
+			summary: "3 servers snapshotting every 10 entries: 5 rounds of commands then a crash of every server; " +
+				"each restart resumes from the snapshot past the last index",
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{}, 3, nil)
+				rc.snapEvery = 10
+				r := c.Rand("cmds")
+				rc.one(num(int(r.Uint64N(1<<31))), 3, true)
+				for i := 0; i < 5; i++ {
+					nn := rc.snapEvery/2 + r.IntN(rc.snapEvery)
+					for k := 0; k < nn; k++ {
+						rc.one(num(int(r.Uint64N(1<<31))), 3, true)
+					}
+					index1 := rc.one(num(int(r.Uint64N(1<<31))), 3, true)
+					for _, id := range rc.ids {
+						rc.crash(id)
+					}
+					for _, id := range rc.ids {
+						rc.restart(id)
+					}
+					if index2 := rc.one(num(int(r.Uint64N(1<<31))), 3, true); index2 < index1+1 {
+						c.Failf("after restarting all the next command went to index %d, not past %d", index2, index1)
+					}
 				}
-				index1 := rc.one(int(r.Uint64N(1<<31)), 3, true)
-				for _, id := range rc.ids {
-					rc.crash(id)
-				}
-				for _, id := range rc.ids {
-					rc.restart(id)
-				}
-				if index2 := rc.one(int(r.Uint64N(1<<31)), 3, true); index2 < index1+1 {
-					c.Failf("after restarting all the next command went to index %d, not past %d", index2, index1)
-				}
-			}
+			},
 		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name: "raft/snapshot-init",
-		Summary: "3 servers restart twice from a snapshot with entries after it; nothing is applied twice and " +
-			"agreement resumes each time",
-		Run: func(c *scenarios.Case) {
-			rc := newRaftCluster(c, sim.Config{}, 3, nil)
-			rc.snapEvery = 10
-			r := c.Rand("cmds")
-			rc.one(int(r.Uint64N(1<<31)), 3, true)
-			for i := 0; i < rc.snapEvery+1; i++ {
-				rc.one(int(r.Uint64N(1<<31)), 3, true)
-			}
-			for round := 0; round < 2; round++ {
-				for _, id := range rc.ids {
-					rc.crash(id)
+		{
+			name: "snapshot-init",
+			summary: "3 servers restart twice from a snapshot with entries after it; nothing is applied twice and " +
+				"agreement resumes each time",
+			run: func(c *scenarios.Case, impl Impl) {
+				rc := newRaftCluster(c, impl, sim.Config{}, 3, nil)
+				rc.snapEvery = 10
+				r := c.Rand("cmds")
+				rc.one(num(int(r.Uint64N(1<<31))), 3, true)
+				for i := 0; i < rc.snapEvery+1; i++ {
+					rc.one(num(int(r.Uint64N(1<<31))), 3, true)
 				}
-				for _, id := range rc.ids {
-					rc.restart(id)
+				for round := 0; round < 2; round++ {
+					for _, id := range rc.ids {
+						rc.crash(id)
+					}
+					for _, id := range rc.ids {
+						rc.restart(id)
+					}
+					rc.one(num(int(r.Uint64N(1<<31))), 3, true)
 				}
-				rc.one(int(r.Uint64N(1<<31)), 3, true)
-			}
+			},
 		},
-	})
+	}...)
 }
 
 // runSnapshotRounds is the classic lab's snapshot test: 30 rounds of
 // starting 5-15 commands on a leader or follower while a victim is cut off
 // or crashed, the services snapshotting every 10 entries.
-func runSnapshotRounds(c *scenarios.Case, disconnect, unreliable, crash bool) {
+func runSnapshotRounds(c *scenarios.Case, impl Impl, disconnect, unreliable, crash bool) {
 	cfg := sim.Config{}
 	if unreliable {
 		cfg.Link = &unreliableLink
 	}
 	const n = 3
-	rc := newRaftCluster(c, cfg, n, nil)
+	rc := newRaftCluster(c, impl, cfg, n, nil)
 	rc.snapEvery = 10
-	rc.countRequests = true
 	r := c.Rand("cmds")
-	cmd := func() int { return int(r.Uint64N(1 << 31)) }
+	cmd := func() []byte { return num(int(r.Uint64N(1 << 31))) }
 	rc.one(cmd(), n, true)
 	leader1 := rc.checkOneLeader()
 	for i := 0; i < 30; i++ {
@@ -121,8 +122,8 @@ func runSnapshotRounds(c *scenarios.Case, disconnect, unreliable, crash bool) {
 			rc.one(cmd(), n-1, true)
 		}
 		for _, id := range rc.ids {
-			if h, ok := rc.host(id); ok && h.rf.PersistedSize() > maxRaftState {
-				c.Failf("round %d: %s persists %d bytes of Raft state, more than %d", i, rc.w.Name(id), h.rf.PersistedSize(), maxRaftState)
+			if h, ok := rc.host(id); ok && h.srv.PersistedSize() > maxRaftState {
+				c.Failf("round %d: %s persists %d bytes of Raft state, more than %d", i, rc.w.Name(id), h.srv.PersistedSize(), maxRaftState)
 			}
 		}
 		if crash {
@@ -137,6 +138,6 @@ func runSnapshotRounds(c *scenarios.Case, disconnect, unreliable, crash bool) {
 		}
 	}
 	if (disconnect || crash) && rc.installs == 0 {
-		c.Check(fmt.Errorf("no InstallSnapshot was sent: the scenario did not exercise snapshot installation"))
+		c.Check(fmt.Errorf("no server installed a snapshot from a leader: the scenario did not exercise snapshot installation"))
 	}
 }

@@ -13,7 +13,7 @@ type Codec interface {
 	Decode(data []byte) (any, error)
 }
 
-// GobCodec encodes ints and strings itself and every other command with
+// GobCodec encodes ints, strings and byte slices itself and every other command with
 // encoding/gob (whose concrete types must then be registered with
 // gob.Register). A fresh gob decoder compiles the type each time, so a
 // service with structured commands does better with a Codec of its own.
@@ -25,6 +25,7 @@ const (
 	codecGob byte = iota
 	codecInt
 	codecString
+	codecBytes
 )
 
 // Encode implements Codec.
@@ -34,6 +35,8 @@ func (GobCodec) Encode(command any) ([]byte, error) {
 		return binary.AppendVarint([]byte{codecInt}, int64(c)), nil
 	case string:
 		return append([]byte{codecString}, c...), nil
+	case []byte:
+		return append([]byte{codecBytes}, c...), nil
 	}
 	var buf bytes.Buffer
 	buf.WriteByte(codecGob)
@@ -55,6 +58,8 @@ func (GobCodec) Decode(data []byte) (any, error) {
 		return int(v), nil
 	case codecString:
 		return string(data[1:]), nil
+	case codecBytes:
+		return append([]byte(nil), data[1:]...), nil
 	case codecGob:
 		var box commandBox
 		err := gob.NewDecoder(bytes.NewReader(data[1:])).Decode(&box)

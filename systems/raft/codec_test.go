@@ -22,6 +22,9 @@ func TestGobCodecRoundTrip(t *testing.T) {
 			t.Fatalf("Decode(Encode(%v)): %v", cmd, err)
 		}
 		if b, ok := cmd.([]byte); ok {
+			if len(data) != len(b)+1 {
+				t.Errorf("a %d-byte command encodes to %d bytes; want its bytes and one tag byte, no gob", len(b), len(data))
+			}
 			if string(got.([]byte)) != string(b) {
 				t.Errorf("round trip of %v gave %v", cmd, got)
 			}

@@ -1,0 +1,65 @@
+package raftcat
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/simlab-go/simlab/scenarios"
+)
+
+// generic is one scenario of the catalogue that runs on any Impl.
+type generic struct {
+	name    string // after the implementation's prefix
+	summary string // "raft/" in it stands for the implementation's prefix
+	params  []scenarios.Param
+	run     func(c *scenarios.Case, impl Impl)
+}
+
+// catalogue lists the generic scenarios.
+func catalogue() []generic {
+	var all []generic
+	for _, part := range [][]generic{agreeScenarios(), electionScenarios(), persistScenarios(), snapshotScenarios(), swarmScenarios()} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// Names returns the suffixes of the generic scenarios ("basic-agree",
+// "figure8", …): what Register adds under an implementation's prefix.
+func Names() []string {
+	var names []string
+	for _, g := range catalogue() {
+		names = append(names, g.name)
+	}
+	return names
+}
+
+// Register registers every generic scenario for impl, named impl.Name/…,
+// so that simrun, sweeps and scenariotest.EveryScenario run them. It
+// panics on an incomplete Impl or a name already taken, which any test
+// catches.
+func Register(impl Impl) {
+	if impl.Name == "" || impl.New == nil {
+		panic(fmt.Sprintf("raftcat: Register needs an Impl with a Name and New: %+v", impl))
+	}
+	if impl.LeadIn == nil {
+		impl.LeadIn = func(int) int { return 0 }
+	}
+	title := impl.Title
+	if title == "" {
+		title = impl.Name
+	}
+	for _, g := range catalogue() {
+		g := g
+		summary := strings.ReplaceAll(g.summary, "raft/", impl.Name+"/")
+		if impl.Name != "raft" {
+			summary = title + ": " + summary
+		}
+		scenarios.Register(scenarios.Scenario{
+			Name:    impl.Name + "/" + g.name,
+			Summary: summary,
+			Params:  g.params,
+			Run:     func(c *scenarios.Case) { g.run(c, impl) },
+		})
+	}
+}

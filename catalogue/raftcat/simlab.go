@@ -1,0 +1,148 @@
+package raftcat
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/raft"
+)
+
+// Simlab is simlab's own Raft (systems/raft) as an Impl: the generic
+// catalogue registered under raft/.
+var Simlab = Impl{
+	Name:  "raft",
+	Title: "simlab's Raft",
+	New: func(cfg Config, app Applier) Server {
+		s := &simlabServer{app: app}
+		s.rf = raft.New(raft.Config{Peers: cfg.Peers, PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum}, s)
+		return s
+	},
+}
+
+func init() {
+	Register(Simlab)
+	scenarios.Register(scenarios.Scenario{
+		Name: "raft/message-count",
+		Summary: "3 servers, counting requests only: electing a leader takes ≤ 30, committing 10 commands ≤ 42, " +
+			"an idle second ≤ 60 (simlab's Raft only: the lab's bounds for its message types and its batching of Starts made together)",
+		Run: runMessageCount,
+	})
+}
+
+// simlabServer adapts *raft.Raft to Server; it is also the raft.Service
+// that forwards what Raft commits to the catalogue's Applier.
+type simlabServer struct {
+	rf  *raft.Raft
+	app Applier
+}
+
+func (s *simlabServer) Handle(env node.Env, ev node.Event) { s.rf.Handle(env, ev) }
+
+func (s *simlabServer) Start(env node.Env, command []byte) (int, int, bool) {
+	return s.rf.Start(env, command)
+}
+
+func (s *simlabServer) State() (int, bool) { return s.rf.State() }
+
+func (s *simlabServer) Log() checker.LogView {
+	st := s.rf.Status()
+	return checker.LogView{Term: st.Term, Leader: st.Role == raft.Leader, CommitIndex: st.CommitIndex,
+		FirstIndex: st.FirstIndex, LastIndex: st.LastIndex, Entry: s.rf.EntryAt}
+}
+
+func (s *simlabServer) Snapshot(env node.Env, index int, snap []byte) { s.rf.Snapshot(env, index, snap) }
+
+func (s *simlabServer) PersistedSize() int { return s.rf.PersistedSize() }
+
+func (s *simlabServer) ElectionTimeoutMax() time.Duration { return s.rf.ElectionTimeoutMax() }
+
+// ApplyCommand implements raft.Service.
+func (s *simlabServer) ApplyCommand(env node.Env, index, term int, cmd any) {
+	b, ok := cmd.([]byte)
+	if !ok {
+		panic(fmt.Sprintf("raftcat: applied a %T; the catalogue starts []byte commands only", cmd))
+	}
+	s.app.ApplyCommand(env, index, term, b)
+}
+
+// ApplySnapshot implements raft.Service.
+func (s *simlabServer) ApplySnapshot(env node.Env, index, term int, snap []byte) {
+	s.app.ApplySnapshot(env, index, term, snap)
+}
+
+// requestCounter counts the requests simlab's Raft sends (RequestVote,
+// AppendEntries, InstallSnapshot; not replies).
+type requestCounter struct {
+	node.Env
+	n *int
+}
+
+func (e requestCounter) Send(to node.ID, msg any) {
+	switch msg.(type) {
+	case raft.RequestVote, raft.AppendEntries, raft.InstallSnapshot:
+		*e.n++
+	}
+	e.Env.Send(to, msg)
+}
+
+// runMessageCount is the classic lab's RPC-count test. It depends on
+// simlab's message types and on Raft sending what Starts of one instant
+// appended in one AppendEntries per follower, so it is not generic.
+func runMessageCount(c *scenarios.Case) {
+	rc := newRaftCluster(c, Simlab, sim.Config{}, 3, nil)
+	requests := 0
+	rc.wrapEnv = func(_ *raftHost, env node.Env) node.Env { return requestCounter{env, &requests} }
+	leader := rc.checkOneLeader()
+	if n := requests; n > 30 || n < 1 {
+		c.Failf("electing a leader took %d requests, want 1 to 30", n)
+	}
+	r := c.Rand("cmds")
+	for attempt := 0; ; attempt++ {
+		if attempt == 5 {
+			c.Must(fmt.Errorf("the term kept changing while counting"))
+		}
+		if attempt > 0 {
+			rc.run(3 * time.Second)
+			leader = rc.checkOneLeader()
+		}
+		before := requests
+		const iters = 10
+		start, term, ok := rc.start(leader, num(1))
+		if !ok {
+			continue
+		}
+		var cmds [][]byte
+		for i := 1; i <= iters+1; i++ {
+			x := num(int(r.Uint64N(1 << 31)))
+			cmds = append(cmds, x)
+			index, term1, ok := rc.start(leader, x)
+			if !ok || term1 != term || index != start+i {
+				c.Must(fmt.Errorf("Start(%s) gave index %d term %d ok %v; want %d, %d, true", x, index, term1, ok, start+i, term))
+			}
+		}
+		changed := false
+		for i := 1; i <= iters; i++ {
+			if got := rc.wait(start+i, 3, term); !bytes.Equal(got, cmds[i-1]) {
+				changed = true
+				break
+			}
+		}
+		if t, _ := rc.hosts[leader].srv.State(); changed || t != term {
+			continue
+		}
+		if n := requests - before; n > (iters+1+3)*3 {
+			c.Failf("committing %d commands took %d requests, want ≤ %d", iters, n, (iters+1+3)*3)
+		}
+		before = requests
+		rc.run(time.Second)
+		if n := requests - before; n > 3*20 {
+			c.Failf("an idle second took %d requests, want ≤ 60", n)
+		}
+		return
+	}
+}
