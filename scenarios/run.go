@@ -38,7 +38,14 @@ type Options struct {
 	// seed is run a second time with tracing on to get them); 0 means 40,
 	// negative means none.
 	TraceTail int
+	// Command is how a user runs the runner the run was started from, the
+	// start of every replay command: "go run ./cmd/simrun" when empty. An
+	// outside module's runner sets its own. It does not change the run.
+	Command string
 }
+
+// DefaultCommand starts replay commands when Options.Command is empty.
+const DefaultCommand = "go run ./cmd/simrun"
 
 // Flags renders the options that change a run as simrun flags.
 func (o Options) Flags() []string {
@@ -95,7 +102,11 @@ func shellQuote(s string) string {
 
 // ReplayCommand is the command line that replays one run.
 func ReplayCommand(scenario string, seed uint64, o Options) string {
-	parts := append([]string{"go run ./cmd/simrun -scenario", shellQuote(scenario), "-seed", strconv.FormatUint(seed, 10)}, o.Flags()...)
+	cmd := o.Command
+	if cmd == "" {
+		cmd = DefaultCommand
+	}
+	parts := append([]string{cmd, "-scenario", shellQuote(scenario), "-seed", strconv.FormatUint(seed, 10)}, o.Flags()...)
 	return strings.Join(parts, " ")
 }
 

@@ -1,4 +1,4 @@
-package main
+package simrun
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/simlab-go/simlab/catalogue" // the scenarios these tests name
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -64,7 +65,7 @@ func init() {
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(args, &stdout, &stderr, func(k string) string { return env[k] })
+	code := run(Program{}, args, &stdout, &stderr, func(k string) string { return env[k] })
 	return code, stdout.String(), stderr.String()
 }
 
@@ -218,7 +219,7 @@ func TestJSONLines(t *testing.T) {
 func TestShardsPartitionTheSweep(t *testing.T) {
 	total := 0
 	for i := 0; i < 3; i++ {
-		c, err := parse([]string{"-scenario", "register/*", "-seeds", "10", "-shard", strings.Join([]string{itoa(i), "3"}, "/")}, &bytes.Buffer{}, func(string) string { return "" })
+		c, err := parse(Program{}, []string{"-scenario", "register/*", "-seeds", "10", "-shard", strings.Join([]string{itoa(i), "3"}, "/")}, &bytes.Buffer{}, func(string) string { return "" })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,3 +248,24 @@ func mustMatch(t *testing.T, p string) []scenarios.Scenario {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// TestAnOutsideRunner: a Program with its own name and command prints its
+// own replay commands and names itself in errors, with simrun's flags and
+// exit statuses.
+func TestAnOutsideRunner(t *testing.T) {
+	p := Program{Name: "mysim", Command: "go run ./cmd/mysim"}
+	var stdout, stderr bytes.Buffer
+	code := p.Run([]string{"-scenario", "test/flaky", "-seeds", "3"}, &stdout, &stderr, func(string) string { return "" })
+	if code != 1 || !strings.Contains(stdout.String(), "replay: go run ./cmd/mysim -scenario test/flaky -seed 3") {
+		t.Errorf("exit %d, stdout %q; want 1 and a replay command of mysim", code, stdout.String())
+	}
+	stdout.Reset()
+	code = p.Run([]string{"-scenario", "test/flaky", "-seed", "1"}, &stdout, &stderr, func(string) string { return "" })
+	if code != 0 || !strings.Contains(stdout.String(), "replay:   go run ./cmd/mysim -scenario test/flaky -seed 1") {
+		t.Errorf("exit %d, stdout %q; want 0 and mysim's replay command in the header", code, stdout.String())
+	}
+	stderr.Reset()
+	if code := p.Run([]string{"-scenario", "nosuch/x", "-seed", "1"}, &stdout, &stderr, func(string) string { return "" }); code != 2 || !strings.HasPrefix(stderr.String(), "mysim: ") {
+		t.Errorf("exit %d, stderr %q; want 2 and an error naming mysim", code, stderr.String())
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package simrun
 
 import (
 	"encoding/json"
@@ -120,7 +120,7 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if usage != nil {
-		fmt.Fprintf(stderr, "simrun: %v\n", usage)
+		fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), usage)
 		return 2
 	}
 	wall := time.Since(start)

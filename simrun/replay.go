@@ -1,4 +1,4 @@
-package main
+package simrun
 
 import (
 	"errors"
@@ -22,7 +22,7 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	out, err := scenarios.Run(s.Name, c.seed, opts)
 	var ue *scenarios.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "simrun: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), err)
 		return 2
 	}
 	fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
