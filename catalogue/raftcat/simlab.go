@@ -55,7 +55,9 @@ func (s *simlabServer) Log() checker.LogView {
 		FirstIndex: st.FirstIndex, LastIndex: st.LastIndex, Entry: s.rf.EntryAt}
 }
 
-func (s *simlabServer) Snapshot(env node.Env, index int, snap []byte) { s.rf.Snapshot(env, index, snap) }
+func (s *simlabServer) Snapshot(env node.Env, index int, snap []byte) {
+	s.rf.Snapshot(env, index, snap)
+}
 
 func (s *simlabServer) PersistedSize() int { return s.rf.PersistedSize() }
 
