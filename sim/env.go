@@ -16,6 +16,9 @@ type nodeState struct {
 	env     *nodeEnv
 	disk    *disk
 	netRand *node.Rand
+	// cryptoRand answers this incarnation's reads of crypto/rand (see
+	// cryptorand.go); made on the first read.
+	cryptoRand *node.Rand
 
 	up        bool
 	paused    bool

@@ -50,7 +50,8 @@ type World struct {
 	byName map[string]node.ID
 	net    *Network
 
-	running *nodeEnv // env of the handler being run, nil between handlers
+	running *nodeEnv   // env of the handler being run, nil between handlers
+	booting *nodeState // node whose factory is being run
 	effects []effect
 	cost    time.Duration // CPU charged by the running handler
 	recv    node.Recv     // reused event values: delivery allocates nothing
@@ -91,6 +92,7 @@ func New(seed uint64, cfg Config) *World {
 		fp:     0xcbf29ce484222325 ^ seed,
 	}
 	w.net = newNetwork(w, link)
+	registerWorld(w)
 	return w
 }
 
@@ -521,6 +523,11 @@ func (w *World) boot(n *nodeState, restarted bool) {
 	n.timers = map[node.TimerID]struct{}{}
 	n.env = &nodeEnv{w: w, n: n, rand: node.NewRand(node.Mix(w.seed, node.HashString("node"), uint64(n.id), uint64(n.inc)))}
 	n.disk.reopen()
-	n.handler = n.factory()
+	n.cryptoRand = nil
+	w.booting = n // crypto/rand reads of the factory are the node's
+	func() {
+		defer func() { w.booting = nil }()
+		n.handler = n.factory()
+	}()
 	w.push(w.now, event{kind: evStart, node: n.id, inc: n.inc, msg: restarted})
 }

@@ -136,6 +136,27 @@ func (r *Rand) Perm(n int) []int {
 	return p
 }
 
+// Read fills p with random bytes and never fails, so a Rand is an
+// io.Reader: hand it to a dependency that takes a source of randomness, and
+// its draws come from the run's seed.
+func (r *Rand) Read(p []byte) (int, error) {
+	n := len(p)
+	for len(p) >= 8 {
+		v := r.Uint64()
+		for i := 0; i < 8; i++ {
+			p[i] = byte(v >> (8 * i))
+		}
+		p = p[8:]
+	}
+	if len(p) > 0 {
+		v := r.Uint64()
+		for i := range p {
+			p[i] = byte(v >> (8 * i))
+		}
+	}
+	return n, nil
+}
+
 // Shuffle randomizes the order of n elements with swap (Fisher–Yates).
 func (r *Rand) Shuffle(n int, swap func(i, j int)) {
 	for i := n - 1; i > 0; i-- {
