@@ -34,7 +34,10 @@ import (
 var (
 	routeOnce sync.Once
 	routeMu   sync.Mutex
-	// byGoroutine lists, per goroutine id, the worlds made on it.
+	// byGoroutine lists, per goroutine (goroutineKey), the worlds made
+	// on it. A key may outlive its goroutine and be reused by a new one;
+	// the new goroutine then sees worlds that are never inside a
+	// handler on it, which it skips.
 	byGoroutine = map[uint64][]weak.Pointer[World]{}
 )
 
@@ -51,7 +54,7 @@ func (r cryptoRouter) Read(p []byte) (int, error) {
 // registerWorld routes crypto/rand for w's nodes from now on.
 func registerWorld(w *World) {
 	routeOnce.Do(func() { cryptorand.Reader = cryptoRouter{system: cryptorand.Reader} })
-	g := goroutineID()
+	g := goroutineKey()
 	routeMu.Lock()
 	list := byGoroutine[g][:0:0]
 	for _, p := range byGoroutine[g] {
@@ -85,7 +88,7 @@ func forget(g uint64) {
 // currentStream is the stream of the node whose handler (or factory) runs
 // on the calling goroutine, or nil.
 func currentStream() *node.Rand {
-	g := goroutineID()
+	g := goroutineKey()
 	routeMu.Lock()
 	list := byGoroutine[g]
 	routeMu.Unlock()
@@ -112,8 +115,8 @@ func currentStream() *node.Rand {
 }
 
 // goroutineID is the calling goroutine's id, read from its stack header
-// ("goroutine 42 [running]:"). It costs a few microseconds, paid once per
-// World and once per routed read, never per event.
+// ("goroutine 42 [running]:"): the portable goroutineKey, at a few
+// microseconds a call.
 func goroutineID() uint64 {
 	var buf [64]byte
 	n := runtime.Stack(buf[:], false)

@@ -39,8 +39,17 @@ func Names() []string {
 // panics on an incomplete Impl or a name already taken, which any test
 // catches.
 func Register(impl Impl) {
+	for _, s := range Scenarios(impl) {
+		scenarios.Register(s)
+	}
+}
+
+// Scenarios returns the generic scenarios for impl without registering
+// them: what a test runs against a broken variant of an implementation
+// (with scenarios.RunScenario), which must not join the catalogue.
+func Scenarios(impl Impl) []scenarios.Scenario {
 	if impl.Name == "" || impl.New == nil {
-		panic(fmt.Sprintf("raftcat: Register needs an Impl with a Name and New: %+v", impl))
+		panic(fmt.Sprintf("raftcat: an Impl needs a Name and New: %+v", impl))
 	}
 	if impl.LeadIn == nil {
 		impl.LeadIn = func(int) int { return 0 }
@@ -49,17 +58,19 @@ func Register(impl Impl) {
 	if title == "" {
 		title = impl.Name
 	}
+	var list []scenarios.Scenario
 	for _, g := range catalogue() {
 		g := g
 		summary := strings.ReplaceAll(g.summary, "raft/", impl.Name+"/")
 		if impl.Name != "raft" {
 			summary = title + ": " + summary
 		}
-		scenarios.Register(scenarios.Scenario{
+		list = append(list, scenarios.Scenario{
 			Name:    impl.Name + "/" + g.name,
 			Summary: summary,
 			Params:  g.params,
 			Run:     func(c *scenarios.Case) { g.run(c, impl) },
 		})
 	}
+	return list
 }
