@@ -211,10 +211,27 @@ func parseProb(s string) (float64, error) {
 // are what "calm" restores.
 func (s Schedule) Apply(w *sim.World) error { return s.apply(w, nil) }
 
-// apply is Apply with a hook called as each action takes place.
+// apply is Apply with a hook called as each action takes place. Actions
+// of one instant take place in the order listed, as one world event: the
+// World runs separate events of one instant in a seed-drawn order, which
+// would make "6s crash-mid s0; 6s restart s0" mean either thing.
 func (s Schedule) apply(w *sim.World, hook func(Action)) error {
 	base := w.Net().Default()
-	for _, a := range s {
+	var fns []func()
+	var labels []string
+	flush := func(at time.Duration) {
+		if len(fns) == 0 {
+			return
+		}
+		group := fns
+		w.At(at, strings.Join(labels, "; "), func() {
+			for _, fn := range group {
+				fn()
+			}
+		})
+		fns, labels = nil, nil
+	}
+	for i, a := range s {
 		if err := a.Validate(); err != nil {
 			return err
 		}
@@ -226,7 +243,13 @@ func (s Schedule) apply(w *sim.World, hook func(Action)) error {
 			a, inner := a, fn
 			fn = func() { hook(a); inner() }
 		}
-		w.At(a.At, a.String(), fn)
+		if i > 0 && a.At != s[i-1].At {
+			flush(s[i-1].At)
+		}
+		fns, labels = append(fns, fn), append(labels, a.String())
+	}
+	if len(s) > 0 {
+		flush(s[len(s)-1].At)
 	}
 	return nil
 }

@@ -168,3 +168,36 @@ func TestScheduleApply(t *testing.T) {
 		})
 	}
 }
+
+// TestActionsOfOneInstantRunInListedOrder: a schedule means what it lists,
+// whatever the seed: an in-handler crash called off by a restart listed
+// after it never strikes, and one listed after the restart always does.
+func TestActionsOfOneInstantRunInListedOrder(t *testing.T) {
+	for _, tc := range []struct {
+		schedule string
+		crashes  int64
+	}{
+		{"10ms crash-mid s0; 10ms restart s0", 0},
+		{"10ms restart s0; 10ms crash-mid s0", 1},
+	} {
+		for seed := uint64(1); seed <= 40; seed++ {
+			w := sim.New(seed, sim.Config{})
+			w.AddNode("s0", func() node.Handler {
+				return node.HandlerFunc(func(env node.Env, ev node.Event) { env.SetTimer(5*time.Millisecond, nil) })
+			})
+			s, err := ParseSchedule(tc.schedule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Apply(w); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.RunFor(time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.Stats().Crashes; got != tc.crashes {
+				t.Fatalf("%q, seed %d: %d crashes; want %d", tc.schedule, seed, got, tc.crashes)
+			}
+		}
+	}
+}

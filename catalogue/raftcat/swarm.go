@@ -96,6 +96,9 @@ func crashMidSchedule(r *node.Rand, nodes []string, maxDown int, start, end time
 	downUntil := make([]time.Duration, len(nodes))
 	for t := start + r.Duration(150*time.Millisecond, 600*time.Millisecond); t < end; t += r.Duration(150*time.Millisecond, 600*time.Millisecond) {
 		t = t.Round(time.Millisecond)
+		if t >= end {
+			break
+		}
 		var up []int
 		for i, u := range downUntil {
 			if u <= t {
