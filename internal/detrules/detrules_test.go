@@ -230,7 +230,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // TestRepositoryFollowsDeterminismRules holds the code the simulator runs
-// as a node to the rules of DESIGN.md, section 8.
+// as a node to the rules of DESIGN.md, section 10.
 func TestRepositoryFollowsDeterminismRules(t *testing.T) {
 	root := repoRoot(t)
 	trees := []struct {

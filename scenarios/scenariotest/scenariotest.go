@@ -109,3 +109,39 @@ func Benchmark(b *testing.B, patterns string) {
 		})
 	}
 }
+
+// FailingShare runs s for seeds 1..n with options o and returns how many
+// runs did not pass: how often a broken variant is caught. Tests call it
+// when SIMLAB_SHARE_SEEDS sets n (see ShareSeeds), to measure the figures
+// a catalogue's document quotes.
+func FailingShare(t testing.TB, s scenarios.Scenario, n uint64, o scenarios.Options) uint64 {
+	t.Helper()
+	if o.TraceTail == 0 {
+		o.TraceTail = -1
+	}
+	var failed uint64
+	for seed := uint64(1); seed <= n; seed++ {
+		out, err := scenarios.RunScenario(s, seed, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Passed {
+			failed++
+		}
+	}
+	return failed
+}
+
+// ShareSeeds is the number of seeds SIMLAB_SHARE_SEEDS asks FailingShare
+// to measure over, or 0 when it is not set.
+func ShareSeeds(t testing.TB) uint64 {
+	s := os.Getenv("SIMLAB_SHARE_SEEDS")
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 {
+		t.Fatalf("SIMLAB_SHARE_SEEDS=%q: want a positive number of seeds", s)
+	}
+	return n
+}

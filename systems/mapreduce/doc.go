@@ -77,8 +77,8 @@
 // backup tasks therefore show in the job's virtual completion time.
 //
 // [CoordinatorBugs] and [WorkerBugs] plant deliberate bugs, for the tests
-// that show the scenario catalogue (scenarios/mapreduce.go) catching each.
+// that show the scenario catalogue (catalogue/mapreducecat) catching each.
 //
 // The package imports only sim/node and the standard library and follows
-// the determinism rules of DESIGN.md section 8.
+// the determinism rules of DESIGN.md section 10.
 package mapreduce
