@@ -273,7 +273,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		w.fail(&Failure{Kind: Panic, Node: n.name, Msg: fmt.Sprintf("sent %T to unknown node %v", msg, to)})
 		return
 	}
-	size := SizeOf(msg)
+	size := w.sizes.size(msg)
 	n.stats.Sent++
 	n.stats.BytesSent += int64(size)
 	w.hash(uint64(effSend), uint64(to), uint64(size))

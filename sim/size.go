@@ -23,12 +23,46 @@ import (
 // (gob.GobEncoder or encoding.BinaryMarshaler, as gob would use) counts its
 // encoding. The cost of SizeOf is proportional to the data it counts, and it
 // allocates nothing for plain values.
-func SizeOf(msg any) int {
+func SizeOf(msg any) int { return (*typeCache)(nil).size(msg) }
+
+// typeCache keeps the typeInfo of the last few types a World sized, so
+// that sizing a message costs a pointer comparison per type rather than a
+// lookup in the process-wide map. A nil *typeCache uses the map alone.
+type typeCache struct {
+	entries [8]struct {
+		t  reflect.Type
+		ti *typeInfo
+	}
+	next int
+}
+
+func (c *typeCache) info(t reflect.Type) *typeInfo {
+	if c == nil {
+		return infoOf(t)
+	}
+	for i := range c.entries {
+		if c.entries[i].t == t {
+			return c.entries[i].ti
+		}
+	}
+	ti := infoOf(t)
+	c.entries[c.next].t, c.entries[c.next].ti = t, ti
+	c.next = (c.next + 1) % len(c.entries)
+	return ti
+}
+
+func (c *typeCache) size(msg any) int {
 	if msg == nil {
 		return 1
 	}
-	return sizeOf(reflect.ValueOf(msg), 0)
+	if s, ok := msg.(node.Sizer); ok {
+		return s.Size()
+	}
+	return c.sizeOf(reflect.ValueOf(msg), 0)
 }
+
+// plainInfo is the typeInfo of predeclared and unnamed non-struct types.
+var plainInfo typeInfo
 
 // typeInfos holds a *typeInfo per reflect.Type.
 var typeInfos sync.Map
@@ -48,6 +82,13 @@ type typeInfo struct {
 }
 
 func infoOf(t reflect.Type) *typeInfo {
+	if t.Kind() != reflect.Interface && t.NumMethod() == 0 && t.Kind() != reflect.Struct && t.Kind() != reflect.Pointer {
+		// A type without methods of its own, whose pointer type (being
+		// unnamed) has none either: plainInfo, without a lookup.
+		if t.Name() == "" || t.PkgPath() == "" {
+			return &plainInfo
+		}
+	}
 	if v, ok := typeInfos.Load(t); ok {
 		return v.(*typeInfo)
 	}
@@ -113,19 +154,14 @@ func uvarintLen(x uint64) int {
 	return 1 + (bits.Len64(x)+7)/8
 }
 
-func sizeOf(v reflect.Value, depth int) int {
+func (c *typeCache) sizeOf(v reflect.Value, depth int) int {
 	if !v.IsValid() || depth > 32 {
 		return 1
 	}
-	var ti *typeInfo
-	t := v.Type()
-	if k := t.Kind(); t.PkgPath() != "" || k == reflect.Pointer || k == reflect.Struct {
-		// Only named, pointer and struct types can have methods.
-		ti = infoOf(t)
-		if ti.self && !(k == reflect.Pointer && v.IsNil()) {
-			if n, ok := ownSize(v); ok {
-				return n
-			}
+	ti := c.info(v.Type())
+	if ti.self && !(v.Kind() == reflect.Pointer && v.IsNil()) {
+		if n, ok := ownSize(v); ok {
+			return n
 		}
 	}
 	switch v.Kind() {
@@ -154,27 +190,27 @@ func sizeOf(v reflect.Value, depth int) int {
 		}
 		s := uvarintLen(uint64(n))
 		for i := 0; i < n; i++ {
-			s += sizeOf(v.Index(i), depth+1)
+			s += c.sizeOf(v.Index(i), depth+1)
 		}
 		return s
 	case reflect.Map:
 		s := uvarintLen(uint64(v.Len()))
 		it := v.MapRange()
 		for it.Next() {
-			s += sizeOf(it.Key(), depth+1) + sizeOf(it.Value(), depth+1)
+			s += c.sizeOf(it.Key(), depth+1) + c.sizeOf(it.Value(), depth+1)
 		}
 		return s
 	case reflect.Struct:
 		s := 1
 		for _, i := range ti.exported { // gob sends exported fields only
-			s += 1 + sizeOf(v.Field(i), depth+1)
+			s += 1 + c.sizeOf(v.Field(i), depth+1)
 		}
 		return s
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return 1
 		}
-		s := sizeOf(v.Elem(), depth+1)
+		s := c.sizeOf(v.Elem(), depth+1)
 		if v.Kind() == reflect.Interface {
 			s += 1 + len(v.Elem().Type().Name())
 		}

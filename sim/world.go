@@ -58,7 +58,8 @@ type World struct {
 	timeout node.Timeout
 	start   node.Start
 
-	gob *gobPipe // strict mode's encoder and decoder
+	gob   *gobPipe  // strict mode's encoder and decoder
+	sizes typeCache // types of messages sized lately
 
 	observers []observer
 	failure   *Failure
