@@ -161,7 +161,8 @@ func (s *server) boot(env node.Env) {
 func (s *server) drain(env node.Env) {
 	for s.rn.HasReady() {
 		rd := s.rn.Ready()
-		if rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot) {
+		hasSnap := rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot)
+		if hasSnap {
 			if err := s.storage.ApplySnapshot(rd.Snapshot); err != nil {
 				panic(fmt.Sprintf("etcdraft: apply a snapshot to storage: %v", err))
 			}
@@ -186,13 +187,13 @@ func (s *server) drain(env node.Env) {
 		if rd.SoftState != nil {
 			s.soft = *rd.SoftState
 		}
-		if rd.MustSync || (rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot)) {
+		if rd.MustSync || hasSnap {
 			env.Disk().Sync() // durable before any message that depends on it
 		}
 		for _, m := range rd.Messages {
 			s.send(env, m)
 		}
-		if rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot) {
+		if hasSnap {
 			md := rd.Snapshot.GetMetadata()
 			s.app.ApplySnapshot(env, int(md.GetIndex()), int(md.GetTerm()), rd.Snapshot.GetData())
 		}
