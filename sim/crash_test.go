@@ -372,8 +372,7 @@ func TestCrashWhilePaused(t *testing.T) {
 	ms := time.Millisecond
 	w := sim.New(1, sim.Config{Link: fixedLink(ms)})
 	j := newJournal(w)
-	var dst node.ID
-	dst = j.add("dst", hooks{start: func(env node.Env, restarted bool) {
+	dst := j.add("dst", hooks{start: func(env node.Env, restarted bool) {
 		if !restarted {
 			env.SetTimer(30*ms, "old")
 		}

@@ -125,3 +125,22 @@ func TestRandIsAReader(t *testing.T) {
 		}
 	}
 }
+
+// TestGoroutineIdentity: the key that routes crypto/rand reads is stable on
+// one goroutine and differs between goroutines alive at once, for both the
+// fast key and the portable one.
+func TestGoroutineIdentity(t *testing.T) {
+	for name, key := range map[string]func() uint64{"key": sim.GoroutineKeyForTest, "id": sim.GoroutineIDForTest} {
+		a, b := key(), key()
+		if a != b || a == 0 {
+			t.Errorf("%s: %d then %d on one goroutine; want one non-zero value", name, a, b)
+		}
+		other := make(chan uint64)
+		release := make(chan struct{})
+		go func() { other <- key(); <-release }()
+		if o := <-other; o == a {
+			t.Errorf("%s: two live goroutines share %d", name, a)
+		}
+		close(release)
+	}
+}

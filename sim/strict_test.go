@@ -40,8 +40,8 @@ type (
 func init() { gob.Register(strictPayload{}) }
 
 // strictSend runs a world in which node 0 sends msg to node 1 at start, and
-// returns the world, the run's error and what node 1 received.
-func strictSend(t *testing.T, cfg sim.Config, msg any) (*sim.World, error, []any) {
+// returns the world, what node 1 received and the run's error.
+func strictSend(t *testing.T, cfg sim.Config, msg any) (*sim.World, []any, error) {
 	t.Helper()
 	w := sim.New(1, cfg)
 	var got []any
@@ -59,7 +59,8 @@ func strictSend(t *testing.T, cfg sim.Config, msg any) (*sim.World, error, []any
 			}
 		})
 	})
-	return w, w.RunFor(time.Second), got
+	err := w.RunFor(time.Second)
+	return w, got, err
 }
 
 // TestStrictRejects: in strict mode a message that loses data in a gob
@@ -83,7 +84,7 @@ func TestStrictRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			w, err, got := strictSend(t, sim.Config{Strict: true}, tc.msg)
+			w, got, err := strictSend(t, sim.Config{Strict: true}, tc.msg)
 			if err == nil {
 				t.Fatalf("strict run = nil error, receiver got %v; want a Message failure", got)
 			}
@@ -135,7 +136,7 @@ func TestStrictAccepts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err, got := strictSend(t, sim.Config{Strict: true}, tc.msg)
+			_, got, err := strictSend(t, sim.Config{Strict: true}, tc.msg)
 			if err != nil {
 				t.Fatalf("strict run failed: %v; want a pass", err)
 			}
@@ -158,7 +159,7 @@ func TestStrictCopies(t *testing.T) {
 	for _, strict := range []bool{true, false} {
 		n := 1
 		msg := strictWellFormed{Nums: []int{1, 2, 3}, Bytes: []byte("ab"), M: map[string][]int{"k": {1}}, P: &n}
-		_, err, got := strictSend(t, sim.Config{Strict: strict}, msg)
+		_, got, err := strictSend(t, sim.Config{Strict: strict}, msg)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("strict=%v: err %v, %d received; want a pass and one message", strict, err, len(got))
 		}
@@ -182,7 +183,7 @@ func TestStrictCopies(t *testing.T) {
 func TestStrictDuplicates(t *testing.T) {
 	link := sim.DefaultLink
 	link.Dup = 1
-	_, err, got := strictSend(t, sim.Config{Strict: true, Link: &link}, strictWellFormed{Nums: []int{1}})
+	_, got, err := strictSend(t, sim.Config{Strict: true, Link: &link}, strictWellFormed{Nums: []int{1}})
 	if err != nil || len(got) != 2 {
 		t.Fatalf("err %v, %d received; want a pass and two copies", err, len(got))
 	}
@@ -195,7 +196,7 @@ func TestStrictDuplicates(t *testing.T) {
 // TestDefaultModeLenient: outside strict mode no message is checked.
 func TestDefaultModeLenient(t *testing.T) {
 	for _, msg := range []any{halfHidden{Visible: 1, secret: "x"}, noExported{1}} {
-		_, err, got := strictSend(t, sim.Config{}, msg)
+		_, got, err := strictSend(t, sim.Config{}, msg)
 		if err != nil || len(got) != 1 || got[0] != msg {
 			t.Errorf("default mode with %#v: err %v, got %v; want it delivered as is", msg, err, got)
 		}
@@ -208,7 +209,7 @@ func TestDefaultModeLenient(t *testing.T) {
 func TestStrictLostMessages(t *testing.T) {
 	lossy := sim.DefaultLink
 	lossy.Loss = 1
-	_, err, _ := strictSend(t, sim.Config{Strict: true, Link: &lossy}, halfHidden{Visible: 1, secret: "x"})
+	_, _, err := strictSend(t, sim.Config{Strict: true, Link: &lossy}, halfHidden{Visible: 1, secret: "x"})
 	if err == nil {
 		t.Errorf("a bad message on a link with Loss 1 passed strict mode; want a Message failure")
 	}
@@ -264,7 +265,7 @@ func TestSizeOf(t *testing.T) {
 		}
 	})
 	t.Run("counted in stats", func(t *testing.T) {
-		w, err, _ := strictSend(t, sim.Config{}, sized{n: 1000})
+		w, _, err := strictSend(t, sim.Config{}, sized{n: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}

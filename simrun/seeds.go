@@ -9,8 +9,6 @@ import (
 // seedRange is an inclusive range of seeds.
 type seedRange struct{ first, last uint64 }
 
-func (r seedRange) count() uint64 { return r.last - r.first + 1 }
-
 func parseSeed(s string) (uint64, error) {
 	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 	if err != nil {

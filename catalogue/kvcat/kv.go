@@ -218,9 +218,9 @@ func (kc *kvCluster) nameAll(ids []node.ID) string {
 // the minority answers nothing while the majority serves.
 func runMinorityLeader(c *scenarios.Case) {
 	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
-	leader := kc.waitLeader()
+	kc.waitLeader()
 	kc.run(500 * time.Millisecond)
-	leader = kc.leader()
+	leader := kc.leader()
 	minority := []node.ID{leader, kc.servers[(int(leader)+1)%5]}
 	var majority []node.ID
 	for _, id := range kc.servers {

@@ -13,7 +13,7 @@ import (
 )
 
 // allRules lists every rule; the violations fixture must plant each one.
-var allRules = []string{ruleGo, ruleChannel, ruleImport, ruleRealTime, ruleMapRange}
+var allRules = []string{ruleGo, ruleChannel, ruleImport, ruleRealTime, ruleMapRange, ruleGlobal}
 
 // want is one expected violation: its file (base name), line and rule, and
 // a phrase its message must contain.
@@ -98,6 +98,10 @@ func TestCheckDir(t *testing.T) {
 				{"violations.go", 51, ruleMapRange, "needs a reason"},
 				{"violations.go", 55, ruleMapRange, "not on or just above"},
 				{"violations.go", 62, ruleMapRange, "//simlab:unordered <reason>"},
+				{"violations.go", 16, ruleGlobal, "package-level variable mu"},
+				{"violations.go", 68, ruleGlobal, "package-level variable counter"},
+				{"violations.go", 70, ruleGlobal, "package-level variable cache"},
+				{"violations.go", 72, ruleGlobal, "needs a reason"},
 				{"renamed.go", 9, ruleRealTime, "env.Now()"},
 				{"dotimport.go", 7, ruleRealTime, "time.After"},
 				{"dotimport.go", 7, ruleChannel, "receive"},

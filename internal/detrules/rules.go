@@ -16,10 +16,15 @@ const (
 	ruleImport   = "import"
 	ruleRealTime = "realtime"
 	ruleMapRange = "maprange"
+	ruleGlobal   = "global"
 )
 
 // annotationPrefix starts a comment that allows one range over a map.
 const annotationPrefix = "//simlab:unordered"
+
+// readonlyPrefix starts a comment that allows one package-level variable:
+// a table or registry written only while the program initializes.
+const readonlyPrefix = "//simlab:readonly"
 
 // forbiddenImport is a package, or a tree of packages, that code under the
 // rules may not import, and what to do instead.
@@ -74,6 +79,7 @@ type fileChecker struct {
 	fset        *token.FileSet
 	info        *types.Info
 	annotations map[int]*annotation // by line
+	readonly    map[int]*annotation // by line
 	labelLines  map[*ast.RangeStmt]int
 	violations  []Violation
 }
@@ -85,10 +91,12 @@ func checkFile(fset *token.FileSet, f *ast.File, info *types.Info) []Violation {
 		fset:        fset,
 		info:        info,
 		annotations: make(map[int]*annotation),
+		readonly:    make(map[int]*annotation),
 		labelLines:  make(map[*ast.RangeStmt]int),
 	}
 	c.collectAnnotations(f)
 	c.checkImports(f)
+	c.checkGlobals(f)
 	ast.Inspect(f, c.visit)
 	c.checkAnnotations(f)
 	return c.violations
@@ -105,16 +113,76 @@ func (c *fileChecker) report(pos token.Pos, rule, format string, args ...any) {
 func (c *fileChecker) collectAnnotations(f *ast.File) {
 	for _, g := range f.Comments {
 		for _, cm := range g.List {
-			rest, ok := strings.CutPrefix(cm.Text, annotationPrefix)
-			if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
-				continue
-			}
-			line := c.fset.Position(cm.Slash).Line
-			if _, dup := c.annotations[line]; !dup {
-				c.annotations[line] = &annotation{comment: cm, reason: strings.TrimSpace(rest)}
+			for _, kind := range []struct {
+				prefix string
+				into   map[int]*annotation
+			}{{annotationPrefix, c.annotations}, {readonlyPrefix, c.readonly}} {
+				prefix, into := kind.prefix, kind.into
+				rest, ok := strings.CutPrefix(cm.Text, prefix)
+				if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+					continue
+				}
+				line := c.fset.Position(cm.Slash).Line
+				if _, dup := into[line]; !dup {
+					into[line] = &annotation{comment: cm, reason: strings.TrimSpace(rest)}
+				}
 			}
 		}
 	}
+}
+
+// checkGlobals reports package-level variables: state that outlives a run
+// and is shared by every node of every world in the process. Allowed are
+// the blank identifier, sentinel errors (errors.New, fmt.Errorf) and
+// variables marked //simlab:readonly <reason>, on their line or the line
+// before (or before their var group).
+func (c *fileChecker) checkGlobals(f *ast.File) {
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		groupLine := c.fset.Position(g.Pos()).Line
+		for _, spec := range g.Specs {
+			vs := spec.(*ast.ValueSpec)
+			line := c.fset.Position(vs.Pos()).Line
+			var a *annotation
+			for _, l := range []int{line, line - 1, groupLine, groupLine - 1} {
+				if a = c.readonly[l]; a != nil {
+					break
+				}
+			}
+			for i, name := range vs.Names {
+				if name.Name == "_" || i < len(vs.Values) && c.isSentinelError(vs.Values[i]) {
+					continue
+				}
+				switch {
+				case a == nil:
+					c.report(name.Pos(), ruleGlobal, "package-level variable %s: state kept between runs and shared by every node breaks replay; keep it in the node (the handler or its factory), or if it is a table written only at init, mark it %s <reason>", name.Name, readonlyPrefix)
+				case a.reason == "":
+					c.report(a.comment.Slash, ruleGlobal, "%s needs a reason: say why %s is never written after init", readonlyPrefix, name.Name)
+				}
+			}
+		}
+	}
+}
+
+// isSentinelError reports whether x is a call of errors.New or fmt.Errorf.
+func (c *fileChecker) isSentinelError(x ast.Expr) bool {
+	call, ok := ast.Unparen(x).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	fn, ok := c.info.Uses[sel.Sel].(*types.Func)
+	if !ok || fn.Pkg() == nil {
+		return false
+	}
+	p, n := fn.Pkg().Path(), fn.Name()
+	return p == "errors" && n == "New" || p == "fmt" && n == "Errorf"
 }
 
 // checkAnnotations reports annotations that are empty or allow nothing. It

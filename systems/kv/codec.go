@@ -15,6 +15,7 @@ type codec struct{}
 
 const opTag = 0xCB
 
+//simlab:readonly the operation kinds, a constant table
 var kinds = []Kind{Get, Put, Append}
 
 // Encode implements raft.Codec.

@@ -38,6 +38,7 @@ type Job struct {
 	Summary string
 }
 
+//simlab:readonly written by Register, which jobs call from init
 var jobs = map[string]Job{}
 
 // Register adds a job under its name. It panics on a duplicate name or a

@@ -30,16 +30,15 @@ type Timer struct {
 // Env is a node.Env under a test's control. Its clock only moves when the
 // test moves it (Advance, or FireNext to the next timer).
 type Env struct {
-	id       node.ID
-	clock    time.Duration
-	rand     *node.Rand
-	disk     *Disk
-	sent     []Sent
-	timers   []Timer
-	next     node.TimerID
-	compute  time.Duration
-	logs     []string
-	handling bool
+	id      node.ID
+	clock   time.Duration
+	rand    *node.Rand
+	disk    *Disk
+	sent    []Sent
+	timers  []Timer
+	next    node.TimerID
+	compute time.Duration
+	logs    []string
 }
 
 // New returns an Env for node id with a random stream seeded by seed and an

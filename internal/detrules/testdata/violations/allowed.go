@@ -1,6 +1,8 @@
 package violations
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -55,3 +57,22 @@ outer:
 	}
 	return n + int(time.Now())
 }
+
+var errSentinel = errors.New("a sentinel error")
+
+var _ fmt.Stringer = stringer{}
+
+type stringer struct{}
+
+func (stringer) String() string { return fmt.Sprint(errSentinel) }
+
+//simlab:readonly a lookup table nothing writes
+var names = []string{"a", "b"}
+
+//simlab:readonly a group of tables, written only at init
+var (
+	primes = []int{2, 3, 5}
+	evens  = []int{2, 4}
+)
+
+func useTables() int { return len(names) + len(primes) + len(evens) }

@@ -64,3 +64,10 @@ func generic[M ~map[K]V, K comparable, V any](m M) int {
 	}
 	return n
 }
+
+var counter int // want global
+
+var cache = map[string]int{} // want global
+
+//simlab:readonly
+var table = []int{1, 2} // the annotation above has no reason: want global on it

@@ -1,0 +1,7 @@
+package sim
+
+// Hooks for the external tests of package sim.
+var (
+	GoroutineKeyForTest = goroutineKey
+	GoroutineIDForTest  = goroutineID
+)
