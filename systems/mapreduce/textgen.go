@@ -9,6 +9,7 @@ import (
 )
 
 // syllables build the generator's made-up words.
+//
 //simlab:readonly the generator's alphabet, a constant table
 var syllables = []string{"ka", "lo", "mi", "ne", "ru", "ta", "sho", "vi", "den", "ar", "el", "qu", "is", "tor", "um", "pa", "ge", "fi", "zo", "ber"}
 
