@@ -18,6 +18,11 @@ type Scenario struct {
 	Params []Param
 	// Run builds, drives and checks one run; it reports through c.
 	Run func(c *Case)
+	// FixedFaults, when set, says why the scenario's checks hold only
+	// under its own faults (they assert what its faults cause, or that
+	// nothing failed): Options.Faults is then refused unless it is the
+	// scenario's own schedule for the seed.
+	FixedFaults string
 }
 
 // Param documents one scenario parameter.

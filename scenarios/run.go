@@ -169,6 +169,11 @@ func RunScenario(s Scenario, seed uint64, o Options) (Outcome, error) {
 	if err := CheckOptions(s, o); err != nil {
 		return Outcome{}, &UsageError{err}
 	}
+	if o.Faults != "" && s.FixedFaults != "" {
+		if err := checkOwnSchedule(s, seed, o); err != nil {
+			return Outcome{}, err
+		}
+	}
 	out, err := runOnce(s, seed, o, o.Trace)
 	if err != nil {
 		return out, err
@@ -179,11 +184,62 @@ func RunScenario(s Scenario, seed uint64, o Options) (Outcome, error) {
 	return out, nil
 }
 
+// checkOwnSchedule accepts Options.Faults for a scenario with fixed faults
+// only when it is the scenario's own schedule for the seed, which it finds
+// by running the seed without it.
+func checkOwnSchedule(s Scenario, seed uint64, o Options) error {
+	given, err := ParseSchedules(o.Faults)
+	if err != nil {
+		return &UsageError{err}
+	}
+	own := o
+	own.Faults, own.Trace, own.VizDir = "", nil, ""
+	out, err := runOnce(s, seed, own, nil)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, g := range given {
+		parts = append(parts, g.String())
+	}
+	if strings.Join(parts, " / ") != out.Faults {
+		return &UsageError{fmt.Errorf("scenario %s takes no schedule of yours: %s. -faults must be its own schedule for seed %d, which is %q (or leave -faults out)",
+			s.Name, s.FixedFaults, seed, out.Faults)}
+	}
+	return nil
+}
+
+// Probe checks, without running it through, that s can take the fault
+// schedule of o: it runs s until the schedule is bound to its first world
+// (its node names and roles resolved), and fails with a *UsageError if a
+// name is unknown or s binds no schedule at all.
+func Probe(s Scenario, seed uint64, o Options) error {
+	if o.Faults == "" {
+		return nil
+	}
+	if err := CheckOptions(s, o); err != nil {
+		return &UsageError{err}
+	}
+	c := &Case{scenario: s, seed: seed, opts: o, probe: true}
+	var err error
+	if c.overrides, err = ParseSchedules(o.Faults); err != nil {
+		return &UsageError{err}
+	}
+	c.call(func() { s.Run(c) }, &err)
+	if err != nil {
+		return err
+	}
+	if !c.probed {
+		return &UsageError{fmt.Errorf("scenario %s applies no fault schedule, so -faults has nothing to replace", s.Name)}
+	}
+	return nil
+}
+
 // CheckOptions reports options that s cannot run with: a malformed fault
 // schedule or a parameter s does not declare.
 func CheckOptions(s Scenario, o Options) error {
 	if o.Faults != "" {
-		if _, err := ParseSchedule(o.Faults); err != nil {
+		if _, err := ParseSchedules(o.Faults); err != nil {
 			return err
 		}
 	}
@@ -235,6 +291,8 @@ func (c *Case) call(fn func(), err *error) {
 		r := recover()
 		switch r := r.(type) {
 		case nil, abort:
+		case probeDone:
+			c.probed = true
 		case usagePanic:
 			*err = &UsageError{r.err}
 		default:
@@ -252,6 +310,11 @@ type usagePanic struct{ err error }
 
 func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Outcome, err error) {
 	c := &Case{scenario: s, seed: seed, opts: o, trace: trace}
+	if o.Faults != "" {
+		if c.overrides, err = ParseSchedules(o.Faults); err != nil {
+			return Outcome{}, &UsageError{err}
+		}
+	}
 	start := time.Now()
 	c.call(func() { s.Run(c) }, &err)
 	for i := len(c.cleanups) - 1; i >= 0 && err == nil; i-- {
@@ -272,7 +335,7 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 		Failures: c.failures,
 		Unknown:  c.unknown,
 		Notes:    c.notes,
-		Faults:   strings.Join(c.schedules, " / "),
+		Faults:   c.faultSchedules(),
 		Wall:     time.Since(start),
 		Replay:   ReplayCommand(s.Name, seed, o),
 	}
@@ -309,7 +372,10 @@ type Case struct {
 	worlds    []*sim.World
 	failures  []*sim.Failure
 	unknown   []string
-	schedules []string
+	wfaults   []*worldFaults
+	overrides []Schedule // from Options.Faults; nil: the scenario's own
+	probe     bool       // stop once the override is bound
+	probed    bool       // ... and it was
 	// annotations mark the run's faults on history visualizations.
 	annotations []checker.Annotation
 	notes       []string
@@ -360,29 +426,6 @@ func (c *Case) world() *sim.World {
 // fault schedules), named by label and independent of every world's streams.
 func (c *Case) Rand(label string) *node.Rand {
 	return node.NewRand(node.Mix(c.seed, node.HashString("case:"+label)))
-}
-
-// Faults returns the schedule to apply: the one given with Options.Faults
-// if any, else def.
-func (c *Case) Faults(def Schedule) Schedule {
-	if c.opts.Faults == "" {
-		return def
-	}
-	s, err := ParseSchedule(c.opts.Faults)
-	if err != nil {
-		panic(usagePanic{err})
-	}
-	return s
-}
-
-// Apply schedules s on w and records it in the outcome; each action is
-// annotated on history visualizations when it happens. A schedule naming
-// nodes w does not have is bad input.
-func (c *Case) Apply(w *sim.World, s Schedule) {
-	if err := s.apply(w, func(a Action) { c.Annotate("faults", "%s %s", a.Op, strings.Join(a.Args, " ")) }); err != nil {
-		panic(usagePanic{err})
-	}
-	c.schedules = append(c.schedules, s.String())
 }
 
 // HasParam reports whether the scenario declares the named parameter.

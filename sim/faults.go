@@ -116,7 +116,7 @@ func (w *World) Resume(id node.ID) {
 	w.hash(0x4e5, uint64(id), uint64(len(n.held)))
 	w.trace(Record{Kind: "resume", Node: n.name, Detail: fmt.Sprintf("%d events held", len(n.held))})
 	for _, slot := range n.held {
-		w.pushSlot(w.now, 0, slot) // key 0: in arrival order, by sequence
+		w.pushSlot(w.now, keyInOrder, slot) // in arrival order, by sequence
 	}
 	n.held = n.held[:0]
 }

@@ -23,6 +23,8 @@ type Network struct {
 	cut   [][]bool
 	clog  [][]time.Duration // [from][to]: held until this virtual time
 	cuts  int               // number of true entries in cut
+	// disconnected marks nodes cut off by Disconnect.
+	disconnected []bool
 }
 
 func newNetwork(w *World, def LinkConfig) *Network {
@@ -39,6 +41,9 @@ func (nw *Network) grow(n int) {
 			nw.cut[i] = append(nw.cut[i], false)
 			nw.clog[i] = append(nw.clog[i], 0)
 		}
+	}
+	for len(nw.disconnected) < n {
+		nw.disconnected = append(nw.disconnected, false)
 	}
 	for len(nw.links) < n {
 		nw.links = append(nw.links, make([]*LinkConfig, n))
@@ -117,8 +122,41 @@ func (nw *Network) clearCuts() {
 	for i := range nw.cut {
 		clear(nw.cut[i])
 	}
+	clear(nw.disconnected)
 	nw.cuts = 0
 }
+
+// Disconnect cuts a node off from every other node, both ways, keeping
+// whatever else is cut: the classic lab's disconnect. A partition shape or
+// Heal clears it, as does Connect.
+func (nw *Network) Disconnect(id node.ID) {
+	nw.w.node(id)
+	nw.disconnected[id] = true
+	for other := range nw.cut {
+		nw.setCut(id, node.ID(other), true)
+		nw.setCut(node.ID(other), id, true)
+	}
+	nw.w.hash(0xd15c0, uint64(id))
+	nw.w.trace(Record{Kind: "net", Detail: "disconnect " + nw.w.Name(id)})
+}
+
+// Connect restores a node's links to every node that is not disconnected
+// itself, undoing any cut between them.
+func (nw *Network) Connect(id node.ID) {
+	nw.w.node(id)
+	nw.disconnected[id] = false
+	for other := range nw.cut {
+		if !nw.disconnected[other] {
+			nw.setCut(id, node.ID(other), false)
+			nw.setCut(node.ID(other), id, false)
+		}
+	}
+	nw.w.hash(0xc0ec7, uint64(id))
+	nw.w.trace(Record{Kind: "net", Detail: "connect " + nw.w.Name(id)})
+}
+
+// Disconnected reports whether a node is cut off by Disconnect.
+func (nw *Network) Disconnected(id node.ID) bool { return nw.disconnected[id] }
 
 // Heal removes every partition, cut and clog.
 func (nw *Network) Heal() {

@@ -461,3 +461,28 @@ func TestClogKeepsOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestDisconnectConnect: the classic lab's disconnect cuts one node off and
+// keeps other cuts; connect restores its links to every node still
+// connected; a partition shape or heal clears the marks.
+func TestDisconnectConnect(t *testing.T) {
+	w := sim.New(1, sim.Config{})
+	for _, n := range []string{"a", "b", "c", "d"} {
+		w.AddNode(n, func() node.Handler { return node.HandlerFunc(func(node.Env, node.Event) {}) })
+	}
+	nw := w.Net()
+	reach := func(from, to node.ID) bool { return nw.Connected(from, to) }
+	nw.Disconnect(0)
+	nw.Disconnect(1)
+	if reach(0, 2) || reach(2, 0) || reach(0, 1) || reach(1, 3) || !reach(2, 3) || !nw.Disconnected(0) {
+		t.Fatalf("after disconnecting a and b: a↔c %v/%v, a↔b %v, b→d %v, c→d %v", reach(0, 2), reach(2, 0), reach(0, 1), reach(1, 3), reach(2, 3))
+	}
+	nw.Connect(0)
+	if !reach(0, 2) || !reach(2, 0) || reach(0, 1) || reach(1, 0) || nw.Disconnected(0) || !nw.Disconnected(1) {
+		t.Fatalf("after connecting a: a↔c %v/%v, a↔b %v/%v; want a back with all but b", reach(0, 2), reach(2, 0), reach(0, 1), reach(1, 0))
+	}
+	nw.Partition([]node.ID{0, 1}, []node.ID{2, 3})
+	if nw.Disconnected(1) || !reach(0, 1) || reach(0, 2) {
+		t.Fatalf("a partition keeps b disconnected or mis-cuts: b %v, a↔b %v, a↔c %v", nw.Disconnected(1), reach(0, 1), reach(0, 2))
+	}
+}

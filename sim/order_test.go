@@ -326,3 +326,49 @@ func TestRunUntil(t *testing.T) {
 		})
 	}
 }
+
+// TestAtFirst: AtFirst actions run before every other event of their
+// instant, in the order scheduled, and scheduling one early or at its time
+// gives the same run.
+func TestAtFirst(t *testing.T) {
+	run := func(seed uint64, early bool) (string, uint64) {
+		w := sim.New(seed, sim.Config{})
+		var got []string
+		w.AddNode("a", func() node.Handler {
+			return node.HandlerFunc(func(env node.Env, ev node.Event) {
+				switch ev.(type) {
+				case *node.Start:
+					env.SetTimer(10*time.Millisecond, nil)
+				case *node.Timeout:
+					got = append(got, fmt.Sprintf("timer@%v", env.Now()))
+					env.SetTimer(10*time.Millisecond, nil)
+				}
+			})
+		})
+		w.At(20*time.Millisecond, "at", func() { got = append(got, "at") })
+		add := func() {
+			for i := range 3 {
+				w.AtFirst(20*time.Millisecond, fmt.Sprint("first", i), func() { got = append(got, fmt.Sprint("first", i)) })
+			}
+		}
+		if early {
+			add()
+			runFor(t, w, 50*time.Millisecond)
+		} else {
+			runFor(t, w, 20*time.Millisecond-1)
+			add()
+			runFor(t, w, 30*time.Millisecond+1)
+		}
+		return strings.Join(got, " "), w.Fingerprint()
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		early, fpEarly := run(seed, true)
+		late, fpLate := run(seed, false)
+		if !strings.Contains(early, "timer@10ms first0 first1 first2 ") {
+			t.Fatalf("seed %d: %s; want the three AtFirst actions in order before the 20ms timer and At", seed, early)
+		}
+		if early != late || fpEarly != fpLate {
+			t.Fatalf("seed %d: scheduled early %q (%016x), at its time %q (%016x); want the same run", seed, early, fpEarly, late, fpLate)
+		}
+	}
+}

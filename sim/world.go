@@ -190,6 +190,29 @@ func (w *World) At(t time.Duration, label string, fn func()) {
 	w.push(t, event{kind: evCall, node: node.None, fn: fn, label: label})
 }
 
+// AtFirst runs fn at virtual time t (or now, if t has passed) before every
+// other event of that instant, after the AtFirst actions scheduled for it
+// earlier: in the order of the AtFirst calls. It draws nothing from the
+// seed, so scheduling an action long before its time or at its time makes
+// no difference to the run. Fault schedules are applied with it, which is
+// what lets a schedule applied in advance replay faults a script injected
+// as it went.
+func (w *World) AtFirst(t time.Duration, label string, fn func()) {
+	if t < w.now {
+		t = w.now
+	}
+	w.pushKey(t, keyFirst, event{kind: evCall, node: node.None, fn: fn, label: label})
+}
+
+// Queue keys below the seed-drawn ones: keyFirst orders AtFirst actions
+// before everything else of their instant, keyInOrder requeued events
+// (held by a busy CPU, a clog, a pause) in the order they arrived. A drawn
+// key is 0 or 1 with probability 2^-63.
+const (
+	keyFirst   = 0
+	keyInOrder = 1
+)
+
 // After runs fn after d of virtual time; see At.
 func (w *World) After(d time.Duration, label string, fn func()) { w.At(w.now+d, label, fn) }
 
@@ -332,6 +355,14 @@ func (w *World) fail(f *Failure) {
 	w.trace(Record{Kind: "failure", Node: f.Node, Detail: f.Msg})
 }
 
+// Logf records a world-level line in the trace (a scenario's or a fault's
+// note); it costs nothing when tracing is off.
+func (w *World) Logf(format string, args ...any) {
+	if w.cfg.Trace != nil {
+		w.trace(Record{Kind: "log", Detail: fmt.Sprintf(format, args...)})
+	}
+}
+
 // Fail stops the run with a failure raised by a scenario's own check.
 func (w *World) Fail(kind FailureKind, format string, args ...any) {
 	w.fail(&Failure{Kind: kind, Msg: fmt.Sprintf(format, args...)})
@@ -374,8 +405,8 @@ func (w *World) dispatch(it item) {
 	}
 	if n.busyUntil > w.now || n.commitPending {
 		// Busy: handle it when the CPU is free, after what arrived
-		// before it (key 0 falls back to insertion order).
-		w.pushSlot(max(n.busyUntil, w.now), 0, it.slot)
+		// before it (keyInOrder falls back to insertion order).
+		w.pushSlot(max(n.busyUntil, w.now), keyInOrder, it.slot)
 		return
 	}
 	switch ev.kind {
@@ -386,7 +417,7 @@ func (w *World) dispatch(it item) {
 			return
 		}
 		if until := w.net.clogUntil(ev.from, ev.node); until > w.now {
-			w.pushSlot(until, 0, it.slot) // released in arrival order
+			w.pushSlot(until, keyInOrder, it.slot) // released in arrival order
 			return
 		}
 		w.recv = node.Recv{From: ev.from, Msg: ev.msg}
@@ -454,7 +485,7 @@ func (w *World) runCall(n *nodeState, ev node.Event, fn func(node.Env)) {
 		n.busyUntil = w.now + w.cost
 		n.inflight = append(n.inflight[:0], effects...)
 		n.commitPending = true
-		w.pushKey(n.busyUntil, 0, event{kind: evCommit, node: n.id, inc: n.inc})
+		w.pushKey(n.busyUntil, keyInOrder, event{kind: evCommit, node: n.id, inc: n.inc})
 		return
 	}
 	at := w.now

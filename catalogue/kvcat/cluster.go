@@ -2,6 +2,7 @@ package kvcat
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
@@ -32,6 +33,10 @@ type kvCluster struct {
 	// sawSnapshot records that some server held a snapshot at some point.
 	sawSnapshot   bool
 	serverFactory kvServer
+	// link is the unreliable network the scenario starts with, if any;
+	// applied says the run's schedule is bound (at the first addClients).
+	link    *sim.LinkConfig
+	applied bool
 }
 
 // kvWorkload is what a client does.
@@ -65,7 +70,9 @@ func newKVCluster(c *scenarios.Case, simCfg sim.Config, n int, maxRaftState int,
 }
 
 func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int, maxRaftState int, tweak func(*raft.Config)) *kvCluster {
-	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: server}
+	link := simCfg.Link
+	simCfg.Link = nil // given as schedule actions at 0s (see applyFaults)
+	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: server, link: link}
 	kc.rec = checker.NewRecorder(kc.w.Now)
 	for i := 0; i < n; i++ {
 		kc.servers = append(kc.servers, node.ID(len(kc.w.Nodes())+i))
@@ -102,6 +109,29 @@ func (kc *kvCluster) addClients(k int, load kvWorkload, servers []node.ID) []*kv
 		})
 	}
 	return added
+}
+
+// applyFaults binds the run's schedule once every node exists (at the
+// first run, fault or finish, or where the scenario calls it): the
+// scenario's unreliable network as actions at 0s, the "leader" role, and
+// from then on the faults the script injects (fault).
+func (kc *kvCluster) applyFaults() {
+	if kc.applied {
+		return
+	}
+	kc.applied = true
+	kc.c.Role(kc.w, "leader", kc.names, func() int { return slices.Index(kc.servers, kc.leader()) })
+	var s scenarios.Schedule
+	if kc.link != nil {
+		s = scenarios.LinkSchedule(0, *kc.link)
+	}
+	kc.c.Apply(kc.w, s)
+}
+
+// fault injects one fault through the run's schedule.
+func (kc *kvCluster) fault(op string, args ...string) {
+	kc.applyFaults()
+	kc.c.Fault(kc.w, op, args...)
 }
 
 func (cl *kvClient) isIdle() bool { return cl.idle }
@@ -205,6 +235,7 @@ func (kc *kvCluster) waitLeader() node.ID {
 // finish stops the clients, requires them to finish what they started
 // within limit, and checks the history for linearizability.
 func (kc *kvCluster) finish(limit time.Duration) {
+	kc.applyFaults()
 	kc.stopping = true
 	err := kc.w.RunUntil(func() bool {
 		for _, cl := range kc.clients {
@@ -219,16 +250,10 @@ func (kc *kvCluster) finish(limit time.Duration) {
 }
 
 // run advances virtual time.
-func (kc *kvCluster) run(d time.Duration) { kc.c.Must(kc.w.RunFor(d)) }
+func (kc *kvCluster) run(d time.Duration) {
+	kc.applyFaults()
+	kc.c.Must(kc.w.RunFor(d))
+}
 
 // restoreAll heals the network, restores links and restarts every server.
-func (kc *kvCluster) restoreAll() {
-	kc.w.Net().Heal()
-	kc.w.Net().SetDefault(sim.DefaultLink)
-	for _, id := range kc.servers {
-		if !kc.w.Up(id) {
-			kc.w.Restart(id)
-		}
-	}
-	kc.c.Annotate("faults", "all servers up, network healed")
-}
+func (kc *kvCluster) restoreAll() { kc.fault("calm") }

@@ -58,7 +58,8 @@ func init() {
 		Name: "kv/minority-leader",
 		Summary: "5 servers, the leader cut off with one follower: requests to the minority get no answer for 1 s " +
 			"while the majority serves; after healing they are answered within 3 s; linearizable",
-		Run: runMinorityLeader,
+		Run:         runMinorityLeader,
+		FixedFaults: "it checks that the minority its own partition cuts off answers nothing",
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name: "kv/partitions",
@@ -86,10 +87,12 @@ func init() {
 		Name: "kv/speed",
 		Summary: "3 servers, one client, 1,000 sequential operations: mean latency under 33 ms " +
 			"(the leader does not wait for a heartbeat to replicate); linearizable",
+		FixedFaults: "its latency bound assumes a network that loses nothing",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.waitLeader()
 			cls := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1000}, nil)
+			kc.applyFaults()
 			c.Must(kc.w.RunUntil(func() bool { return cls[0].idle }, 60*time.Second, "1,000 operations"))
 			var total time.Duration
 			for _, l := range cls[0].latencies {
@@ -153,12 +156,10 @@ func (kc *kvCluster) repartition(c *scenarios.Case, d time.Duration) {
 	end := kc.w.Now() + d
 	for kc.w.Now() < end {
 		a, b := kc.split(r)
-		kc.w.Net().Partition(a, b)
-		c.Annotate("faults", "partition %v | %v", kc.nameAll(a), kc.nameAll(b))
+		kc.fault("partition", kc.nameAll(a)+"|"+kc.nameAll(b))
 		kc.run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
 	}
-	kc.w.Net().Heal()
-	c.Annotate("faults", "heal")
+	kc.fault("heal")
 }
 
 // split draws a majority and a minority of the servers, and puts each
@@ -189,19 +190,16 @@ func (kc *kvCluster) crashRounds(c *scenarios.Case, rounds int, partitions bool)
 	for round := 0; round < rounds; round++ {
 		if partitions {
 			a, b := kc.split(r)
-			kc.w.Net().Partition(a, b)
-			c.Annotate("faults", "partition %v | %v", kc.nameAll(a), kc.nameAll(b))
+			kc.fault("partition", kc.nameAll(a)+"|"+kc.nameAll(b))
 		}
 		kc.run(r.Duration(700*time.Millisecond, 1300*time.Millisecond))
-		for _, id := range kc.servers {
-			kc.w.Crash(id)
+		for _, name := range kc.names {
+			kc.fault("crash", name)
 		}
-		c.Annotate("faults", "crash all servers")
 		kc.run(r.Duration(0, 100*time.Millisecond))
-		for _, id := range kc.servers {
-			kc.w.Restart(id)
+		for _, name := range kc.names {
+			kc.fault("restart", name)
 		}
-		c.Annotate("faults", "restart all servers")
 	}
 	kc.restoreAll()
 }
@@ -219,7 +217,7 @@ func (kc *kvCluster) nameAll(ids []node.ID) string {
 func runMinorityLeader(c *scenarios.Case) {
 	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 	kc.waitLeader()
-	kc.run(500 * time.Millisecond)
+	c.Must(kc.w.RunFor(500 * time.Millisecond)) // not kc.run: the schedule is bound once the clients exist
 	leader := kc.leader()
 	minority := []node.ID{leader, kc.servers[(int(leader)+1)%5]}
 	var majority []node.ID
@@ -231,15 +229,14 @@ func runMinorityLeader(c *scenarios.Case) {
 	// A client on each side of the partition.
 	onMajority := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1}, nil)[0]
 	onMinority := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1}, nil)[0]
-	kc.w.Net().Partition(append(minority, onMinority.id()), append(majority, onMajority.id()))
-	c.Annotate("faults", "partition %s | %s", kc.nameAll(minority), kc.nameAll(majority))
+	kc.applyFaults()
+	kc.fault("partition", kc.nameAll(append(minority, onMinority.id()))+"|"+kc.nameAll(append(majority, onMajority.id())))
 	kc.run(time.Millisecond) // the clients start their one operation
 	c.Check(kc.w.RunUntil(func() bool { return onMajority.idle }, 5*time.Second, "the majority answering"))
 	if kc.w.RunUntil(func() bool { return onMinority.idle }, time.Second, "a minority answer") == nil {
 		c.Failf("the minority answered a request while cut off from the majority")
 	}
-	kc.w.Net().Heal()
-	c.Annotate("faults", "heal")
+	kc.fault("heal")
 	c.Check(kc.w.RunUntil(func() bool { return onMinority.idle }, 3*time.Second, "the minority's request answered after healing"))
 	kc.finish(5 * time.Second)
 }

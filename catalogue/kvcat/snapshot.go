@@ -6,7 +6,6 @@ import (
 
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
-	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/raft"
 )
 
@@ -23,6 +22,7 @@ func init() {
 			kc.addClients(1, kvWorkload{keys: []string{"x"}, maxOps: 200, putOnly: true}, nil)
 			kc.smallState = true
 			watchRaftSize(c, kc)
+			kc.applyFaults()
 			c.Must(kc.w.RunUntil(kc.clients[0].isIdle, 60*time.Second, "200 puts"))
 			kc.finish(5 * time.Second)
 			kc.requireSnapshots()
@@ -32,22 +32,16 @@ func init() {
 		Name: "kv/snapshot-install",
 		Summary: "5 servers snapshotting at 1,000 bytes: a server cut off while the others compact past its log is " +
 			"brought back by InstallSnapshot and serves; linearizable; done within 10 s",
+		FixedFaults: "it checks that its own partition makes a server need a snapshot",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, kvMaxRaftState, nil)
 			kc.addClients(3, kvMix, nil)
 			watchRaftSize(c, kc)
 			leader := kc.waitLeader()
 			lagging := kc.servers[(int(leader)+1)%5]
-			rest := without(kc.servers, lagging)
-			var clients []node.ID
-			for _, cl := range kc.clients {
-				clients = append(clients, cl.id())
-			}
-			kc.w.Net().Partition([]node.ID{lagging}, append(rest, clients...))
-			c.Annotate("faults", "isolate %s", kc.w.Name(lagging))
+			kc.fault("isolate", kc.w.Name(lagging))
 			kc.run(3 * time.Second)
-			kc.w.Net().Heal()
-			c.Annotate("faults", "heal")
+			kc.fault("heal")
 			kc.run(2 * time.Second) // time to catch up
 			s, _ := kc.server(lagging)
 			if s.Raft().Stats().SnapshotsInstalled == 0 {
@@ -83,7 +77,8 @@ func init() {
 			kc := newKVCluster(c, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
 			kc.addClients(5, kvMix, nil)
 			const faultEnd = 6 * time.Second
-			c.Apply(kc.w, c.Faults(scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd)))
+			kc.applyFaults()
+			c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd))
 			kc.run(faultEnd + time.Millisecond)
 			kc.finish(10 * time.Second)
 		},
@@ -106,16 +101,6 @@ func watchRaftSize(c *scenarios.Case, kc *kvCluster) {
 		}
 		return nil
 	})
-}
-
-func without(ids []node.ID, drop node.ID) []node.ID {
-	var out []node.ID
-	for _, id := range ids {
-		if id != drop {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // requireSnapshots fails the run if no server ever compacted its log: the

@@ -9,3 +9,7 @@ import (
 func TestEveryScenario(t *testing.T) { scenariotest.EveryScenario(t, "mapreduce/*") }
 
 func BenchmarkScenario(b *testing.B) { scenariotest.Benchmark(b, "mapreduce/*") }
+
+func TestPrintedScheduleReplays(t *testing.T) { scenariotest.ScheduleReplays(t, "mapreduce/*", 3) }
+
+func TestFaultsAreData(t *testing.T) { scenariotest.FaultsAreData(t, "mapreduce/*") }

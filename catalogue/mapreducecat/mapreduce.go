@@ -68,14 +68,17 @@ func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 			Summary: "inverted index, 4 workers, CPU model, no faults: output equal to the sequential reference, done within 30 s",
 			Run:     func(c *scenarios.Case) { m.job(c, "indexer") }},
 		{Name: "mapreduce/map-parallelism", Params: mrParams,
-			Summary: "word count, no faults: at some instant min(workers, splits) map tasks run at once, on different workers",
-			Run:     func(c *scenarios.Case) { m.parallelism(c, mapreduce.MapTask, c.IntParam("splits")) }},
+			Summary:     "word count, no faults: at some instant min(workers, splits) map tasks run at once, on different workers",
+			FixedFaults: "it checks parallelism a job without faults must reach",
+			Run:         func(c *scenarios.Case) { m.parallelism(c, mapreduce.MapTask, c.IntParam("splits")) }},
 		{Name: "mapreduce/reduce-parallelism", Params: mrParams,
-			Summary: "word count, no faults: at some instant min(workers, reduces) reduce tasks run at once, on different workers",
-			Run:     func(c *scenarios.Case) { m.parallelism(c, mapreduce.ReduceTask, c.IntParam("reduces")) }},
+			Summary:     "word count, no faults: at some instant min(workers, reduces) reduce tasks run at once, on different workers",
+			FixedFaults: "it checks parallelism a job without faults must reach",
+			Run:         func(c *scenarios.Case) { m.parallelism(c, mapreduce.ReduceTask, c.IntParam("reduces")) }},
 		{Name: "mapreduce/job-count", Params: mrParams,
-			Summary: "word count, backup tasks on, no faults: every map task is handed out and run exactly once",
-			Run:     m.jobCount},
+			Summary:     "word count, backup tasks on, no faults: every map task is handed out and run exactly once",
+			FixedFaults: "it checks that without faults no task runs twice",
+			Run:         m.jobCount},
 		{Name: "mapreduce/early-exit", Params: mrParams,
 			Summary: "word count on workers 1-3x slow (drawn): no worker exits, and the job is not done, before every output is committed",
 			Run:     m.earlyExit},
@@ -105,8 +108,9 @@ func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 				m.underFaultsOn(c, s, p, 4*time.Second, func(mc *mrCluster) []string { return []string{"coord"} })
 			}},
 		{Name: "mapreduce/stragglers", Params: append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "slowdown", Default: "10", Doc: "how many times slower the straggler is"}),
-			Summary: "word count with one worker 10x slower, run without and with backup tasks: both done within 60 s, with backups in at most half the time",
-			Run:     m.stragglers},
+			Summary:     "word count with one worker 10x slower, run without and with backup tasks: both done within 60 s, with backups in at most half the time",
+			FixedFaults: "it compares the times of two fault-free runs",
+			Run:         m.stragglers},
 		{Name: "mapreduce/swarm", Params: append(append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "job", Default: "", Doc: "the registered job to run; empty: wc or indexer, drawn from the seed"}), mrInputParams...),
 			Summary: "word count or inverted index; faults of workers and coordinator drawn from the seed (every kind), maybe a straggler and backups, for 5 s, then calm: exact output, done within 30 s",
 			Run:     m.swarm},
@@ -146,7 +150,7 @@ func (m mrCat) faultSetup(c *scenarios.Case) mrSetup {
 // some) and checks its output.
 func (m mrCat) job(c *scenarios.Case, job string) {
 	mc := newMRCluster(c, m.setup(c, job))
-	c.Apply(mc.w, c.Faults(nil))
+	c.Apply(mc.w, nil)
 	mc.finish(c, mrBound)
 }
 
@@ -159,7 +163,7 @@ func (m mrCat) parallelism(c *scenarios.Case, kind mapreduce.TaskKind, tasks int
 		c.BadInput("a parallelism scenario needs workers ≥ 2 (got %d)", s.workers)
 	}
 	mc := newMRCluster(c, s)
-	c.Apply(mc.w, c.Faults(nil))
+	c.Apply(mc.w, nil)
 	mc.finish(c, mrBound)
 	want := min(s.workers, tasks)
 	if got := maxOverlap(mc.coordinator().Executions(), kind); got < want {
@@ -192,7 +196,7 @@ func (m mrCat) jobCount(c *scenarios.Case) {
 	s := m.setup(c, "wc")
 	s.backup = true
 	mc := newMRCluster(c, s)
-	c.Apply(mc.w, c.Faults(nil))
+	c.Apply(mc.w, nil)
 	mc.finish(c, mrBound)
 	co := mc.coordinator()
 	runs := map[int]int{}
@@ -218,7 +222,7 @@ func (m mrCat) earlyExit(c *scenarios.Case) {
 		s.slowdown = append(s.slowdown, 1+2*r.Float64())
 	}
 	mc := newMRCluster(c, s)
-	c.Apply(mc.w, c.Faults(nil))
+	c.Apply(mc.w, nil)
 	mc.finish(c, 2*mrBound)
 }
 
@@ -253,7 +257,7 @@ func (m mrCat) workerLoss(c *scenarios.Case) {
 		def = append(def, scenarios.Action{At: r.Duration(100*time.Millisecond, mrFaultEnd).Round(time.Millisecond), Op: op, Args: []string{mc.names[i]}})
 	}
 	slices.SortStableFunc(def, func(a, b scenarios.Action) int { return cmp.Compare(a.At, b.At) })
-	c.Apply(mc.w, c.Faults(def))
+	c.Apply(mc.w, def)
 	mc.finish(c, 2*mrBound)
 }
 
@@ -269,7 +273,7 @@ func (m mrCat) underFaultsOn(c *scenarios.Case, s mrSetup, p scenarios.Profile, 
 	mc := newMRCluster(c, s)
 	nodes := targets(mc)
 	def := p.Schedule(c.Rand("faults"), nodes, len(nodes), 100*time.Millisecond, end)
-	c.Apply(mc.w, c.Faults(def))
+	c.Apply(mc.w, def)
 	c.Must(mc.w.RunFor(end))
 	mc.finish(c, mrAfterCalm)
 	return mc
@@ -315,7 +319,7 @@ func (m mrCat) stragglerTimes(c *scenarios.Case) (without, with time.Duration) {
 	for i, backup := range []bool{false, true} {
 		s.backup = backup
 		mc := newMRCluster(c, s)
-		c.Apply(mc.w, c.Faults(nil))
+		c.Apply(mc.w, nil)
 		mc.finish(c, 2*mrBound)
 		times[i] = mc.coordinator().DoneAt()
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,8 +33,7 @@ type raftCluster struct {
 	boots   map[node.ID]uint64
 	applied map[node.ID]int // last index applied by the running incarnation
 	hashes  []uint64        // hashes[i]: the service state after applying 1..i
-	cut     map[node.ID]bool
-	failure error // the first service-level violation seen
+	failure error           // the first service-level violation seen
 
 	// snapEvery makes every service snapshot after each multiple of it.
 	snapEvery int
@@ -47,10 +47,13 @@ type raftCluster struct {
 }
 
 // newRaftCluster builds n servers s0..s(n-1) of impl configured by tweak
-// (nil: defaults) and an invariant observer.
+// (nil: defaults) and an invariant observer, declares the "leader" role and
+// applies the run's schedule: simCfg's link, if set, as actions at 0s.
 func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, tweak func(*Config)) *raftCluster {
+	link := simCfg.Link
+	simCfg.Link = nil // given as schedule actions at 0s
 	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
-		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, cut: map[node.ID]bool{}}
+		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
 	}
@@ -67,6 +70,8 @@ func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, twea
 	}
 	rc.w.Observe("raft safety", rc.observe)
 	c.Cleanup(rc.checkAnchored)
+	c.Role(rc.w, "leader", rc.names, func() int { return slices.Index(rc.ids, rc.leaderNow()) })
+	c.Apply(rc.w, linkFaults(link))
 	return rc
 }
 
@@ -183,49 +188,83 @@ func (rc *raftCluster) host(id node.ID) (*raftHost, bool) {
 }
 
 // --- network and faults, lab style ---------------------------------------
+//
+// Every fault goes through the run's schedule (Case.Fault): it is printed
+// with the run, and -faults replays or replaces it. A fault aimed at the
+// server leading at that moment names the role "leader", so an edited
+// schedule still hits whoever leads then.
 
-// disconnect cuts a server off from every other server.
+// disconnect cuts servers off from every other server.
 func (rc *raftCluster) disconnect(ids ...node.ID) {
 	for _, id := range ids {
-		rc.cut[id] = true
+		rc.c.Fault(rc.w, "disconnect", rc.w.Name(id))
 	}
-	rc.repartition()
 }
 
-// connect reconnects a server.
+// connect reconnects servers.
 func (rc *raftCluster) connect(ids ...node.ID) {
 	for _, id := range ids {
-		delete(rc.cut, id)
+		rc.c.Fault(rc.w, "connect", rc.w.Name(id))
 	}
-	rc.repartition()
 }
 
-func (rc *raftCluster) repartition() {
-	if len(rc.cut) == 0 {
-		rc.w.Net().Heal()
-		return
-	}
-	var connected []node.ID
-	groups := [][]node.ID{nil}
-	for _, id := range rc.ids {
-		if rc.cut[id] {
-			groups = append(groups, []node.ID{id})
-		} else {
-			connected = append(connected, id)
+// connected reports whether a server is not disconnected.
+func (rc *raftCluster) connected(id node.ID) bool { return !rc.w.Net().Disconnected(id) }
+
+// crash crashes servers that are up; restart brings back those that are
+// down, from their disk. (A schedule crashes only what is up and restarts
+// only what is down.)
+func (rc *raftCluster) crash(ids ...node.ID) {
+	for _, id := range ids {
+		if rc.w.Up(id) {
+			rc.c.Fault(rc.w, "crash", rc.w.Name(id))
 		}
 	}
-	groups[0] = connected
-	rc.w.Net().Partition(groups...)
 }
 
-func (rc *raftCluster) connected(id node.ID) bool { return !rc.cut[id] }
+func (rc *raftCluster) restart(ids ...node.ID) {
+	for _, id := range ids {
+		if !rc.w.Up(id) {
+			rc.c.Fault(rc.w, "restart", rc.w.Name(id))
+		}
+	}
+	rc.run(time.Millisecond) // deliver their Start
+}
 
-// crash crashes a server; restart brings it back from its disk.
-func (rc *raftCluster) crash(id node.ID) { rc.w.Crash(id) }
+// toLeader applies op ("disconnect", "crash") to the server leading now,
+// by role, and returns it; want, unless node.None, is the server the
+// script expects to lead, and the call fails the run if another does.
+func (rc *raftCluster) toLeader(op string, want node.ID) node.ID {
+	l := rc.leaderNow()
+	if l == node.None || want != node.None && l != want {
+		rc.c.Must(fmt.Errorf("harness: %s leader: the leader now is %v, the script expected %v", op, l, want))
+	}
+	rc.c.Fault(rc.w, op, "leader")
+	return l
+}
 
-func (rc *raftCluster) restart(id node.ID) {
-	rc.w.Restart(id)
-	rc.run(time.Millisecond) // deliver its Start
+// leaderNow is the server the "leader" role names: among the running,
+// connected servers that believe they lead, those of the latest term, the
+// first in ID order; node.None if none does.
+func (rc *raftCluster) leaderNow() node.ID {
+	ls := rc.leaders()
+	latest := -1
+	for term := range ls {
+		latest = max(latest, term)
+	}
+	if latest < 0 {
+		return node.None
+	}
+	return ls[latest][0]
+}
+
+// linkFaults is the schedule that gives a world's default link l from the
+// start, so that an unreliable network is part of the printed schedule.
+func linkFaults(l *sim.LinkConfig) scenarios.Schedule {
+	if l == nil {
+		return nil
+	}
+	return scenarios.LinkSchedule(0, *l)
 }
 
 // run advances virtual time, stopping the scenario if the run failed.

@@ -35,3 +35,7 @@ func BenchmarkRaftCatalogue(b *testing.B) {
 	b.ReportMetric(virtual.Seconds()/float64(b.N), "virtual-s/catalogue")
 	b.ReportMetric(virtual.Seconds()/wall, "virtual-s/wall-s")
 }
+
+func TestPrintedScheduleReplays(t *testing.T) { scenariotest.ScheduleReplays(t, "raft/*", 3) }
+
+func TestFaultsAreData(t *testing.T) { scenariotest.FaultsAreData(t, "raft/*") }

@@ -26,12 +26,10 @@ func persistScenarios() []generic {
 					rc.restart(id)
 				}
 				rc.one(num(12), 3, true)
-				leader1 := rc.checkOneLeader()
-				rc.crash(leader1)
+				leader1 := rc.toLeader("crash", rc.checkOneLeader())
 				rc.restart(leader1)
 				rc.one(num(13), 3, true)
-				leader2 := rc.checkOneLeader()
-				rc.crash(leader2)
+				leader2 := rc.toLeader("crash", rc.checkOneLeader())
 				i14 := rc.one(num(14), 2, true)
 				rc.restart(leader2)
 				rc.wait(i14, 3, -1)
@@ -136,9 +134,7 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 	down := map[node.ID]bool{}
 	for iter := 0; iter < c.IntParam("iters"); iter++ {
 		if unreliable && iter == 200 {
-			l := unreliableLink
-			l.TailProb, l.TailMean, l.TailMax = 0.3, 200*time.Millisecond, 2*time.Second
-			rc.w.Net().SetDefault(l)
+			rc.c.Fault(rc.w, "reorder", "0.3", "200ms", "2s") // long reordering of replies from now on
 		}
 		leader := node.None
 		for _, id := range rc.ids {
@@ -185,7 +181,7 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 			}
 		}
 	}
-	rc.w.Net().SetDefault(sim.DefaultLink)
+	rc.c.Fault(rc.w, "calm") // a reliable network again
 	rc.one(num(int(r.Uint64N(10000))), 5, true)
 }
 
@@ -246,13 +242,8 @@ func (cl *raftClients) checkSeen(c *scenarios.Case, last int) {
 // restoreAll ends a fault phase: a reliable network, every server up and
 // connected.
 func (rc *raftCluster) restoreAll() {
-	rc.w.Net().SetDefault(sim.DefaultLink)
-	for _, id := range rc.ids {
-		if !rc.w.Up(id) {
-			rc.restart(id)
-		}
-	}
-	rc.connect(rc.ids...)
+	rc.c.Fault(rc.w, "calm")
+	rc.run(time.Millisecond) // deliver the Start of the servers calm restarted
 }
 
 // runChurn plays clients that start commands on random servers while

@@ -13,6 +13,7 @@ type generic struct {
 	summary string // "raft/" in it stands for the implementation's prefix
 	params  []scenarios.Param
 	run     func(c *scenarios.Case, impl Impl)
+	fixed   string // scenarios.Scenario.FixedFaults
 }
 
 // catalogue lists the generic scenarios.
@@ -66,10 +67,11 @@ func Scenarios(impl Impl) []scenarios.Scenario {
 			summary = title + ": " + summary
 		}
 		list = append(list, scenarios.Scenario{
-			Name:    impl.Name + "/" + g.name,
-			Summary: summary,
-			Params:  g.params,
-			Run:     func(c *scenarios.Case) { g.run(c, impl) },
+			Name:        impl.Name + "/" + g.name,
+			Summary:     summary,
+			Params:      g.params,
+			Run:         func(c *scenarios.Case) { g.run(c, impl) },
+			FixedFaults: g.fixed,
 		})
 	}
 	return list

@@ -30,7 +30,8 @@ func init() {
 		Name: "raft/message-count",
 		Summary: "3 servers, counting requests only: electing a leader takes ≤ 30, committing 10 commands ≤ 42, " +
 			"an idle second ≤ 60 (simlab's Raft only: the lab's bounds for its message types and its batching of Starts made together)",
-		Run: runMessageCount,
+		Run:         runMessageCount,
+		FixedFaults: "its counts are the lab's bounds for a network that loses nothing",
 	})
 }
 

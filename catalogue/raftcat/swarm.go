@@ -39,7 +39,7 @@ func swarmScenarios() []generic {
 				}
 				const faultEnd = 8 * time.Second
 				profile := scenarios.DrawProfile(r)
-				c.Apply(rc.w, c.Faults(profile.Schedule(c.Rand("faults"), rc.names, len(rc.names), 100*time.Millisecond, faultEnd)))
+				c.Apply(rc.w, profile.Schedule(c.Rand("faults"), rc.names, len(rc.names), 100*time.Millisecond, faultEnd))
 				clients := &raftClients{rc: rc, r: c.Rand("clients")}
 				for rc.w.Now() < faultEnd {
 					clients.round()
@@ -73,7 +73,7 @@ func runCrashMid(c *scenarios.Case, impl Impl) {
 		rc.snapEvery = 10
 	}
 	const faultEnd = 6 * time.Second
-	c.Apply(rc.w, c.Faults(crashMidSchedule(c.Rand("faults"), rc.names, 2, 100*time.Millisecond, faultEnd)))
+	c.Apply(rc.w, crashMidSchedule(c.Rand("faults"), rc.names, 2, 100*time.Millisecond, faultEnd))
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
 	for rc.w.Now() < faultEnd {
 		clients.round()

@@ -48,3 +48,9 @@ func TestWithoutPreVoteElectionsStall(t *testing.T) {
 		t.Fatalf("seed 6 with PreVote: %v %v; want a pass", err, on.Failures)
 	}
 }
+
+// TestPrintedScheduleReplays: every etcdraft scenario's printed schedule,
+// given back with -faults, replays the run exactly.
+func TestPrintedScheduleReplays(t *testing.T) { scenariotest.ScheduleReplays(t, "etcdraft/*", 3) }
+
+func TestFaultsAreData(t *testing.T) { scenariotest.FaultsAreData(t, "etcdraft/*") }

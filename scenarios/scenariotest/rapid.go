@@ -25,6 +25,7 @@ func DrawSchedule(t *rapid.T, nodes []string, end time.Duration) scenarios.Sched
 		s = append(s, scenarios.Action{At: at, Op: op, Args: args})
 	}
 	last := int(end/time.Millisecond) - 100
+	down := map[string][][2]time.Duration{} // node → the intervals it is down
 	for i := 0; i < n; i++ {
 		at := time.Duration(rapid.IntRange(0, last).Draw(t, "at")) * time.Millisecond
 		switch rapid.IntRange(0, 6).Draw(t, "op") {
@@ -33,6 +34,10 @@ func DrawSchedule(t *rapid.T, nodes []string, end time.Duration) scenarios.Sched
 			set := rapid.SliceOfNDistinct(pick, 1, len(nodes), func(s string) string { return s }).Draw(t, "crashed")
 			back := min(at+time.Duration(rapid.IntRange(1, 1000).Draw(t, "down"))*time.Millisecond, end)
 			for _, name := range set {
+				if overlaps(down[name], at, back) {
+					continue // already down then: a schedule crashes only nodes that are up
+				}
+				down[name] = append(down[name], [2]time.Duration{at, back})
 				add(at, op, name)
 				add(back, "restart", name)
 			}
@@ -52,4 +57,14 @@ func DrawSchedule(t *rapid.T, nodes []string, end time.Duration) scenarios.Sched
 	sort.SliceStable(s, func(i, j int) bool { return s[i].At < s[j].At })
 	add(end, "calm")
 	return s
+}
+
+// overlaps reports whether [from, to] meets one of the intervals.
+func overlaps(intervals [][2]time.Duration, from, to time.Duration) bool {
+	for _, iv := range intervals {
+		if from <= iv[1] && iv[0] <= to {
+			return true
+		}
+	}
+	return false
 }

@@ -6,8 +6,10 @@
 package scenariotest
 
 import (
+	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,4 +146,60 @@ func ShareSeeds(t testing.TB) uint64 {
 		t.Fatalf("SIMLAB_SHARE_SEEDS=%q: want a positive number of seeds", s)
 	}
 	return n
+}
+
+// ScheduleReplays checks, for every registered scenario matching patterns
+// and seeds 1..n, that the fault schedule a run prints is what it did: run
+// again with that schedule given as Options.Faults, the seed gives the
+// same fingerprint, the same verdict and the same schedule.
+func ScheduleReplays(t *testing.T, patterns string, n uint64) {
+	list, err := scenarios.Match(patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		t.Run(s.Name, func(t *testing.T) {
+			for seed := uint64(1); seed <= n; seed++ {
+				plain, err := scenarios.Run(s.Name, seed, scenarios.Options{TraceTail: -1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				again, err := scenarios.Run(s.Name, seed, scenarios.Options{TraceTail: -1, Faults: plain.Faults})
+				if err != nil {
+					t.Fatalf("seed %d: its own schedule %q refused: %v", seed, plain.Faults, err)
+				}
+				if again.Fingerprint != plain.Fingerprint || again.Passed != plain.Passed || again.Faults != plain.Faults {
+					t.Fatalf("seed %d: with its printed schedule given back, fingerprint %016x (was %016x), passed %v (was %v), schedule %q (was %q)",
+						seed, again.Fingerprint, plain.Fingerprint, again.Passed, plain.Passed, again.Faults, plain.Faults)
+				}
+			}
+		})
+	}
+}
+
+// FaultsAreData checks that every registered scenario matching patterns
+// takes a fault schedule: Probe binds a trivial one (a "heal" at 1 s)
+// without error, and a scenario with fixed faults refuses one that is not
+// its own with a *scenarios.UsageError that says why.
+func FaultsAreData(t *testing.T, patterns string) {
+	list, err := scenarios.Match(patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		t.Run(s.Name, func(t *testing.T) {
+			o := scenarios.Options{Faults: "1s heal", TraceTail: -1}
+			if err := scenarios.Probe(s, 1, o); err != nil {
+				t.Fatalf("Probe with %q: %v", o.Faults, err)
+			}
+			if s.FixedFaults == "" {
+				return
+			}
+			_, err := scenarios.Run(s.Name, 1, o)
+			var ue *scenarios.UsageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), s.FixedFaults) {
+				t.Fatalf("Run with %q: %v; want a usage error saying %q", o.Faults, err, s.FixedFaults)
+			}
+		})
+	}
 }
