@@ -108,7 +108,7 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"bad fault schedule", []string{"-scenario", "register/basic", "-seed", "1", "-faults", "1s explode s1"}, nil, 2,
 			nil, []string{`unknown operation "explode"`}},
 		{"fault schedule naming a missing node", []string{"-scenario", "register/basic", "-seed", "1", "-faults", "1s crash s7"}, nil, 2,
-			nil, []string{`names node "s7", which this scenario does not have`}},
+			nil, []string{`names node "s7", which scenario register/basic does not have`}},
 		{"bad shard", []string{"-scenario", "register/basic", "-seeds", "4", "-shard", "4/4"}, nil, 2, nil, []string{"want i/n with 0 ≤ i < n"}},
 		{"bad shard variables", []string{"-scenario", "register/basic", "-seeds", "4"},
 			map[string]string{"TEST_SHARD_INDEX": "x", "TEST_TOTAL_SHARDS": "2"}, 2, nil, []string{"TEST_SHARD_INDEX"}},
