@@ -74,9 +74,22 @@ type Config struct {
 	// a failure. Zero means 24 hours of virtual time and 100 million events.
 	MaxTime   time.Duration
 	MaxEvents int64
+	// MaxEventRate is the most events per second of virtual time a run may
+	// sustain over a window of livelockWindow events: a livelock (a leader
+	// re-sending to a follower that keeps rejecting, say) races through
+	// events while virtual time crawls. Past it, the run is sampled for a
+	// moment and fails as a livelock naming who sent what to whom, how
+	// often. Zero means 100,000 events per virtual second, about a dozen
+	// times the busiest scenario of the catalogue; negative turns it off.
+	MaxEventRate float64
 }
 
 const (
-	defaultMaxTime   = 24 * time.Hour
-	defaultMaxEvents = 100_000_000
+	defaultMaxTime      = 24 * time.Hour
+	defaultMaxEvents    = 100_000_000
+	defaultMaxEventRate = 100_000
+	// livelockWindow is how many events the rate is measured over, and
+	// livelockSample how many are then counted by kind for the report.
+	livelockWindow = 100_000
+	livelockSample = 20_000
 )

@@ -15,6 +15,7 @@ const (
 	Invariant FailureKind = "invariant" // an observer's check failed
 	Liveness  FailureKind = "liveness"  // something that must happen did not
 	Budget    FailureKind = "budget"    // the run exceeded its time or event budget
+	Livelock  FailureKind = "livelock"  // events raced on while virtual time crawled
 	Message   FailureKind = "message"   // a message did not survive the strict-mode gob round trip
 	Check     FailureKind = "check"     // a scenario's end-of-run check failed
 )

@@ -65,6 +65,7 @@ type World struct {
 	failure   *Failure
 	events    int64
 	fp        uint64
+	rate      rateWatch
 }
 
 type observer struct {
@@ -93,6 +94,7 @@ func New(seed uint64, cfg Config) *World {
 		fp:     0xcbf29ce484222325 ^ seed,
 	}
 	w.net = newNetwork(w, link)
+	w.rate.next = livelockWindow
 	registerWorld(w)
 	return w
 }
@@ -289,6 +291,9 @@ func (w *World) Step() bool {
 	it := w.queue.pop()
 	w.now = it.at
 	w.dispatch(it)
+	if w.events >= w.rate.next {
+		w.checkRate()
+	}
 	if w.failure == nil {
 		for _, o := range w.observers {
 			if err := o.check(); err != nil {
@@ -421,6 +426,9 @@ func (w *World) dispatch(it item) {
 			return
 		}
 		w.recv = node.Recv{From: ev.from, Msg: ev.msg}
+		if w.rate.sampling {
+			w.countFlow(ev.from, ev.node, ev.msg)
+		}
 		n.stats.Delivered++
 		n.stats.BytesDelivered += int64(ev.size)
 		w.hash(uint64(w.now), uint64(evRecv), uint64(ev.node), uint64(ev.from), uint64(ev.size))
@@ -436,6 +444,9 @@ func (w *World) dispatch(it item) {
 			return
 		}
 		delete(n.timers, ev.timer)
+		if w.rate.sampling {
+			w.countFlow(ev.node, node.None, ev.msg)
+		}
 		w.timeout = node.Timeout{ID: ev.timer, Tag: ev.msg}
 		w.hash(uint64(w.now), uint64(evTimeout), uint64(ev.node), uint64(ev.timer))
 		if w.cfg.Trace != nil {
