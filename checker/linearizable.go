@@ -36,6 +36,7 @@ type Result struct {
 	Ops     int
 	model   porcupine.Model
 	info    porcupine.LinearizationInfo
+	history []porcupine.Operation
 }
 
 // CheckLinearizable checks a history against a porcupine model, giving up
@@ -52,7 +53,7 @@ func CheckLinearizable(model porcupine.Model, ops []Op, timeout time.Duration) R
 			Call: int64(op.Call), Return: int64(ret)}
 	}
 	res, info := porcupine.CheckOperationsVerbose(model, hist, timeout)
-	r := Result{Ops: len(ops), model: model, info: info}
+	r := Result{Ops: len(ops), model: model, info: info, history: hist}
 	switch res {
 	case porcupine.Ok:
 		r.Outcome = Linearizable
@@ -81,4 +82,73 @@ func (r Result) WriteHTML(path string, annotations []Annotation) error {
 		return fmt.Errorf("writing the visualization %s: %w", path, err)
 	}
 	return nil
+}
+
+// Explain says, for a history that is not linearizable, where it breaks:
+// the partition (a key, for the KV models) whose operations cannot all be
+// linearized, how many of them can, and the first operation (by call time)
+// that no linearization of the rest admits, with the last operation before
+// it that one does. It returns "" for any other outcome.
+func (r Result) Explain() string {
+	if r.Outcome != NotLinearizable {
+		return ""
+	}
+	parts := [][]porcupine.Operation{r.history}
+	if r.model.Partition != nil {
+		parts = r.model.Partition(r.history)
+	}
+	lins := r.info.PartialLinearizationsOperations()
+	describe := func(op porcupine.Operation) string {
+		d := fmt.Sprint(op.Input, " → ", op.Output)
+		if r.model.DescribeOperation != nil {
+			d = r.model.DescribeOperation(op.Input, op.Output)
+		}
+		end := "never answered"
+		if op.Return != int64(endOfTime) {
+			end = time.Duration(op.Return).String()
+		}
+		return fmt.Sprintf("client %d %s [%v, %s]", op.ClientId, d, time.Duration(op.Call), end)
+	}
+	for p, ops := range parts {
+		if p >= len(lins) {
+			break
+		}
+		var best []porcupine.Operation
+		for _, l := range lins[p] {
+			if len(l) > len(best) {
+				best = l
+			}
+		}
+		if len(best) == len(ops) || len(ops) == 0 {
+			continue
+		}
+		in := map[porcupine.Operation]bool{}
+		for _, op := range best {
+			in[op] = true
+		}
+		var first *porcupine.Operation
+		for i := range ops {
+			if !in[ops[i]] && (first == nil || ops[i].Call < first.Call) {
+				first = &ops[i]
+			}
+		}
+		key := ""
+		if k, ok := partitionKey(ops[0].Input); ok {
+			key = fmt.Sprintf("key %q: ", k)
+		}
+		msg := fmt.Sprintf("%sat most %d of its %d operations linearize; the first that cannot: %s", key, len(best), len(ops), describe(*first))
+		if len(best) > 0 {
+			msg += "; the last that does before it: " + describe(best[len(best)-1])
+		}
+		return msg
+	}
+	return "no partition's partial linearizations show where"
+}
+
+// partitionKey is the key of a KV model's operation input.
+func partitionKey(input any) (string, bool) {
+	if in, ok := input.(KVInput); ok {
+		return in.Key, true
+	}
+	return "", false
 }

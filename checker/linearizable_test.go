@@ -122,3 +122,23 @@ func TestWriteHTML(t *testing.T) {
 		t.Errorf("visualization %d bytes, err %v; want HTML naming the annotation", len(b), err)
 	}
 }
+
+// TestExplainNamesTheKeyAndTheOperations: a stale read on one key among
+// several is reported with its key and the read that cannot linearize.
+func TestExplainNamesTheKeyAndTheOperations(t *testing.T) {
+	ok := KVOutput{}
+	ops := []Op{
+		op(0, put("a", "1"), ok, 0, 10), op(1, get("a"), got("1"), 20, 30),
+		op(0, put("x", "1"), ok, 0, 10), op(0, put("x", "2"), ok, 20, 30), op(1, get("x"), got("1"), 40, 50),
+	}
+	r := CheckLinearizable(KVModel, ops, 0)
+	e := r.Explain()
+	for _, want := range []string{`key "x"`, "of its 3 operations", "the first that cannot: client 1 get", "[40ms, 50ms]", "the last that does before it: client 0 put"} {
+		if !strings.Contains(e, want) {
+			t.Errorf("Explain() = %q; want it to contain %q", e, want)
+		}
+	}
+	if e := CheckLinearizable(KVModel, ops[:2], 0).Explain(); e != "" {
+		t.Errorf("Explain() of a linearizable history = %q; want empty", e)
+	}
+}

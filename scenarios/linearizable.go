@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -25,33 +24,30 @@ func (c *Case) Annotate(tag, format string, args ...any) {
 }
 
 // CheckLinearizable checks a recorded history against model. A history
-// that is not linearizable fails the run and its visualization (with the
-// run's faults as annotations) is written to the -viz directory or, without
-// one, to a temporary directory, and the failure names the file. A search
-// that runs out of time is an unknown result. With Options.VizDir set, the
-// visualization is written for every run.
+// that is not linearizable fails the run, naming the key and the first
+// operation that cannot linearize. With Options.VizDir set (simrun -viz),
+// porcupine's visualization of the history, with the run's faults as
+// annotations, is written there for every run, and a failure names the
+// file; nothing is written without it. A search that runs out of time is
+// an unknown result.
 func (c *Case) CheckLinearizable(what string, model porcupine.Model, ops []checker.Op) {
 	timeout := c.opts.CheckTimeout
 	if timeout == 0 {
 		timeout = defaultCheckTimeout
 	}
 	res := checker.CheckLinearizable(model, ops, timeout)
-	dir := c.opts.VizDir
-	if dir == "" && res.Outcome == checker.NotLinearizable {
-		dir = filepath.Join(os.TempDir(), "simlab-viz")
-	}
-	path := ""
-	if dir != "" {
+	where := "replay with -viz DIR to draw it"
+	if dir := c.opts.VizDir; dir != "" {
 		name := fmt.Sprintf("%s-seed%d-%s.html", strings.ReplaceAll(c.scenario.Name, "/", "_"), c.seed, strings.ReplaceAll(what, " ", "_"))
-		path = filepath.Join(dir, name)
+		path := filepath.Join(dir, name)
 		if err := res.WriteHTML(path, c.annotations); err != nil {
 			c.Failf("%v", err)
-			path = ""
 		}
+		where = "visualization: " + path
 	}
 	switch res.Outcome {
 	case checker.NotLinearizable:
-		c.Failf("%s: the history of %d operations is not linearizable; visualization: %s", what, res.Ops, path)
+		c.Failf("%s: the history of %d operations is not linearizable: %s; %s", what, res.Ops, res.Explain(), where)
 	case checker.Unknown:
 		c.Unknownf("%s: linearizability of %d operations undecided after %v (raise -check-timeout)", what, res.Ops, timeout)
 	}

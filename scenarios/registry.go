@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +19,9 @@ type Scenario struct {
 	Params []Param
 	// Run builds, drives and checks one run; it reports through c.
 	Run func(c *Case)
+	// Histories says the scenario checks a history for linearizability,
+	// so Options.VizDir (simrun -viz) has something to draw.
+	Histories bool
 	// FixedFaults, when set, says why the scenario's checks hold only
 	// under its own faults (they assert what its faults cause, or that
 	// nothing failed): Options.Faults is then refused unless it is the
@@ -25,9 +29,22 @@ type Scenario struct {
 	FixedFaults string
 }
 
-// Param documents one scenario parameter.
+// Param documents one scenario parameter. An integer parameter declares
+// its bounds: Max > 0 makes every value outside [Min, Max] bad input,
+// reported before anything runs.
 type Param struct {
 	Name, Default, Doc string
+	Min, Max           int
+}
+
+// check reports a value of an integer parameter that is not an integer
+// within its bounds.
+func (p Param) check(scenario, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < p.Min || n > p.Max {
+		return fmt.Errorf("parameter %s=%q of %s must be an integer from %d to %d", p.Name, v, scenario, p.Min, p.Max)
+	}
+	return nil
 }
 
 var registry = map[string]Scenario{}
@@ -37,6 +54,13 @@ var registry = map[string]Scenario{}
 func Register(s Scenario) {
 	if s.Name == "" || s.Run == nil || s.Summary == "" {
 		panic(fmt.Sprintf("scenarios: incomplete scenario %+v", s))
+	}
+	for _, p := range s.Params {
+		if p.Max > 0 {
+			if err := p.check(s.Name, p.Default); err != nil {
+				panic(fmt.Sprintf("scenarios: %s: the default is out of bounds: %v", s.Name, err))
+			}
+		}
 	}
 	if _, dup := registry[s.Name]; dup {
 		panic("scenarios: two scenarios named " + s.Name)

@@ -247,7 +247,14 @@ func CheckOptions(s Scenario, o Options) error {
 		known := false
 		var names []string
 		for _, p := range s.Params {
-			known = known || p.Name == k
+			if p.Name == k {
+				known = true
+				if p.Max > 0 {
+					if err := p.check(s.Name, o.Params[k]); err != nil {
+						return err
+					}
+				}
+			}
 			names = append(names, p.Name)
 		}
 		if !known {
@@ -268,12 +275,14 @@ func attachTrace(s Scenario, seed uint64, o Options, out *Outcome) {
 	if n == 0 {
 		n = 40
 	}
-	tail := sim.NewTail(n)
-	again, err := runOnce(s, seed, o, tail.Add)
+	// The records around the first failure: three quarters before it (by
+	// the count of events handled), a quarter after.
+	win := sim.NewWindow(out.Failures[0].Event, n-n/4, n/4)
+	again, err := runOnce(s, seed, o, win.Add)
 	if err != nil {
 		return
 	}
-	records := tail.Records()
+	records := win.Records()
 	for _, f := range out.Failures {
 		f.Trace = records
 		if again.Fingerprint != out.Fingerprint {
@@ -380,6 +389,7 @@ type Case struct {
 	annotations []checker.Annotation
 	notes       []string
 	cleanups    []func()
+	describers  []func() string
 }
 
 // Cleanup registers fn to run when the scenario's run function has
@@ -478,8 +488,35 @@ func (c *Case) addFailure(f *sim.Failure) {
 			return
 		}
 	}
+	switch f.Kind {
+	case sim.Liveness, sim.Budget, sim.Livelock:
+		// What was stuck, as of now: the scenario's own account.
+		for _, d := range c.describers {
+			if s := d(); s != "" {
+				f.Msg += "; " + s
+			}
+		}
+	}
 	c.failures = append(c.failures, f)
 }
+
+// Stuckf stops the scenario with a liveness failure: something that must
+// happen did not (agreement, a leader, a client's answer). The describers
+// say what the system was doing.
+func (c *Case) Stuckf(format string, args ...any) {
+	f := &sim.Failure{Kind: sim.Liveness, Msg: fmt.Sprintf(format, args...)}
+	if w := c.world(); w != nil {
+		f.Time, f.Event, f.Seed = w.Now(), w.Events(), w.Seed()
+	}
+	c.addFailure(f)
+	panic(abort{})
+}
+
+// Describe registers fn to say, when the run fails for want of progress
+// (a liveness wait timing out, a budget or a livelock), what the system
+// was doing: each server's role, log and commit index, say. Its text is
+// appended to the failure.
+func (c *Case) Describe(fn func() string) { c.describers = append(c.describers, fn) }
 
 // Must stops the scenario if err is not nil, recording it as a failure: a
 // *sim.Failure as it is, anything else as a check failure.

@@ -116,7 +116,7 @@ func (e *nodeEnv) Compute(d time.Duration) {
 func (e *nodeEnv) Logf(format string, args ...any) {
 	e.check()
 	if e.w.cfg.Trace != nil {
-		e.w.trace(Record{Kind: "log", Node: e.n.name, Detail: fmt.Sprintf(format, args...)})
+		e.w.trace(Record{Kind: "log", Node: e.n.name, Detail: e.w.names(fmt.Sprintf(format, args...))})
 	}
 }
 
@@ -135,7 +135,7 @@ func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 			}
 			w.hash(uint64(effTimer), uint64(ef.timer), uint64(d))
 			if w.cfg.Trace != nil {
-				w.trace(Record{Kind: "timer", Node: n.name, Detail: fmt.Sprintf("set timer %d for %v: %s", ef.timer, ef.d, summarize(ef.msg))})
+				w.trace(Record{Kind: "timer", Node: n.name, Detail: fmt.Sprintf("set timer %d for %v: %s", ef.timer, ef.d, w.summarize(ef.msg))})
 			}
 			w.push(at+d, event{kind: evTimeout, node: n.id, inc: n.inc, timer: ef.timer, msg: ef.msg})
 		case effStop:

@@ -64,7 +64,7 @@ func (f *Failure) Report() string {
 		b.WriteString(f.Stack)
 	}
 	if len(f.Trace) > 0 {
-		fmt.Fprintf(&b, "last %d trace records:\n", len(f.Trace))
+		fmt.Fprintf(&b, "%d trace records around the failure (event #%d):\n", len(f.Trace), f.Event)
 		for _, r := range f.Trace {
 			b.WriteString("  ")
 			b.WriteString(r.String())

@@ -316,7 +316,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	n.stats.BytesSent += int64(size)
 	w.hash(uint64(effSend), uint64(to), uint64(size))
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), Detail: summarize(msg)})
+		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), Detail: w.summarize(msg)})
 	}
 	if w.cfg.Strict {
 		// Check every message, delivered or not, so whether strict mode
@@ -366,6 +366,6 @@ func (w *World) drop(ev *event, why string) {
 
 func (w *World) traceDrop(from string, to node.ID, msg any, why string) {
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), Detail: why + ": " + summarize(msg)})
+		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), Detail: why + ": " + w.summarize(msg)})
 	}
 }

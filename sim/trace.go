@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,14 +59,89 @@ func (w *World) trace(r Record) {
 	w.cfg.Trace(r)
 }
 
-// summarize renders a message or tag for the trace, bounded in length.
-func summarize(v any) string {
-	s := fmt.Sprintf("%T%+v", v, v)
+// summarize renders a message or tag for the trace, bounded in length:
+// its type once (a type's String method that already starts with its name
+// is not prefixed again), and node IDs by their names (see names).
+func (w *World) summarize(v any) string {
+	var s string
+	if st, ok := v.(fmt.Stringer); ok && v != nil {
+		s = st.String()
+		full := fmt.Sprintf("%T", v)
+		short := full[strings.LastIndex(full, ".")+1:]
+		if !strings.HasPrefix(s, short) {
+			s = full + " " + s
+		} else if full != short {
+			s = full[:len(full)-len(short)] + s
+		}
+	} else {
+		s = fmt.Sprintf("%T%+v", v, v)
+	}
+	s = w.names(s)
 	if len(s) > 240 {
 		s = s[:240] + "…"
 	}
 	return s
 }
+
+// names replaces, in a trace line, every node ID in its default form
+// ("n3", a word of its own) by the node's name ("s3", "worker-2"), so that
+// a trace speaks of nodes one way only.
+func (w *World) names(s string) string {
+	if !strings.Contains(s, "n") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == 'n' && (i == 0 || !isWordByte(s[i-1])) {
+			j := i + 1
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			if j > i+1 && (j == len(s) || !isWordByte(s[j])) {
+				if id, err := strconv.Atoi(s[i+1 : j]); err == nil && id < len(w.nodes) {
+					b.WriteString(w.nodes[id].name)
+					i = j - 1
+					continue
+				}
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// Window is a trace sink that keeps the records around one moment of a
+// run: the last before records made with at most event events handled,
+// and the after records that follow them.
+type Window struct {
+	event  int64
+	before *Tail
+	after  []Record
+	limit  int
+}
+
+// NewWindow returns a sink keeping before records up to event and after
+// records past it; pass its Add as Config.Trace.
+func NewWindow(event int64, before, after int) *Window {
+	return &Window{event: event, before: NewTail(before), limit: after}
+}
+
+// Add records r if it falls in the window.
+func (w *Window) Add(r Record) {
+	if r.Index <= w.event {
+		w.before.Add(r)
+	} else if len(w.after) < w.limit {
+		w.after = append(w.after, r)
+	}
+}
+
+// Records returns the kept records in order.
+func (w *Window) Records() []Record { return append(w.before.Records(), w.after...) }
 
 // Tail is a trace sink that keeps the last n records.
 type Tail struct {

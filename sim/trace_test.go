@@ -227,3 +227,54 @@ func TestTail(t *testing.T) {
 		}
 	})
 }
+
+// stringed has a String method that names its type, as raft's messages do.
+type stringed struct{ Leader node.ID }
+
+func (s stringed) String() string { return fmt.Sprintf("stringed{leader %v}", s.Leader) }
+
+// TestTraceNamesNodesAndTypesOnce: a trace line prints a message's type
+// once, whether or not the type has a String method, and node IDs by the
+// names the nodes were given, in messages and in logs alike.
+func TestTraceNamesNodesAndTypesOnce(t *testing.T) {
+	var lines []string
+	w := sim.New(1, sim.Config{Trace: func(r sim.Record) { lines = append(lines, r.String()) }})
+	w.AddNode("alpha", func() node.Handler {
+		return node.HandlerFunc(func(env node.Env, ev node.Event) {
+			if _, ok := ev.(*node.Start); ok {
+				env.Send(1, stringed{Leader: 1})
+				env.Send(1, num{7})
+				env.Logf("talking to %v, not to n12 or pn1", node.ID(1))
+			}
+		})
+	})
+	w.AddNode("beta", func() node.Handler { return node.HandlerFunc(func(node.Env, node.Event) {}) })
+	if err := w.RunFor(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(lines, "\n")
+	for _, want := range []string{"sim_test.stringed{leader beta}", "sim_test.num{", "talking to beta, not to n12 or pn1"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("trace lacks %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "stringedstringed") || strings.Contains(all, "{leader n1}") {
+		t.Errorf("a type printed twice or an ID left as n1:\n%s", all)
+	}
+}
+
+// TestWindowKeepsTheRecordsAroundAMoment: a Window keeps the last records
+// up to its event and the first ones after it.
+func TestWindowKeepsTheRecordsAroundAMoment(t *testing.T) {
+	w := sim.NewWindow(50, 5, 3)
+	for i := int64(0); i <= 100; i++ {
+		w.Add(sim.Record{Index: i})
+	}
+	var got []int64
+	for _, r := range w.Records() {
+		got = append(got, r.Index)
+	}
+	if want := []int64{46, 47, 48, 49, 50, 51, 52, 53}; !slices.Equal(got, want) {
+		t.Errorf("window kept %v; want %v", got, want)
+	}
+}

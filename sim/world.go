@@ -364,7 +364,7 @@ func (w *World) fail(f *Failure) {
 // note); it costs nothing when tracing is off.
 func (w *World) Logf(format string, args ...any) {
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "log", Detail: fmt.Sprintf(format, args...)})
+		w.trace(Record{Kind: "log", Detail: w.names(fmt.Sprintf(format, args...))})
 	}
 }
 
@@ -433,7 +433,7 @@ func (w *World) dispatch(it item) {
 		n.stats.BytesDelivered += int64(ev.size)
 		w.hash(uint64(w.now), uint64(evRecv), uint64(ev.node), uint64(ev.from), uint64(ev.size))
 		if w.cfg.Trace != nil {
-			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), Detail: summarize(ev.msg)})
+			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), Detail: w.summarize(ev.msg)})
 		}
 		w.release(it.slot)
 		w.run(n, &w.recv)
@@ -450,7 +450,7 @@ func (w *World) dispatch(it item) {
 		w.timeout = node.Timeout{ID: ev.timer, Tag: ev.msg}
 		w.hash(uint64(w.now), uint64(evTimeout), uint64(ev.node), uint64(ev.timer))
 		if w.cfg.Trace != nil {
-			w.trace(Record{Kind: "timeout", Node: n.name, Detail: fmt.Sprintf("timer %d %s", ev.timer, summarize(ev.msg))})
+			w.trace(Record{Kind: "timeout", Node: n.name, Detail: fmt.Sprintf("timer %d %s", ev.timer, w.summarize(ev.msg))})
 		}
 		w.release(it.slot)
 		w.run(n, &w.timeout)

@@ -3,6 +3,7 @@ package kvcat
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
@@ -121,11 +122,37 @@ func (kc *kvCluster) applyFaults() {
 	}
 	kc.applied = true
 	kc.c.Role(kc.w, "leader", kc.names, func() int { return slices.Index(kc.servers, kc.leader()) })
+	kc.c.Describe(kc.describe)
 	var s scenarios.Schedule
 	if kc.link != nil {
 		s = scenarios.LinkSchedule(0, *kc.link)
 	}
 	kc.c.Apply(kc.w, s)
+}
+
+// describe says where every server and client stands.
+func (kc *kvCluster) describe() string {
+	var parts []string
+	for i, id := range kc.servers {
+		s, ok := kc.server(id)
+		if !ok || s.Raft() == nil {
+			parts = append(parts, kc.names[i]+" down")
+			continue
+		}
+		st := s.Raft().Status()
+		parts = append(parts, fmt.Sprintf("%s %s term %d, log (%d, %d], commit %d", kc.names[i], st.Role, st.Term, st.FirstIndex, st.LastIndex, st.CommitIndex))
+	}
+	var busy []string
+	for _, cl := range kc.clients {
+		if cl.ck != nil && cl.ck.Busy() {
+			busy = append(busy, fmt.Sprintf("c%d", cl.index))
+		}
+	}
+	out := "servers: " + strings.Join(parts, "; ")
+	if len(busy) > 0 {
+		out += "; clients waiting for an answer: " + strings.Join(busy, ", ")
+	}
+	return out
 }
 
 // fault injects one fault through the run's schedule.

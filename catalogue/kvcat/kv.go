@@ -18,8 +18,9 @@ var kvMix = kvWorkload{keys: kvKeys, thinkMax: 20 * time.Millisecond}
 
 func init() {
 	scenarios.Register(scenarios.Scenario{
-		Name:    "kv/basic",
-		Summary: "3 servers, 1 client, reliable network: 3 s of operations, each answered; linearizable; done within 5 s",
+		Histories: true,
+		Name:      "kv/basic",
+		Summary:   "3 servers, 1 client, reliable network: 3 s of operations, each answered; linearizable; done within 5 s",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.addClients(1, kvMix, nil)
@@ -28,8 +29,9 @@ func init() {
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name:    "kv/concurrent",
-		Summary: "5 servers, 5 clients on shared keys, reliable network: 3 s of operations; linearizable; done within 5 s",
+		Histories: true,
+		Name:      "kv/concurrent",
+		Summary:   "5 servers, 5 clients on shared keys, reliable network: 3 s of operations; linearizable; done within 5 s",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 			kc.addClients(5, kvMix, nil)
@@ -38,7 +40,8 @@ func init() {
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/unreliable",
+		Histories: true,
+		Name:      "kv/unreliable",
 		Summary: "5 servers, 5 clients on a network losing 10%, duplicating 10% and delaying up to 27 ms: " +
 			"linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) {
@@ -49,20 +52,23 @@ func init() {
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/one-key-appends",
+		Histories: true,
+		Name:      "kv/one-key-appends",
 		Summary: "5 clients append to one key on an unreliable network: every append is applied exactly once and " +
 			"in an order consistent with each client's; linearizable",
 		Run: func(c *scenarios.Case) { runKVOneKeyAppends(c, kv.NewServer) },
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/minority-leader",
+		Histories: true,
+		Name:      "kv/minority-leader",
 		Summary: "5 servers, the leader cut off with one follower: requests to the minority get no answer for 1 s " +
 			"while the majority serves; after healing they are answered within 3 s; linearizable",
 		Run:         runMinorityLeader,
 		FixedFaults: "it checks that the minority its own partition cuts off answers nothing",
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/partitions",
+		Histories: true,
+		Name:      "kv/partitions",
 		Summary: "5 servers, 5 clients, a new random partition (a majority and a minority) about every second " +
 			"for 5 s; linearizable; done within 10 s of healing",
 		Run: func(c *scenarios.Case) { runKVPartitions(c, kv.NewServer) },
@@ -78,13 +84,15 @@ func init() {
 	} {
 		v := v
 		scenarios.Register(scenarios.Scenario{
-			Name:    v.name,
-			Summary: "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
-			Run:     func(c *scenarios.Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
+			Histories: true,
+			Name:      v.name,
+			Summary:   "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
+			Run:       func(c *scenarios.Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
 		})
 	}
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/speed",
+		Histories: true,
+		Name:      "kv/speed",
 		Summary: "3 servers, one client, 1,000 sequential operations: mean latency under 33 ms " +
 			"(the leader does not wait for a heartbeat to replicate); linearizable",
 		FixedFaults: "its latency bound assumes a network that loses nothing",

@@ -14,7 +14,8 @@ const kvMaxRaftState = 1000
 
 func init() {
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/snapshot-size",
+		Histories: true,
+		Name:      "kv/snapshot-size",
 		Summary: "3 servers snapshotting at 1,000 bytes of Raft state, one client putting 0 and 1 to one key 200 times: " +
 			"persisted Raft state stays under 8,000 bytes and snapshots under 500; linearizable",
 		Run: func(c *scenarios.Case) {
@@ -29,7 +30,8 @@ func init() {
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/snapshot-install",
+		Histories: true,
+		Name:      "kv/snapshot-install",
 		Summary: "5 servers snapshotting at 1,000 bytes: a server cut off while the others compact past its log is " +
 			"brought back by InstallSnapshot and serves; linearizable; done within 10 s",
 		FixedFaults: "it checks that its own partition makes a server need a snapshot",
@@ -51,19 +53,22 @@ func init() {
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/snapshot-crash",
+		Histories: true,
+		Name:      "kv/snapshot-crash",
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, every server crashed and restarted every second " +
 			"for 5 s: recovery from snapshots; Raft state under 8,000 bytes; linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{}, kvMaxRaftState, false).requireSnapshots() },
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/snapshot-all",
+		Histories: true,
+		Name:      "kv/snapshot-all",
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, crashes of all servers, changing partitions and an " +
 			"unreliable network together for 5 s; linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{Link: &lossyDupLink}, kvMaxRaftState, true) },
 	})
 	scenarios.Register(scenarios.Scenario{
-		Name: "kv/swarm",
+		Histories: true,
+		Name:      "kv/swarm",
 		Summary: "5 servers, 5 clients under a fault profile drawn from the seed (crashes of any number incl. " +
 			"in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; snapshots, " +
 			"PreVote and CheckQuorum drawn too) for 6 s, then calm: linearizable, and every client done within 10 s",

@@ -10,10 +10,10 @@ import (
 )
 
 var mrParams = []scenarios.Param{
-	{Name: "workers", Default: "4", Doc: "number of workers"},
-	{Name: "splits", Default: "8", Doc: "number of generated input files (map tasks)"},
-	{Name: "split-bytes", Default: "2048", Doc: "size of each generated input file, in bytes"},
-	{Name: "reduces", Default: "4", Doc: "number of reduce tasks (R)"},
+	{Name: "workers", Default: "4", Doc: "number of workers", Min: 1, Max: 64},
+	{Name: "splits", Default: "8", Doc: "number of generated input files (map tasks)", Min: 1, Max: 1000},
+	{Name: "split-bytes", Default: "2048", Doc: "size of each generated input file, in bytes", Min: 1, Max: 1 << 20},
+	{Name: "reduces", Default: "4", Doc: "number of reduce tasks (R)", Min: 1, Max: 100},
 }
 
 // mrJobParam names the job of the scenarios that run any registered one.
@@ -107,7 +107,7 @@ func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 				p := scenarios.Profile{Crash: true, CrashMid: true, Gap: 500 * time.Millisecond}
 				m.underFaultsOn(c, s, p, 4*time.Second, func(mc *mrCluster) []string { return []string{"coord"} })
 			}},
-		{Name: "mapreduce/stragglers", Params: append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "slowdown", Default: "10", Doc: "how many times slower the straggler is"}),
+		{Name: "mapreduce/stragglers", Params: append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "slowdown", Default: "10", Doc: "how many times slower the straggler is", Min: 1, Max: 100}),
 			Summary:     "word count with one worker 10x slower, run without and with backup tasks: both done within 60 s, with backups in at most half the time",
 			FixedFaults: "it compares the times of two fault-free runs",
 			Run:         m.stragglers},

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
@@ -71,6 +72,7 @@ func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, twea
 	rc.w.Observe("raft safety", rc.observe)
 	c.Cleanup(rc.checkAnchored)
 	c.Role(rc.w, "leader", rc.names, func() int { return slices.Index(rc.ids, rc.leaderNow()) })
+	c.Describe(rc.describe)
 	c.Apply(rc.w, linkFaults(link))
 	return rc
 }
@@ -172,6 +174,30 @@ func (rc *raftCluster) observe() error {
 		rc.views = append(rc.views, v)
 	}
 	return rc.check.Observe(rc.views)
+}
+
+// describe says where every server stands: what a stuck run was doing.
+func (rc *raftCluster) describe() string {
+	var parts []string
+	for i, id := range rc.ids {
+		h, ok := rc.host(id)
+		if !ok {
+			parts = append(parts, rc.names[i]+" down")
+			continue
+		}
+		v := h.srv.Log()
+		term, leads := h.srv.State()
+		role := "follower"
+		if leads {
+			role = "leader"
+		}
+		cut := ""
+		if !rc.connected(id) {
+			cut = ", disconnected"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s term %d, log (%d, %d], commit %d, applied %d%s", rc.names[i], role, term, v.FirstIndex, v.LastIndex, v.CommitIndex, rc.applied[id], cut))
+	}
+	return "servers: " + strings.Join(parts, "; ")
 }
 
 // checkAnchored reports, as an undecided check, observations of a server
@@ -306,7 +332,7 @@ func (rc *raftCluster) checkOneLeader() node.ID {
 			return ls[latest][0]
 		}
 	}
-	rc.c.Must(fmt.Errorf("no leader among the connected servers within 5 s"))
+	rc.c.Stuckf("no leader among the connected servers within 5 s")
 	return node.None
 }
 
@@ -404,10 +430,10 @@ func (rc *raftCluster) one(cmd []byte, expected int, retry bool) int {
 			return index
 		}
 		if !retry {
-			rc.c.Must(fmt.Errorf("one(%s) failed to reach agreement on %d servers", label(cmd), expected))
+			rc.c.Stuckf("one(%s) failed to reach agreement on %d servers", label(cmd), expected)
 		}
 	}
-	rc.c.Must(fmt.Errorf("one(%s) failed to reach agreement on %d servers within 10 s", label(cmd), expected))
+	rc.c.Stuckf("one(%s) failed to reach agreement on %d servers within 10 s", label(cmd), expected)
 	return 0
 }
 

@@ -11,16 +11,16 @@ import (
 )
 
 var registerParams = []scenarios.Param{
-	{Name: "replicas", Default: "5", Doc: "number of replicas"},
-	{Name: "clients", Default: "3", Doc: "number of clients"},
-	{Name: "ops", Default: "40", Doc: "operations per client"},
+	{Name: "replicas", Default: "5", Doc: "number of replicas", Min: 1, Max: 15},
+	{Name: "clients", Default: "3", Doc: "number of clients", Min: 1, Max: 20},
+	{Name: "ops", Default: "40", Doc: "operations per client", Min: 1, Max: 10000},
 }
 
 func init() {
 	scenarios.Register(scenarios.Scenario{
 		Name:    "register/basic",
 		Summary: "3 replicas, reliable network, no faults: every operation completes within 10 s, nothing is dropped, the history is atomic",
-		Params:  []scenarios.Param{{Name: "replicas", Default: "3", Doc: "number of replicas"}, registerParams[1], registerParams[2]},
+		Params:  []scenarios.Param{{Name: "replicas", Default: "3", Doc: "number of replicas", Min: 1, Max: 15}, registerParams[1], registerParams[2]},
 		Run: func(c *scenarios.Case) {
 			rc := newRegisterCluster(c, sim.Config{}, register.NewReplica)
 			c.Apply(rc.w, nil)
