@@ -3,6 +3,7 @@ package mapreduce
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"hash/fnv"
 )
@@ -35,18 +36,24 @@ func appendPair(b []byte, kv KeyValue) []byte {
 	return append(b, kv.Value...)
 }
 
-// errCorrupt reports an intermediate part that does not decode.
-var errCorrupt = errors.New("mapreduce: corrupt intermediate data")
+// errMissingPart reports an intermediate part that is not there at all.
+var errMissingPart = errors.New("mapreduce: missing part (never fetched)")
 
-// decodePairs appends the pairs of one encoded part to kvs.
+// decodePairs appends the pairs of one encoded part to kvs. Its errors say
+// what was found: no part, a part too short to hold its checksum, a
+// checksum that does not match, or a pair that does not parse.
 func decodePairs(kvs []KeyValue, b []byte) ([]KeyValue, error) {
+	if b == nil {
+		return kvs, errMissingPart
+	}
 	if len(b) < 4 {
-		return kvs, errCorrupt
+		return kvs, fmt.Errorf("mapreduce: a part of %d bytes, too short for its 4-byte checksum", len(b))
 	}
 	body, sum := b[:len(b)-4], binary.BigEndian.Uint32(b[len(b)-4:])
 	if crc32.ChecksumIEEE(body) != sum {
-		return kvs, errCorrupt
+		return kvs, fmt.Errorf("mapreduce: a part of %d bytes whose checksum does not match: corrupt", len(b))
 	}
+	whole := len(body)
 	next := func() (string, bool) {
 		n, k := binary.Uvarint(body)
 		if k <= 0 || uint64(len(body)-k) < n {
@@ -57,10 +64,11 @@ func decodePairs(kvs []KeyValue, b []byte) ([]KeyValue, error) {
 		return s, true
 	}
 	for len(body) > 0 {
+		at := whole - len(body)
 		key, ok1 := next()
 		value, ok2 := next()
 		if !ok1 || !ok2 {
-			return kvs, errCorrupt
+			return kvs, fmt.Errorf("mapreduce: a pair at byte %d of the part does not parse, although the checksum matched", at)
 		}
 		kvs = append(kvs, KeyValue{Key: key, Value: value})
 	}

@@ -3,6 +3,7 @@ package mapreduce
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -70,4 +71,24 @@ func cmpKey(a, b KeyValue) int {
 		return 1
 	}
 	return 0
+}
+
+// TestDecodeErrorsSayWhatWasFound: a part that is not there, one too
+// short for its checksum, and one whose checksum fails are told apart.
+func TestDecodeErrorsSayWhatWasFound(t *testing.T) {
+	part := partitionPairs([]KeyValue{{"a", "1"}}, 1)[0]
+	flipped := slices.Clone(part)
+	flipped[0] ^= 0x40
+	for _, tc := range []struct {
+		data []byte
+		want string
+	}{
+		{nil, "missing part"},
+		{part[:2], "a part of 2 bytes, too short"},
+		{flipped, "checksum does not match"},
+	} {
+		if _, err := decodePairs(nil, tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("decodePairs(%d bytes) = %v; want %q", len(tc.data), err, tc.want)
+		}
+	}
 }
