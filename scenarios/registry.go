@@ -162,6 +162,10 @@ func Closest(name string, n int) []string {
 	return out
 }
 
+// EditDistance is the Levenshtein distance between a and b, for
+// suggesting the name a user meant.
+func EditDistance(a, b string) int { return editDistance(a, b) }
+
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

@@ -27,7 +27,7 @@ type Options struct {
 	Params map[string]string
 	// Trace, when set, receives every trace record of the run. It does not
 	// change the run.
-	Trace func(sim.Record)
+	Trace func(sim.Record) `json:"-"`
 	// CheckTimeout bounds each linearizability search; 0 means 10 s. A
 	// search that runs out of time is an unknown result.
 	CheckTimeout time.Duration
@@ -170,7 +170,7 @@ func RunScenario(s Scenario, seed uint64, o Options) (Outcome, error) {
 		return Outcome{}, &UsageError{err}
 	}
 	if o.Faults != "" && s.FixedFaults != "" {
-		if err := checkOwnSchedule(s, seed, o); err != nil {
+		if err := CheckOwnSchedule(s, seed, o); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -184,10 +184,14 @@ func RunScenario(s Scenario, seed uint64, o Options) (Outcome, error) {
 	return out, nil
 }
 
-// checkOwnSchedule accepts Options.Faults for a scenario with fixed faults
+// CheckOwnSchedule accepts Options.Faults for a scenario with fixed faults
 // only when it is the scenario's own schedule for the seed, which it finds
-// by running the seed without it.
-func checkOwnSchedule(s Scenario, seed uint64, o Options) error {
+// by running the seed without it (Run checks it too); it returns a
+// *UsageError saying why otherwise.
+func CheckOwnSchedule(s Scenario, seed uint64, o Options) error {
+	if o.Faults == "" || s.FixedFaults == "" {
+		return nil
+	}
 	given, err := ParseSchedules(o.Faults)
 	if err != nil {
 		return &UsageError{err}
@@ -226,11 +230,39 @@ func Probe(s Scenario, seed uint64, o Options) error {
 		return &UsageError{err}
 	}
 	c.call(func() { s.Run(c) }, &err)
+	if err == nil {
+		err = c.checkOverridesUsed()
+	}
 	if err != nil {
 		return err
 	}
-	if !c.probed {
+	if !c.probed && !c.boundAny() {
 		return &UsageError{fmt.Errorf("scenario %s applies no fault schedule, so -faults has nothing to replace", s.Name)}
+	}
+	return nil
+}
+
+// boundAny reports whether any world bound the override.
+func (c *Case) boundAny() bool {
+	for _, f := range c.wfaults {
+		if f.override {
+			return true
+		}
+	}
+	return false
+}
+
+// checkOverridesUsed reports schedules given for worlds the scenario never
+// made: they would have been ignored.
+func (c *Case) checkOverridesUsed() error {
+	bound := 0
+	for _, f := range c.wfaults {
+		if f.override {
+			bound++
+		}
+	}
+	if len(c.overrides) > 1 && bound < len(c.overrides) {
+		return &UsageError{fmt.Errorf("-faults gives %d schedules (separated by \"/\"), one per world, but %s applies schedules to %d worlds: give %d", len(c.overrides), c.scenario.Name, bound, bound)}
 	}
 	return nil
 }
@@ -328,6 +360,9 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 	c.call(func() { s.Run(c) }, &err)
 	for i := len(c.cleanups) - 1; i >= 0 && err == nil; i-- {
 		c.call(c.cleanups[i], &err)
+	}
+	if err == nil && c.overrides != nil {
+		err = c.checkOverridesUsed()
 	}
 	if err != nil {
 		return Outcome{}, err

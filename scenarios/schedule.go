@@ -175,6 +175,9 @@ func (s Schedule) checkSequence(isRole func(string) bool) error {
 			}
 			down[a.Args[0]] = a.String()
 		case "restart":
+			if isRole(a.Args[0]) {
+				return fmt.Errorf("fault action %q: restart takes a node's name, not a role: a node that is down plays no role", a)
+			}
 			if _, ok := down[a.Args[0]]; !ok {
 				if byRole > 0 {
 					byRole--

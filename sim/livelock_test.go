@@ -27,7 +27,7 @@ func nagger(peer node.ID) node.Factory {
 			case *node.Recv:
 				switch m := ev.Msg.(type) {
 				case appendReq:
-					env.Send(ev.From, appendNack{m.N})
+					env.Send(ev.From, appendNack(m))
 				case appendNack:
 					env.Send(ev.From, appendReq{m.N + 1})
 				}

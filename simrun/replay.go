@@ -13,11 +13,19 @@ import (
 func replay(c *config, stdout, stderr io.Writer) int {
 	s := c.selected[0]
 	opts := c.opts
-	fmt.Fprintf(stdout, "scenario: %s\nseed:     %d\noptions:  %s\nreplay:   %s\n",
-		s.Name, c.seed, opts, scenarios.ReplayCommand(s.Name, c.seed, opts))
+	fmt.Fprintf(stdout, "scenario: %s\nsummary:  %s\nseed:     %d\noptions:  %s\nreplay:   %s\n",
+		s.Name, s.Summary, c.seed, opts, scenarios.ReplayCommand(s.Name, c.seed, opts))
 	if c.verbose {
-		fmt.Fprintln(stdout, "trace:")
-		opts.Trace = func(r sim.Record) { fmt.Fprintln(stdout, "  "+r.String()) }
+		if c.filter.on() {
+			fmt.Fprintf(stdout, "trace (%s):\n", c.filter)
+		} else {
+			fmt.Fprintln(stdout, "trace:")
+		}
+		opts.Trace = func(r sim.Record) {
+			if c.filter.keep(r) {
+				fmt.Fprintln(stdout, "  "+r.String())
+			}
+		}
 	}
 	out, err := scenarios.Run(s.Name, c.seed, opts)
 	var ue *scenarios.UsageError
@@ -35,7 +43,7 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if out.Wall > 0 {
 		ratio = out.VirtualTime.Seconds() / out.Wall.Seconds()
 	}
-	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%.0f×), %d events\n", out.VirtualTime, out.Wall, ratio, out.Events)
+	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%.0f× faster than real time), %d events\n", out.VirtualTime, out.Wall, ratio, out.Events)
 	st := out.Stats
 	fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
 		st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)

@@ -2,10 +2,12 @@ package simrun
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -13,142 +15,307 @@ import (
 	"github.com/simlab-go/simlab/scenarios"
 )
 
-// job is one run of a sweep.
-type job struct {
-	scenario string
-	seed     uint64
-}
-
-// result is what a worker reports for one job.
-type result struct {
-	job
-	out     scenarios.Outcome
-	diverge string // set when -check-determinism found two different runs
-	err     error  // bad input: stops the sweep
-}
-
-// jobs lists this shard's runs: every scenario for every seed, dealt
-// round-robin over the shards.
-func (c *config) runs() []job {
-	var js []job
-	k := 0
-	seeds := c.seeds
-	if c.seedSet {
-		seeds = seedRange{c.seed, c.seed}
-	}
-	for _, s := range c.selected {
-		for seed := seeds.first; ; seed++ {
-			if k%c.shard.total == c.shard.index {
-				js = append(js, job{s.Name, seed})
-			}
-			k++
-			if seed == seeds.last {
-				break
-			}
-		}
-	}
-	return js
-}
-
 type tally struct {
 	Runs    int `json:"runs"`
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Unknown int `json:"unknown"`
+	Hung    int `json:"hung"`
+	Crashed int `json:"crashed"`
 }
 
 func (t *tally) add(r result) {
 	t.Runs++
 	switch {
-	case len(r.out.Failures) > 0 || r.diverge != "":
+	case r.Lost == "hung":
 		t.Failed++
-	case len(r.out.Unknown) > 0:
+		t.Hung++
+	case r.Lost == "crashed":
+		t.Failed++
+		t.Crashed++
+	case r.failed():
+		t.Failed++
+	case len(r.Unknown) > 0:
 		t.Unknown++
 	default:
 		t.Passed++
 	}
 }
 
-// sweep runs every job on c.jobs workers and reports failures as they come.
+// sweepState is what the dispatchers share: the runs still to hand out
+// and those in flight, which is what an interrupted sweep did not run.
+type sweepState struct {
+	mu       sync.Mutex
+	jobs     *jobs
+	inflight map[job]bool
+	stopped  bool
+	workers  map[*worker]bool // live worker processes, killed on an interrupt
+}
+
+func (s *sweepState) register(w *worker, live bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if live {
+		s.workers[w] = true
+	} else {
+		delete(s.workers, w)
+	}
+}
+
+// interrupt stops the sweep and the workers' runs in progress.
+func (s *sweepState) interrupt() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	for w := range s.workers {
+		w.cmd.Process.Kill()
+	}
+}
+
+func (s *sweepState) take() (job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return job{}, false
+	}
+	j, ok := s.jobs.next()
+	if ok {
+		s.inflight[j] = true
+	}
+	return j, ok
+}
+
+func (s *sweepState) finish(j job) {
+	s.mu.Lock()
+	delete(s.inflight, j)
+	s.mu.Unlock()
+}
+
+func (s *sweepState) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
+}
+
+// sweep runs every job of the shard on c.jobs dispatchers and reports
+// results as they come. SIGINT (or SIGTERM, which batch systems send) stops
+// it: what finished is summarized, what did not run is listed, and the exit
+// status is 128 + the signal's number (130 for SIGINT).
 func sweep(c *config, stdout, stderr io.Writer) int {
-	js := c.runs()
+	state := &sweepState{jobs: newJobs(c.selected, c.seeds, c.shard), inflight: map[job]bool{}, workers: map[*worker]bool{}}
+	total := state.jobs.total()
 	start := time.Now()
-	work := make(chan job)
 	results := make(chan result)
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, stopSignals...)
+	defer signal.Stop(interrupt)
+	status := 130
+	setup := workerSetup{Options: c.opts, Determinism: c.determinism}
 	var wg sync.WaitGroup
 	for i := 0; i < c.jobs; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range work {
-				results <- runJob(c, j)
+			if c.isolate {
+				dispatchIsolated(state, setup, c.runTimeout, results)
+			} else {
+				dispatchInProcess(state, setup, c.runTimeout, results)
 			}
 		}()
 	}
-	go func() {
-		defer close(work)
-		for _, j := range js {
-			work <- j
-		}
-	}()
 	go func() { wg.Wait(); close(results) }()
 
-	var total tally
+	var sum tally
 	per := map[string]*tally{}
-	var usage error
+	var usage string
+	interrupted := false
 	lastProgress := time.Time{}
-	for r := range results {
-		if r.err != nil {
-			if usage == nil {
-				usage = r.err
+	p := &printer{c: c, w: stdout, progress: stderr}
+	for results != nil {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				results = nil
+				continue
 			}
-			continue
-		}
-		total.add(r)
-		if per[r.scenario] == nil {
-			per[r.scenario] = &tally{}
-		}
-		per[r.scenario].add(r)
-		report(c, stdout, r)
-		if c.progress && time.Since(lastProgress) > 200*time.Millisecond {
-			lastProgress = time.Now()
-			rate := float64(total.Runs) / time.Since(start).Seconds()
-			fmt.Fprintf(stderr, "\r[%d/%d] %d failed, %d unknown, %.0f runs/s ", total.Runs, len(js), total.Failed, total.Unknown, rate)
+			state.finish(r.job())
+			if r.Usage != "" {
+				if usage == "" {
+					usage = r.Usage
+					state.stop()
+				}
+				continue
+			}
+			sum.add(r)
+			if per[r.Scenario] == nil {
+				per[r.Scenario] = &tally{}
+			}
+			per[r.Scenario].add(r)
+			p.report(r)
+			if c.progress && time.Since(lastProgress) > 200*time.Millisecond {
+				lastProgress = time.Now()
+				p.showProgress(sum, total, time.Since(start))
+			}
+		case sig := <-interrupt:
+			if interrupted {
+				continue
+			}
+			interrupted = true
+			status = exitStatusOf(sig)
+			// Workers ignore SIGINT: stop the ones running now, whose
+			// runs are then not run.
+			state.interrupt()
 		}
 	}
-	if c.progress {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
-	if usage != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), usage)
+	p.clearProgress()
+	if usage != "" {
+		fmt.Fprintf(stderr, "%s: %s\n", c.prog.name(), usage)
 		return 2
 	}
-	wall := time.Since(start)
-	summarize(c, stdout, total, per, wall)
-	if total.Failed > 0 || total.Unknown > 0 {
+	summarize(c, stdout, sum, per, time.Since(start))
+	if interrupted {
+		fmt.Fprintf(stdout, "interrupted: %s\n", notRun(c, state))
+		return status
+	}
+	if sum.Failed > 0 || sum.Unknown > 0 {
 		return 1
 	}
 	return 0
 }
 
-func runJob(c *config, j job) result {
-	r := result{job: j}
-	out, err := scenarios.Run(j.scenario, j.seed, c.opts)
-	if err != nil {
-		var ue *scenarios.UsageError
-		if errors.As(err, &ue) {
-			r.err = err
-			return r
+// dispatchIsolated hands jobs to one worker process at a time, replacing
+// it whenever a run hangs or kills it.
+func dispatchIsolated(state *sweepState, setup workerSetup, timeout time.Duration, results chan<- result) {
+	var w *worker
+	defer func() {
+		if w != nil {
+			state.register(w, false)
+			w.close()
+		}
+	}()
+	for {
+		j, ok := state.take()
+		if !ok {
+			return
+		}
+		if w == nil {
+			var err error
+			if w, err = startWorker(setup); err != nil {
+				results <- result{Scenario: j.scenario, Seed: j.seed, Lost: "crashed", Evidence: "the worker process did not start: " + err.Error()}
+				return
+			}
+			state.register(w, true)
+		}
+		r, alive := w.run(j, timeout)
+		if !alive {
+			state.register(w, false)
+			w = nil
+		}
+		state.mu.Lock()
+		stopped := state.stopped
+		state.mu.Unlock()
+		if stopped && r.Lost != "" {
+			// Killed by the interrupt: not run, not a crash.
+			return
+		}
+		results <- r
+	}
+}
+
+// dispatchInProcess runs jobs in this process. A run past the timeout is
+// reported as hung with the stacks of the goroutines running scenarios, and
+// abandoned: nothing can stop a goroutine, which goes on using a core.
+func dispatchInProcess(state *sweepState, setup workerSetup, timeout time.Duration, results chan<- result) {
+	for {
+		j, ok := state.take()
+		if !ok {
+			return
+		}
+		done := make(chan result, 1)
+		go func() { done <- runJob(setup.Options, setup.Determinism, j) }()
+		select {
+		case r := <-done:
+			results <- r
+		case <-time.After(timeout):
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			results <- result{Scenario: j.scenario, Seed: j.seed, Lost: "hung",
+				Evidence: fmt.Sprintf("still running after %v of wall time (-run-timeout), abandoned in this process (run with -isolate to have it killed); stacks:\n%s", timeout, scenarioStacks(string(buf)))}
 		}
 	}
-	r.out = out
-	if c.determinism {
-		again, _ := scenarios.Run(j.scenario, j.seed, c.opts)
-		if again.Fingerprint != out.Fingerprint || again.Passed != out.Passed {
-			r.diverge = firstDivergence(j, c.opts, out, again)
+}
+
+// notRun lists what an interrupted sweep did not run: the runs in flight,
+// and everything after the dispatch position.
+func notRun(c *config, state *sweepState) string {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	var parts []string
+	var inflight []string
+	for _, j := range sortedJobs(state.inflight) {
+		inflight = append(inflight, fmt.Sprintf("%s seed %d", j.scenario, j.seed))
+	}
+	if len(inflight) > 0 {
+		parts = append(parts, "cut short: "+strings.Join(inflight, ", "))
+	}
+	it := state.jobs
+	if !it.done {
+		var rest []string
+		rest = append(rest, fmt.Sprintf("%s seeds %d-%d", it.sel[it.si].Name, it.seed, it.seeds.last))
+		for _, s := range it.sel[it.si+1:] {
+			rest = append(rest, fmt.Sprintf("%s seeds %d-%d", s.Name, it.seeds.first, it.seeds.last))
+		}
+		if len(rest) > 6 {
+			rest = append(rest[:5], fmt.Sprintf("and %d more scenarios over the same seeds", len(rest)-5))
+		}
+		what := "never started: "
+		if c.shard.total > 1 {
+			what = fmt.Sprintf("never started (this shard's part, every %d-th run): ", c.shard.total)
+		}
+		parts = append(parts, what+strings.Join(rest, ", "))
+	}
+	if len(parts) == 0 {
+		return "every run had finished"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func sortedJobs(m map[job]bool) []job {
+	var out []job
+	for j := range m {
+		out = append(out, j)
+	}
+	for i := 1; i < len(out); i++ {
+		for k := i; k > 0 && (out[k].scenario < out[k-1].scenario || out[k].scenario == out[k-1].scenario && out[k].seed < out[k-1].seed); k-- {
+			out[k], out[k-1] = out[k-1], out[k]
 		}
 	}
-	return r
+	return out
+}
+
+// printer writes results, keeping the progress line on stderr out of the
+// way of the lines on stdout when both are the terminal.
+type printer struct {
+	c        *config
+	w        io.Writer
+	progress io.Writer
+	showing  bool
+}
+
+func (p *printer) clearProgress() {
+	if p.showing {
+		fmt.Fprint(p.progress, "\r\033[K")
+		p.showing = false
+	}
+}
+
+func (p *printer) showProgress(sum tally, total uint64, elapsed time.Duration) {
+	of := fmt.Sprint(total)
+	if total == math.MaxUint64 {
+		of = "?"
+	}
+	fmt.Fprintf(p.progress, "\r\033[K[%d/%s] %d failed, %d unknown, %.0f runs/s", sum.Runs, of, sum.Failed, sum.Unknown, float64(sum.Runs)/elapsed.Seconds())
+	p.showing = true
 }
 
 type jsonLine struct {
@@ -160,32 +327,45 @@ type jsonLine struct {
 	Time     float64 `json:"time_seconds"`
 	Node     string  `json:"node,omitempty"`
 	Faults   string  `json:"faults,omitempty"`
+	Detail   string  `json:"detail,omitempty"`
 	Replay   string  `json:"replay"`
 }
 
-func report(c *config, w io.Writer, r result) {
-	replay := scenarios.ReplayCommand(r.scenario, r.seed, c.opts)
-	emit := func(kind, typ, msg string, t time.Duration, nodeName string) {
-		if c.json {
-			line, _ := json.Marshal(jsonLine{Type: typ, Scenario: r.scenario, Seed: r.seed, Kind: kind,
-				Message: msg, Time: t.Seconds(), Node: nodeName, Faults: r.out.Faults, Replay: replay})
-			fmt.Fprintln(w, string(line))
+func (p *printer) report(r result) {
+	if !r.failed() && len(r.Unknown) == 0 {
+		return
+	}
+	p.clearProgress()
+	replay := scenarios.ReplayCommand(r.Scenario, r.Seed, p.c.opts)
+	emit := func(kind, typ, msg string, t time.Duration, nodeName, detail string) {
+		if p.c.json {
+			line, _ := json.Marshal(jsonLine{Type: typ, Scenario: r.Scenario, Seed: r.Seed, Kind: kind,
+				Message: msg, Time: t.Seconds(), Node: nodeName, Faults: r.Faults, Detail: detail, Replay: replay})
+			fmt.Fprintln(p.w, string(line))
 			return
 		}
 		label := "FAIL"
 		if typ == "unknown" {
 			label = "UNKNOWN"
 		}
-		fmt.Fprintf(w, "%s %s seed %d: %s: %s\n    replay: %s\n", label, r.scenario, r.seed, kind, msg, replay)
+		fmt.Fprintf(p.w, "%s %s seed %d: %s: %s\n", label, r.Scenario, r.Seed, kind, msg)
+		if detail != "" {
+			fmt.Fprintf(p.w, "    %s\n", strings.ReplaceAll(detail, "\n", "\n    "))
+		}
+		fmt.Fprintf(p.w, "    replay: %s\n", replay)
 	}
-	for _, f := range r.out.Failures {
-		emit(string(f.Kind), "failure", f.Msg, f.Time, f.Node)
+	if r.Lost != "" {
+		msg, detail, _ := strings.Cut(r.Evidence, "\n")
+		emit(r.Lost, "failure", msg, 0, "", detail)
 	}
-	for _, u := range r.out.Unknown {
-		emit("unknown", "unknown", u, r.out.VirtualTime, "")
+	for _, f := range r.Failures {
+		emit(f.Kind, "failure", f.Msg, f.Time, f.Node, "")
 	}
-	if r.diverge != "" {
-		emit("nondeterminism", "failure", r.diverge, 0, "")
+	for _, u := range r.Unknown {
+		emit("unknown", "unknown", u, time.Duration(r.Virtual), "", "")
+	}
+	if r.Diverge != "" {
+		emit("nondeterminism", "failure", r.Diverge, 0, "", "")
 	}
 }
 
@@ -214,8 +394,12 @@ func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall 
 	if c.determinism {
 		what = "seeds run twice"
 	}
-	fmt.Fprintf(w, "%d %s (shard %d/%d) in %v, %.0f runs/s: %d passed, %d failed, %d unknown\n",
-		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rate, total.Passed, total.Failed, total.Unknown)
+	lost := ""
+	if total.Hung+total.Crashed > 0 {
+		lost = fmt.Sprintf(" (%d hung, %d crashed their process)", total.Hung, total.Crashed)
+	}
+	fmt.Fprintf(w, "%d %s (shard %d/%d) in %v, %.0f runs/s: %d passed, %d failed%s, %d unknown\n",
+		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rate, total.Passed, total.Failed, lost, total.Unknown)
 	if len(names) > 1 {
 		fmt.Fprintf(w, "passed per scenario: %s\n", strings.Join(names, ", "))
 	}
