@@ -1,6 +1,8 @@
 package kvcat
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/simlab-go/simlab/scenarios"
@@ -97,5 +99,28 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 				t.Fatalf("correct servers fail seed %d too: %v %v", seed, err, good.Failures)
 			}
 		})
+	}
+}
+
+// TestAStaleReadIsExplainedAndDrawnOnlyWhenAsked: the broken server's
+// stale read is reported with its key and operations; its visualization is
+// written into the -viz directory when one is given, and nowhere otherwise.
+func TestAStaleReadIsExplainedAndDrawnOnlyWhenAsked(t *testing.T) {
+	broken := scenarios.Scenario{Name: "broken-kv/partitions", Histories: true, Run: func(c *scenarios.Case) { runKVPartitions(c, localReadServer) }}
+	out, err := scenarios.RunScenario(broken, 7, scenarios.Options{TraceTail: -1})
+	if err != nil || out.Passed {
+		t.Fatalf("seed 7: %v, passed %v; want the stale read caught", err, out.Passed)
+	}
+	msg := out.Failures[0].Msg
+	for _, want := range []string{"not linearizable: key ", "operations linearize; the first that cannot: client ", "replay with -viz DIR to draw it"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("failure %q lacks %q", msg, want)
+		}
+	}
+	dir := t.TempDir()
+	out, _ = scenarios.RunScenario(broken, 7, scenarios.Options{TraceTail: -1, VizDir: dir})
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 || !strings.Contains(out.Failures[0].Msg, "visualization: "+dir) {
+		t.Errorf("with -viz: %d files in %s, failure %q; want the one visualization, named", len(files), dir, out.Failures[0].Msg)
 	}
 }
