@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
@@ -45,6 +44,10 @@ type raftCluster struct {
 	// use it to build broken variants (a disk that forgets, say), and
 	// scenarios to count messages.
 	wrapEnv func(h *raftHost, env node.Env) node.Env
+	// traffic counts what each server received from each other since the
+	// current wait began (markWait): what describe tells of a stuck run.
+	traffic      map[[2]node.ID]*linkTraffic
+	trafficSince time.Duration
 }
 
 // newRaftCluster builds n servers s0..s(n-1) of impl configured by tweak
@@ -54,7 +57,7 @@ func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, twea
 	link := simCfg.Link
 	simCfg.Link = nil // given as schedule actions at 0s
 	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
-		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}}
+		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, traffic: map[[2]node.ID]*linkTraffic{}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
 	}
@@ -102,6 +105,9 @@ func (h *raftHost) Handle(env node.Env, ev node.Event) {
 		h.rc.applied[h.id] = 0
 		h.booting = true
 		defer func() { h.booting = false }()
+	}
+	if m, ok := ev.(*node.Recv); ok {
+		h.rc.countRecv(m.From, env.Self(), m.Msg)
 	}
 	h.srv.Handle(h.rc.env(h, env), ev)
 }
@@ -174,30 +180,6 @@ func (rc *raftCluster) observe() error {
 		rc.views = append(rc.views, v)
 	}
 	return rc.check.Observe(rc.views)
-}
-
-// describe says where every server stands: what a stuck run was doing.
-func (rc *raftCluster) describe() string {
-	var parts []string
-	for i, id := range rc.ids {
-		h, ok := rc.host(id)
-		if !ok {
-			parts = append(parts, rc.names[i]+" down")
-			continue
-		}
-		v := h.srv.Log()
-		term, leads := h.srv.State()
-		role := "follower"
-		if leads {
-			role = "leader"
-		}
-		cut := ""
-		if !rc.connected(id) {
-			cut = ", disconnected"
-		}
-		parts = append(parts, fmt.Sprintf("%s %s term %d, log (%d, %d], commit %d, applied %d%s", rc.names[i], role, term, v.FirstIndex, v.LastIndex, v.CommitIndex, rc.applied[id], cut))
-	}
-	return "servers: " + strings.Join(parts, "; ")
 }
 
 // checkAnchored reports, as an undecided check, observations of a server
@@ -317,6 +299,7 @@ func (rc *raftCluster) leaders() map[int][]node.ID {
 // and returns it. Waiting before looking lets stale leaders hear of newer
 // terms, as the classic lab's check does.
 func (rc *raftCluster) checkOneLeader() node.ID {
+	rc.markWait()
 	r := rc.c.Rand("checkOneLeader")
 	for try := 0; try < 10; try++ {
 		rc.run(r.Duration(450*time.Millisecond, 550*time.Millisecond))
@@ -402,6 +385,7 @@ func (rc *raftCluster) start(id node.ID, cmd []byte) (index, term int, ok bool) 
 // index. With retry false it gives up after the first leader accepted cmd
 // but it did not commit in 2 s.
 func (rc *raftCluster) one(cmd []byte, expected int, retry bool) int {
+	rc.markWait()
 	deadline := rc.w.Now() + 10*time.Second
 	next := 0
 	for rc.w.Now() < deadline {
@@ -441,6 +425,7 @@ func (rc *raftCluster) one(cmd []byte, expected int, retry bool) int {
 // early (returning nil) if some server moves past startTerm, since then
 // the command may never commit.
 func (rc *raftCluster) wait(index, n, startTerm int) []byte {
+	rc.markWait()
 	var cmd []byte
 	err := rc.w.RunUntil(func() bool {
 		got, c := rc.nCommitted(index)

@@ -29,6 +29,12 @@ type Impl struct {
 	// any command (etcd's empty entry), so a leader change moves the next
 	// command's index on by one.
 	ElectionEntry bool
+	// Classify, if set, names a message the servers exchange ("MsgApp",
+	// say, where the Go type is one for all) and reports whether it is a
+	// follower refusing the leader's entries. A run stuck waiting for
+	// agreement then says how many of the leader's messages a lagging
+	// server refused. Without it, messages are named by their Go type.
+	Classify func(msg any) (kind string, refusal bool)
 }
 
 // Config is what a scenario asks of the servers it builds.

@@ -3,6 +3,7 @@ package raftcat
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
@@ -21,6 +22,12 @@ var Simlab = Impl{
 		s := &simlabServer{app: app}
 		s.rf = raft.New(raft.Config{Peers: cfg.Peers, PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum}, s)
 		return s
+	},
+	Classify: func(msg any) (string, bool) {
+		if r, ok := msg.(raft.AppendEntriesReply); ok {
+			return "AppendEntriesReply", !r.Success
+		}
+		return strings.TrimPrefix(fmt.Sprintf("%T", msg), "raft."), false
 	},
 }
 

@@ -17,7 +17,11 @@
 package etcdraft
 
 import (
+	"fmt"
+
 	"github.com/simlab-go/simlab/catalogue/raftcat"
+	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // Etcd is etcd's Raft as a raftcat.Impl. A new cluster of n servers
@@ -39,6 +43,53 @@ var Etcd = raftcat.Impl{
 	},
 	LeadIn:        func(servers int) int { return servers + 1 },
 	ElectionEntry: true,
+	Classify:      classify,
 }
+
+// classify names an etcd message by its type (MsgApp, MsgAppResp, …): every
+// message crosses the network as the same wire type. A MsgAppResp with
+// Reject set is a follower refusing the leader's entries. It runs on every
+// delivery, so it reads the two fields it needs off the encoding and skips
+// the rest (entries, snapshots) rather than decode the whole message.
+func classify(msg any) (string, bool) {
+	w, ok := msg.(wire)
+	if !ok {
+		return fmt.Sprintf("%T", msg), false
+	}
+	var typ pb.MessageType
+	var reject bool
+	for b := w.Data; len(b) > 0; {
+		num, kind, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return "undecodable wire", false
+		}
+		b = b[n:]
+		if kind == protowire.VarintType && (num == typeField || num == rejectField) {
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return "undecodable wire", false
+			}
+			b = b[n:]
+			if num == typeField {
+				typ = pb.MessageType(v)
+			} else {
+				reject = v != 0
+			}
+			continue
+		}
+		n = protowire.ConsumeFieldValue(num, kind, b)
+		if n < 0 {
+			return "undecodable wire", false
+		}
+		b = b[n:]
+	}
+	return typ.String(), typ == pb.MessageType_MsgAppResp && reject
+}
+
+// The field numbers of raftpb.Message's type and reject.
+const (
+	typeField   protowire.Number = 1
+	rejectField protowire.Number = 10
+)
 
 func init() { raftcat.Register(Etcd) }

@@ -7,6 +7,8 @@ import (
 	"github.com/simlab-go/simlab/catalogue/raftcat"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
+	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
 )
 
 // TestEveryScenario runs the whole etcdraft/ catalogue for a few seeds,
@@ -54,3 +56,27 @@ func TestWithoutPreVoteElectionsStall(t *testing.T) {
 func TestPrintedScheduleReplays(t *testing.T) { scenariotest.ScheduleReplays(t, "etcdraft/*", 3) }
 
 func TestFaultsAreData(t *testing.T) { scenariotest.FaultsAreData(t, "etcdraft/*") }
+
+// TestClassifyNamesEtcdMessages checks that a stuck run can tell etcd's
+// messages apart and count the followers' refusals.
+func TestClassifyNamesEtcdMessages(t *testing.T) {
+	tests := []struct {
+		m           *pb.Message
+		kind        string
+		wantRefusal bool
+	}{
+		{&pb.Message{Type: pb.MessageType_MsgApp.Enum()}, "MsgApp", false},
+		{&pb.Message{Type: pb.MessageType_MsgAppResp.Enum()}, "MsgAppResp", false},
+		{&pb.Message{Type: pb.MessageType_MsgAppResp.Enum(), Reject: proto.Bool(true)}, "MsgAppResp", true},
+		{&pb.Message{Type: pb.MessageType_MsgVote.Enum(), Reject: proto.Bool(true)}, "MsgVote", false},
+	}
+	for _, tt := range tests {
+		kind, refusal := classify(encode(tt.m))
+		if kind != tt.kind || refusal != tt.wantRefusal {
+			t.Errorf("classify(%v) = %q, %v; want %q, %v", tt.m, kind, refusal, tt.kind, tt.wantRefusal)
+		}
+	}
+	if kind, _ := classify("not a wire"); kind != "string" {
+		t.Errorf("classify of a foreign message: %q, want its Go type", kind)
+	}
+}
