@@ -1,0 +1,348 @@
+package simrun
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
+)
+
+// config is a parsed and validated command line.
+type config struct {
+	prog        Program
+	list        bool
+	patterns    string
+	seed        uint64
+	seedSet     bool
+	seeds       seedRange
+	jobs        int
+	shard       shard
+	json        bool
+	verbose     bool
+	filter      traceFilter
+	determinism bool
+	progress    bool
+	isolate     bool
+	runTimeout  time.Duration
+	opts        scenarios.Options
+	selected    []scenarios.Scenario
+}
+
+// usageError is bad input: exit status 2, nothing run.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// params collects -p name=value flags; a name given twice is an error.
+type params map[string]string
+
+func (p params) String() string {
+	var parts []string
+	for _, k := range sortedKeys(p) {
+		parts = append(parts, k+"="+p[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+func (p params) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want -p name=value, got %q", s)
+	}
+	if old, dup := p[k]; dup {
+		return fmt.Errorf("parameter %s is given twice (%s=%s, then %s=%s): give it once", k, k, old, k, v)
+	}
+	p[k] = v
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// maxJobs bounds -jobs.
+const maxJobs = 1024
+
+// defaultRunTimeout is the wall-clock limit of one run of a sweep: far
+// above the slowest scenario of the catalogue (a few seconds), short enough
+// that a hung run is reported while the sweep is still worth watching.
+const defaultRunTimeout = 2 * time.Minute
+
+func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValues) {
+	fs := flag.NewFlagSet(p.name(), flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are ours to word; -h prints below
+	v := &flagValues{ps: params{}}
+	fs.BoolVar(&c.list, "list", false, "list the scenarios with their summaries and parameters, and exit")
+	fs.StringVar(&c.patterns, "scenario", "", "scenario name or comma-separated glob patterns, e.g. 'register/*'")
+	fs.StringVar(&v.seed, "seed", "", "replay this one seed (seeds start at 1)")
+	fs.StringVar(&v.seeds, "seeds", "", "sweep seeds: N means 1-N; A-B is inclusive")
+	fs.IntVar(&c.jobs, "jobs", runtime.NumCPU(), "runs in parallel in a sweep (each run is single-threaded)")
+	fs.StringVar(&v.shard, "shard", "", "run only shard i of n of the sweep (i/n, 0-based); default from TEST_SHARD_INDEX and TEST_TOTAL_SHARDS")
+	fs.BoolVar(&c.json, "json", false, "print one JSON line per failure and a summary line")
+	fs.BoolVar(&c.verbose, "v", false, "print the trace of the run, then every node's statistics (one seed, one scenario)")
+	fs.StringVar(&v.traceNode, "trace-node", "", "with -v: only trace records about these nodes, e.g. s1,s3")
+	fs.StringVar(&v.traceKind, "trace-kind", "", "with -v: only records of these kinds, e.g. recv,send,crash")
+	fs.StringVar(&v.traceMatch, "trace-match", "", "with -v: only records whose detail contains this text, e.g. AppendEntries")
+	fs.DurationVar(&v.traceFrom, "trace-from", 0, "with -v: only records from this virtual time on, e.g. 2s")
+	fs.DurationVar(&v.traceTo, "trace-to", 0, "with -v: only records up to this virtual time")
+	fs.BoolVar(&c.determinism, "check-determinism", false, "run every seed twice and report the first event where the runs differ")
+	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
+	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
+	fs.Var(v.ps, "p", "set a scenario parameter, name=value (repeatable, once per name)")
+	fs.StringVar(&c.opts.VizDir, "viz", "", "write porcupine's visualization of every history checked for linearizability into this directory")
+	fs.DurationVar(&c.opts.CheckTimeout, "check-timeout", 0, "time limit of one linearizability search; a search that runs out is an unknown result (default 10s)")
+	fs.DurationVar(&c.runTimeout, "run-timeout", defaultRunTimeout, "wall-clock limit of one run of a sweep; a run past it is reported as hung, with its stack")
+	fs.BoolVar(&c.isolate, "isolate", runtime.GOOS != "windows", "run a sweep's runs in worker processes, so a run that hangs or kills its process is recorded and the sweep goes on")
+	fs.StringVar(&v.input, "input", "", "run a job on your own text files, one map task each: a glob such as 'books/*.txt' (sets -p input=GLOB; -scenario defaults to mapreduce/wordcount, -seed to 1)")
+	fs.Usage = func() {} // the flag package calls it on every error; help is printed by printHelp
+	return fs, v
+}
+
+type flagValues struct {
+	seed, seeds, shard, input        string
+	traceNode, traceKind, traceMatch string
+	traceFrom, traceTo               time.Duration
+	ps                               params
+}
+
+// parseError turns the flag package's complaint into one that names the
+// fix: the closest flag for a misspelled one, the missing unit of a
+// duration.
+func parseError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if close := closestWord(name, names); close != "" {
+			return usagef("unknown flag -%s; did you mean -%s? (-h lists every flag)", name, close)
+		}
+		return usagef("unknown flag -%s (-h lists every flag)", name)
+	}
+	if strings.Contains(msg, "missing unit in duration") || strings.HasPrefix(msg, "invalid value") && strings.Contains(msg, "parse error") && isDurationFlag(fs, msg) {
+		return usagef("%s: a duration needs a unit, e.g. 10s or 500ms", msg)
+	}
+	if strings.Contains(msg, "flag needs an argument") {
+		return usagef("%s (-h shows what each flag takes)", msg)
+	}
+	return usageError{msg}
+}
+
+// isDurationFlag reports whether the flag a parse error names takes a
+// duration.
+func isDurationFlag(fs *flag.FlagSet, msg string) bool {
+	_, rest, ok := strings.Cut(msg, "for flag -")
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	_, isDur := g.Get().(time.Duration)
+	return isDur
+}
+
+// closestWord is the word of words within two edits of w, if one is.
+func closestWord(w string, words []string) string {
+	best, bestD := "", 3
+	for _, c := range words {
+		if d := scenarios.EditDistance(w, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func parse(p Program, args []string, stderr io.Writer, getenv func(string) string) (*config, error) {
+	c := &config{prog: p}
+	fs, v := p.flagSet(c, stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "usage: %s -list | -scenario PATTERN (-seed N | -seeds N | -seeds A-B) [flags]\n\n", p.name())
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return nil, err
+		}
+		return nil, parseError(fs, err)
+	}
+	c.opts.Command = p.Command
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q: every input is a flag (-h lists them)", fs.Arg(0))
+	}
+	if c.list {
+		var others []string
+		for _, name := range sortedKeys(boolMap(set)) {
+			if name != "list" {
+				others = append(others, "-"+name)
+			}
+		}
+		if len(others) > 0 {
+			return nil, usagef("-list takes no other flag, yet %s was given: run -list alone", strings.Join(others, ", "))
+		}
+		return c, nil
+	}
+	if v.input != "" {
+		if m, err := filepath.Glob(v.input); err != nil || len(m) == 0 {
+			return nil, usagef("-input %q matches no file: give a glob of text files, such as 'books/*.txt'", v.input)
+		}
+		if _, dup := v.ps["input"]; dup {
+			return nil, usagef("-input and -p input= both given: give one")
+		}
+		v.ps["input"] = v.input
+		if c.patterns == "" {
+			c.patterns = "mapreduce/wordcount"
+		}
+		if v.seed == "" && v.seeds == "" {
+			v.seed = "1"
+		}
+	}
+	if len(v.ps) > 0 {
+		c.opts.Params = v.ps
+	}
+	if c.patterns == "" {
+		return nil, usagef("no scenario given: pass -scenario NAME or a pattern such as 'register/*' (-list shows them)")
+	}
+	sel, err := scenarios.Match(c.patterns)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	c.selected = sel
+	switch {
+	case v.seed != "" && v.seeds != "":
+		return nil, usagef("give -seed N to replay one seed or -seeds to sweep, not both")
+	case v.seed != "":
+		if c.seed, err = parseSeed(v.seed); err != nil {
+			return nil, usagef("-seed %q: %v", v.seed, err)
+		}
+		c.seedSet = true
+		c.seeds = seedRange{c.seed, c.seed}
+	case v.seeds != "":
+		if c.seeds, err = parseSeeds(v.seeds); err != nil {
+			return nil, usagef("-seeds %q: %v", v.seeds, err)
+		}
+	default:
+		return nil, usagef("no seed given: pass -seed N to replay one run or -seeds N (or A-B) to sweep")
+	}
+	if set["check-timeout"] && c.opts.CheckTimeout <= 0 {
+		return nil, usagef("-check-timeout %v: want a positive duration such as 30s", c.opts.CheckTimeout)
+	}
+	if c.runTimeout <= 0 {
+		return nil, usagef("-run-timeout %v: want a positive duration such as 5m", c.runTimeout)
+	}
+	if c.jobs < 1 || c.jobs > maxJobs {
+		return nil, usagef("-jobs %d: want 1 to %d", c.jobs, maxJobs)
+	}
+	if c.seedSet && set["shard"] {
+		return nil, usagef("-shard splits a sweep over machines; a single -seed cannot be split: use -seeds")
+	}
+	if c.shard, err = parseShard(v.shard, getenv); err != nil {
+		return nil, err
+	}
+	if c.verbose {
+		switch {
+		case !c.seedSet || len(c.selected) > 1:
+			return nil, usagef("-v prints one run's trace: use it with -seed N and one scenario")
+		case c.json:
+			return nil, usagef("-v prints a trace for people, -json lines for programs: give one of them")
+		case c.determinism:
+			return nil, usagef("-v prints one run's trace; -check-determinism runs each seed twice and names where they differ itself: give one of them")
+		}
+	}
+	if c.filter, err = newTraceFilter(v); err != nil {
+		return nil, err
+	}
+	if c.filter.on() && !c.verbose {
+		return nil, usagef("-trace-node, -trace-kind, -trace-match, -trace-from and -trace-to filter the trace of -v: add -v")
+	}
+	if c.opts.Faults != "" {
+		if _, err := scenarios.ParseSchedules(c.opts.Faults); err != nil {
+			return nil, usagef("-faults: %v", err)
+		}
+	}
+	if c.opts.VizDir != "" {
+		if err := checkWritable(c.opts.VizDir); err != nil {
+			return nil, usagef("-viz %s: %v; give a directory you can write to", c.opts.VizDir, err)
+		}
+		if !slices.ContainsFunc(c.selected, func(s scenarios.Scenario) bool { return s.Histories }) {
+			return nil, usagef("-viz draws histories checked for linearizability, and %s checks none: use it with scenarios such as kv/...", describeSelection(c.selected))
+		}
+	}
+	for _, s := range c.selected {
+		if v.input != "" && !takesInput(s) {
+			return nil, usagef("-input: scenario %s takes no input files; use -scenario mapreduce/wordcount or another scenario whose -list entry shows -p input=", s.Name)
+		}
+		if err := scenarios.CheckOptions(s, c.opts); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		if c.opts.Faults != "" {
+			if s.FixedFaults != "" && (!c.seedSet || c.determinism) {
+				return nil, usagef("scenario %s takes no schedule of yours (%s); -faults is accepted only as its own schedule for one seed: use -seed", s.Name, s.FixedFaults)
+			}
+			if err := scenarios.Probe(s, c.seeds.first, c.opts); err != nil {
+				return nil, usageError{err.Error()}
+			}
+			if c.seedSet {
+				if err := scenarios.CheckOwnSchedule(s, c.seed, c.opts); err != nil {
+					return nil, usageError{err.Error()}
+				}
+			}
+		}
+	}
+	return c, nil
+}
+
+func boolMap(m map[string]bool) map[string]string {
+	out := map[string]string{}
+	for k := range m {
+		out[k] = ""
+	}
+	return out
+}
+
+func describeSelection(sel []scenarios.Scenario) string {
+	if len(sel) == 1 {
+		return "scenario " + sel[0].Name
+	}
+	return fmt.Sprintf("none of the %d scenarios selected", len(sel))
+}
+
+// checkWritable makes dir if needed and writes and removes a file in it.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".simrun-write-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(filepath.Clean(name))
+}
+
+// takesInput reports whether s declares the parameter -input sets.
+func takesInput(s scenarios.Scenario) bool {
+	return slices.ContainsFunc(s.Params, func(p scenarios.Param) bool { return p.Name == "input" })
+}

@@ -1,0 +1,62 @@
+package simrun
+
+import (
+	"errors"
+	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
+)
+
+// result is what a run of a sweep came to, in a form that crosses a pipe
+// from a worker process.
+type result struct {
+	Scenario string    `json:"scenario"`
+	Seed     uint64    `json:"seed"`
+	Failures []failure `json:"failures,omitempty"`
+	Unknown  []string  `json:"unknown,omitempty"`
+	Faults   string    `json:"faults,omitempty"`
+	Diverge  string    `json:"diverge,omitempty"` // -check-determinism found two different runs
+	Events   int64     `json:"events"`
+	Virtual  int64     `json:"virtual_ns"`
+	// Usage is bad input found only by running (a schedule part for a
+	// world the probe did not reach): it stops the sweep.
+	Usage string `json:"usage,omitempty"`
+	// Lost is set when the run never finished: "hung" (it outlived
+	// -run-timeout) or "crashed" (it killed its process); Evidence is the
+	// stuck stack or what the process said as it died.
+	Lost     string `json:"lost,omitempty"`
+	Evidence string `json:"evidence,omitempty"`
+}
+
+type failure struct {
+	Kind string        `json:"kind"`
+	Msg  string        `json:"msg"`
+	Time time.Duration `json:"time_ns"`
+	Node string        `json:"node,omitempty"`
+}
+
+func (r result) job() job { return job{r.Scenario, r.Seed} }
+
+func (r result) failed() bool { return len(r.Failures) > 0 || r.Diverge != "" || r.Lost != "" }
+
+// runJob runs one job of a sweep in this process.
+func runJob(o scenarios.Options, determinism bool, j job) result {
+	r := result{Scenario: j.scenario, Seed: j.seed}
+	out, err := scenarios.Run(j.scenario, j.seed, o)
+	var ue *scenarios.UsageError
+	if errors.As(err, &ue) {
+		r.Usage = err.Error()
+		return r
+	}
+	for _, f := range out.Failures {
+		r.Failures = append(r.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: f.Time, Node: f.Node})
+	}
+	r.Unknown, r.Faults, r.Events, r.Virtual = out.Unknown, out.Faults, out.Events, int64(out.VirtualTime)
+	if determinism {
+		again, _ := scenarios.Run(j.scenario, j.seed, o)
+		if again.Fingerprint != out.Fingerprint || again.Passed != out.Passed {
+			r.Diverge = firstDivergence(j, o, out, again)
+		}
+	}
+	return r
+}
