@@ -532,6 +532,9 @@ func (c *Case) addFailure(f *sim.Failure) {
 			}
 		}
 	}
+	if w := c.world(); w != nil {
+		f.Msg = w.Names(f.Msg) // nodes by name, as in the trace
+	}
 	c.failures = append(c.failures, f)
 }
 

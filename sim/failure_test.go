@@ -259,3 +259,22 @@ func outOfRange(i int) int {
 	s := make([]int, i)
 	return s[i]
 }
+
+// TestAFailureNamesNodesByName: a failure written with node IDs in their
+// default form ("n1", as a system's own panic or status line has them)
+// speaks of the nodes by the names the trace uses; words that only look
+// like IDs are left alone.
+func TestAFailureNamesNodesByName(t *testing.T) {
+	w := sim.New(3, sim.Config{})
+	j := newJournal(w)
+	j.add("alpha", hooks{})
+	j.add("beta", hooks{})
+	w.At(time.Millisecond, "check", func() { w.Fail(sim.Check, "n1 lost n0's write; n9 and ann1 and n1x are not nodes") })
+	f := asFailure(t, w.RunFor(time.Second))
+	if want := "beta lost alpha's write; n9 and ann1 and n1x are not nodes"; f.Msg != want {
+		t.Errorf("failure %q, want %q", f.Msg, want)
+	}
+	if got := w.Names("(worker n0, n1)"); got != "(worker alpha, beta)" {
+		t.Errorf("Names: %q", got)
+	}
+}

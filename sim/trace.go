@@ -83,9 +83,13 @@ func (w *World) summarize(v any) string {
 	return s
 }
 
-// names replaces, in a trace line, every node ID in its default form
+// Names replaces, in a line of text, every node ID in its default form
 // ("n3", a word of its own) by the node's name ("s3", "worker-2"), so that
-// a trace speaks of nodes one way only.
+// a trace or a failure speaks of nodes one way only. The World applies it
+// to its trace and its failures; a harness applies it to what a system
+// says of itself (a status line written with node IDs).
+func (w *World) Names(s string) string { return w.names(s) }
+
 func (w *World) names(s string) string {
 	if !strings.Contains(s, "n") {
 		return s

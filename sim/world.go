@@ -356,6 +356,7 @@ func (w *World) fail(f *Failure) {
 	f.Time = w.now
 	f.Seed = w.seed
 	f.Event = w.events
+	f.Msg = w.names(f.Msg)
 	w.failure = f
 	w.trace(Record{Kind: "failure", Node: f.Node, Detail: f.Msg})
 }
