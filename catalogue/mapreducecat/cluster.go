@@ -27,9 +27,13 @@ type mrSetup struct {
 	perKB    time.Duration
 	slowdown []float64
 	backup   bool
-	// coordBugs and workerBugs plant deliberate bugs (tests only).
-	coordBugs  mapreduce.CoordinatorBugs
-	workerBugs mapreduce.WorkerBugs
+	// wrapCoord and wrapWorker, when set, stand between the system's
+	// nodes and the simulator (each incarnation gets a fresh wrapper),
+	// and coordConfig adjusts the coordinator's configuration: tests
+	// build broken variants of the system with them. A wrapper gives the
+	// node it wraps with Unwrap.
+	wrapCoord, wrapWorker func(node.Handler) node.Handler
+	coordConfig           func(*mapreduce.CoordinatorConfig)
 }
 
 // mrPerEvent is the CPU each handler call costs under the CPU model.
@@ -77,18 +81,20 @@ func newMRClusterIn(c *scenarios.Case, w *sim.World, s mrSetup) *mrCluster {
 	for i, f := range s.inputs {
 		names[i] = f.Name
 	}
-	mc.coord = w.AddNode("coord", mapreduce.NewCoordinator(mapreduce.CoordinatorConfig{
-		Job: s.job, Inputs: names, NReduce: s.nReduce, Storage: mc.storage, BackupTasks: s.backup, Bugs: s.coordBugs,
-	}))
+	coordCfg := mapreduce.CoordinatorConfig{Job: s.job, Inputs: names, NReduce: s.nReduce, Storage: mc.storage, BackupTasks: s.backup}
+	if s.coordConfig != nil {
+		s.coordConfig(&coordCfg)
+	}
+	mc.coord = w.AddNode("coord", wrapped(mapreduce.NewCoordinator(coordCfg), s.wrapCoord))
 	for i := 0; i < s.workers; i++ {
 		slow := 1.0
 		if i < len(s.slowdown) {
 			slow = s.slowdown[i]
 		}
 		name := fmt.Sprintf("w%d", i)
-		mc.workers = append(mc.workers, w.AddNode(name, mapreduce.NewWorker(mapreduce.WorkerConfig{
-			Coordinator: mc.coord, Storage: mc.storage, ComputePerKB: s.perKB, Slowdown: slow, Bugs: s.workerBugs,
-		})))
+		mc.workers = append(mc.workers, w.AddNode(name, wrapped(mapreduce.NewWorker(mapreduce.WorkerConfig{
+			Coordinator: mc.coord, Storage: mc.storage, ComputePerKB: s.perKB, Slowdown: slow,
+		}), s.wrapWorker)))
 		mc.names = append(mc.names, name)
 	}
 	mc.observe()
@@ -101,8 +107,32 @@ func (mc *mrCluster) fs() *mapreduce.Storage {
 }
 
 func (mc *mrCluster) coordinator() *mapreduce.Coordinator {
-	co, _ := mc.w.Handler(mc.coord).(*mapreduce.Coordinator)
+	co, _ := unwrap(mc.w.Handler(mc.coord)).(*mapreduce.Coordinator)
 	return co
+}
+
+func (mc *mrCluster) worker(id node.ID) (*mapreduce.Worker, bool) {
+	wk, ok := unwrap(mc.w.Handler(id)).(*mapreduce.Worker)
+	return wk, ok
+}
+
+// wrapped is f with wrap, if set, around every handler it builds.
+func wrapped(f node.Factory, wrap func(node.Handler) node.Handler) node.Factory {
+	if wrap == nil {
+		return f
+	}
+	return func() node.Handler { return wrap(f()) }
+}
+
+// unwrap finds the system's own handler inside a test's wrappers.
+func unwrap(h node.Handler) node.Handler {
+	for {
+		u, ok := h.(interface{ Unwrap() node.Handler })
+		if !ok {
+			return h
+		}
+		h = u.Unwrap()
+	}
 }
 
 // observe installs the invariants checked after every event:
@@ -139,7 +169,7 @@ func (mc *mrCluster) observe() {
 			who = "the coordinator declared the job done"
 		}
 		for i, id := range mc.workers {
-			if wk, ok := mc.w.Handler(id).(*mapreduce.Worker); ok && wk.Exited() && who == "" {
+			if wk, ok := mc.worker(id); ok && wk.Exited() && who == "" {
 				who = mc.names[i] + " exited"
 			}
 		}
@@ -165,7 +195,7 @@ func (mc *mrCluster) finished() bool {
 		return false
 	}
 	for _, id := range mc.workers {
-		if wk, ok := mc.w.Handler(id).(*mapreduce.Worker); ok && !wk.Exited() {
+		if wk, ok := mc.worker(id); ok && !wk.Exited() {
 			return false
 		}
 	}
@@ -201,7 +231,7 @@ func (mc *mrCluster) finish(c *scenarios.Case, limit time.Duration) {
 	var f *sim.Failure
 	if errors.As(err, &f) && f.Kind == sim.Liveness {
 		if co := mc.coordinator(); co != nil {
-			f.Msg += " (" + co.Status(mc.w.Clock(mc.coord)) + ")"
+			f.Msg += " (" + mc.w.Names(co.Status(mc.w.Clock(mc.coord))) + ")"
 		} else {
 			f.Msg += " (the coordinator is down)"
 		}

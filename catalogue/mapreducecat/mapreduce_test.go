@@ -11,6 +11,7 @@ import (
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/mapreduce"
 )
 
@@ -29,30 +30,29 @@ func brokenMR(t *testing.T, name string, tweak func(*mrSetup)) scenarios.Scenari
 }
 
 // TestMapReduceCatalogueCatchesBugs shows the catalogue catching each
-// deliberate bug of mapreduce.CoordinatorBugs and mapreduce.WorkerBugs
-// within a stated number of seeds, while the correct system passes the very
-// seed that caught it.
+// broken variant of broken_test.go within a stated number of seeds, while
+// the correct system passes the very seed that caught it.
 func TestMapReduceCatalogueCatchesBugs(t *testing.T) {
+	coord := func(wrap func(node.Handler) node.Handler) func(*mrSetup) {
+		return func(s *mrSetup) { s.wrapCoord = wrap }
+	}
+	worker := func(wrap func(node.Handler) node.Handler) func(*mrSetup) {
+		return func(s *mrSetup) { s.wrapWorker = wrap }
+	}
 	tests := []struct {
 		bug         string
 		scenario    string
 		tweak       func(*mrSetup)
 		withinSeeds uint64 // measured first catch and share of seeds 1-1000 caught in the comments
 	}{
-		{"the coordinator keeps a lost worker's completed maps", "mapreduce/crash",
-			func(s *mrSetup) { s.coordBugs.KeepLostMaps = true }, 5}, // seed 1; 96.7%
-		{"the coordinator is done once every reduce is handed out", "mapreduce/wordcount",
-			func(s *mrSetup) { s.coordBugs.DoneWhenAssigned = true }, 5}, // seed 1; every seed
-		{"a reducer writes its output in place, in two pieces", "mapreduce/wordcount",
-			func(s *mrSetup) { s.workerBugs.DirectCommit = true }, 5}, // seed 1; every seed
-		{"a worker does not sync its incarnation number", "mapreduce/crash",
-			func(s *mrSetup) { s.workerBugs.VolatileIncarnation = true }, 20}, // seed 3; 28.0%
-		{"a reducer waits for a re-executed map", "mapreduce/worker-loss",
-			func(s *mrSetup) { s.workerBugs.WaitForReexecution = true }, 20}, // seed 4; 27.6%
+		{"the coordinator keeps a lost worker's completed maps", "mapreduce/crash", coord(keepLostMaps), 5},
+		{"the coordinator is done once every reduce is handed out", "mapreduce/wordcount", coord(doneWhenAssigned), 5},
+		{"a reducer writes its output in place, in two pieces", "mapreduce/wordcount", worker(directCommit), 5},
+		{"a worker does not sync its incarnation number", "mapreduce/crash", worker(volatileIncarnation), 20},
+		{"a reducer waits for a re-executed map", "mapreduce/worker-loss", worker(waitForReexecution), 20},
 		{"the coordinator never marks a silent worker failed", "mapreduce/worker-loss",
-			func(s *mrSetup) { s.coordBugs.NoFailureDetector = true }, 20}, // seed 4; 74.1%
-		{"the coordinator takes an old incarnation's messages for the current one's", "mapreduce/crash",
-			func(s *mrSetup) { s.coordBugs.TrustStaleIncarnations = true }, 400}, // seed 284; 0.4%
+			func(s *mrSetup) { s.coordConfig = noFailureDetector }, 20},
+		{"the coordinator takes an old incarnation's messages for the current one's", "mapreduce/crash", coord(trustStaleIncarnations), 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {

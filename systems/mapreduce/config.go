@@ -54,25 +54,6 @@ type CoordinatorConfig struct {
 	BackupTasks    bool
 	BackupSlowness float64
 	BackupAfterMin time.Duration
-	// Bugs plants deliberate bugs, for tests showing that the scenario
-	// catalogue catches them. Leave it zero.
-	Bugs CoordinatorBugs
-}
-
-// CoordinatorBugs are deliberate coordinator bugs.
-type CoordinatorBugs struct {
-	// KeepLostMaps keeps a failed worker's completed map tasks done,
-	// although their output died with the worker.
-	KeepLostMaps bool
-	// DoneWhenAssigned declares the job done once every reduce task has
-	// been handed out, instead of once every output is committed.
-	DoneWhenAssigned bool
-	// NoFailureDetector never marks a silent worker failed: only a
-	// restart (a newer incarnation) or a task timeout reveals a loss.
-	NoFailureDetector bool
-	// TrustStaleIncarnations takes messages from an older incarnation of
-	// a worker for the current one's.
-	TrustStaleIncarnations bool
 }
 
 func (c *CoordinatorConfig) setDefaults() {
@@ -107,21 +88,6 @@ type WorkerConfig struct {
 	// RetryInterval and PollInterval default to the Default constants.
 	RetryInterval time.Duration
 	PollInterval  time.Duration
-	// Bugs plants deliberate bugs. Leave it zero.
-	Bugs WorkerBugs
-}
-
-// WorkerBugs are deliberate worker bugs.
-type WorkerBugs struct {
-	// DirectCommit writes a reduce output straight to its final name, in
-	// two pieces, instead of renaming a finished temporary file.
-	DirectCommit bool
-	// VolatileIncarnation does not sync the incarnation number before
-	// talking, so a crash can make a restarted worker reuse it.
-	VolatileIncarnation bool
-	// WaitForReexecution makes a reducer wait for a map task being
-	// re-executed instead of handing its own task back.
-	WaitForReexecution bool
 }
 
 func (c *WorkerConfig) setDefaults() {

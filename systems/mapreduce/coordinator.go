@@ -159,7 +159,7 @@ func (c *Coordinator) Handle(env node.Env, ev node.Event) {
 // committed, marks those reduce tasks done, and runs everything else again
 // (the map outputs' locations were only in its memory).
 func (c *Coordinator) start(env node.Env, restarted bool) {
-	c.epoch = nextIncarnation(env.Disk(), true)
+	c.epoch = nextIncarnation(env.Disk())
 	c.nextAttempt = c.epoch << 32
 	c.lastPing = env.Now()
 	env.SetTimer(tickInterval, tickTimer{})
@@ -197,8 +197,6 @@ func (c *Coordinator) touch(env node.Env, id node.ID, inc uint64) *workerState {
 	case ws == nil:
 		ws = &workerState{inc: inc}
 		c.workers[id] = ws
-	case inc < ws.inc && c.cfg.Bugs.TrustStaleIncarnations:
-		// handled as if from the current incarnation
 	case inc < ws.inc:
 		return nil
 	case inc > ws.inc:
@@ -341,14 +339,5 @@ func (c *Coordinator) handOut(env node.Env, t *task, id node.ID, inc uint64, bac
 		c.backups++
 	}
 	env.Logf("%v %d: %s %d to %v", t.kind, t.id, what, a.Attempt, id)
-	if c.cfg.Bugs.DoneWhenAssigned && t.kind == ReduceTask {
-		all := true
-		for _, r := range c.tasks[ReduceTask] {
-			all = all && r.handedOut > 0
-		}
-		if all {
-			c.finish(env)
-		}
-	}
 	return TaskReply{Do: Run, Task: a}
 }

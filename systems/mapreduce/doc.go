@@ -76,9 +76,6 @@
 // slices, as a worker with a spare thread would. Parallelism, stragglers and
 // backup tasks therefore show in the job's virtual completion time.
 //
-// [CoordinatorBugs] and [WorkerBugs] plant deliberate bugs, for the tests
-// that show the scenario catalogue (catalogue/mapreducecat) catching each.
-//
 // The package imports only sim/node and the standard library and follows
 // the determinism rules of DESIGN.md section 10.
 package mapreduce

@@ -18,7 +18,7 @@ func (c *Coordinator) tick(env node.Env) {
 	}
 	for _, id := range node.SortedKeys(c.workers) {
 		ws := c.workers[id]
-		if !ws.failed && now-ws.lastSeen > c.cfg.WorkerTimeout && !c.cfg.Bugs.NoFailureDetector {
+		if !ws.failed && now-ws.lastSeen > c.cfg.WorkerTimeout {
 			ws.failed = true
 			c.lose(env, id, ws, fmt.Sprintf("silent for %v", now-ws.lastSeen))
 		}
@@ -50,7 +50,7 @@ func (c *Coordinator) lose(env node.Env, id node.ID, ws *workerState, why string
 	c.failures++
 	env.Logf("worker %v (incarnation %d) is lost: %s", id, ws.inc, why)
 	c.release(id)
-	if c.done || c.cfg.Bugs.KeepLostMaps {
+	if c.done {
 		return
 	}
 	for _, t := range c.tasks[MapTask] {

@@ -11,10 +11,10 @@ import (
 // map output, or the coordinator's, naming its attempts.
 const incarnationFile = "incarnation"
 
-// nextIncarnation raises the incarnation number kept on d and returns it.
-// With sync, the number is durable before any message the caller sends
-// next: no two incarnations that ever spoke share a number.
-func nextIncarnation(d node.Disk, sync bool) uint64 {
+// nextIncarnation raises the incarnation number kept on d and returns it,
+// durable before any message the caller sends next: no two incarnations
+// that ever spoke share a number.
+func nextIncarnation(d node.Disk) uint64 {
 	var inc uint64
 	if data, err := d.ReadFile(incarnationFile); err == nil {
 		var ok bool
@@ -24,9 +24,7 @@ func nextIncarnation(d node.Disk, sync bool) uint64 {
 	}
 	inc++
 	d.WriteFile(incarnationFile, encodeIncarnation(inc))
-	if sync {
-		d.Sync()
-	}
+	d.Sync()
 	return inc
 }
 

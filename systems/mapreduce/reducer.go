@@ -57,8 +57,6 @@ func (w *Worker) onLocated(env node.Env, m LocateResp) {
 	}
 	r := w.cur
 	switch {
-	case !m.Done && w.cfg.Bugs.WaitForReexecution:
-		// keep waiting
 	case !m.Done:
 		env.Logf("reduce %d: map %d is being re-executed; handing the task back", r.a.Task, m.Map)
 		w.finish(env, false)
@@ -91,16 +89,11 @@ func (w *Worker) reduce(env node.Env) {
 // onWritten moves from writing the temporary file to renaming it.
 func (w *Worker) onWritten(env node.Env, tag uint64, name string) {
 	r := w.cur
-	if r == nil || r.a.Attempt != tag || name != r.tmp && name != OutputName(r.a.Task) {
+	if r == nil || r.a.Attempt != tag || name != r.tmp {
 		return
 	}
-	switch {
-	case r.step == writing && w.cfg.Bugs.DirectCommit:
-		w.next(env, appending)
-	case r.step == writing:
+	if r.step == writing {
 		w.next(env, renaming)
-	case r.step == appending:
-		w.finish(env, true)
 	}
 }
 

@@ -48,7 +48,6 @@ const (
 	computing
 	fetching
 	writing
-	appending // only with WorkerBugs.DirectCommit
 	renaming
 )
 
@@ -100,8 +99,6 @@ func (w *Worker) Handle(env node.Env, ev node.Event) {
 			w.onRead(env, m)
 		case WriteResp:
 			w.onWritten(env, m.Tag, m.Name)
-		case AppendResp:
-			w.onWritten(env, m.Tag, m.Name)
 		case RenameResp:
 			w.onRenamed(env, m)
 		}
@@ -112,7 +109,7 @@ func (w *Worker) Handle(env node.Env, ev node.Event) {
 // is sent, and the intermediate files of earlier incarnations deleted.
 func (w *Worker) boot(env node.Env) {
 	d := env.Disk()
-	w.inc = nextIncarnation(d, !w.cfg.Bugs.VolatileIncarnation)
+	w.inc = nextIncarnation(d)
 	for _, name := range d.Names() {
 		if strings.HasPrefix(name, "mr-") {
 			d.Remove(name) // a crash loses the map output, as in the paper
@@ -210,13 +207,7 @@ func (w *Worker) retry(env node.Env) {
 			}
 		}
 	case writing:
-		if w.cfg.Bugs.DirectCommit {
-			env.Send(w.cfg.Storage, WriteReq{Tag: r.a.Attempt, Name: OutputName(r.a.Task), Data: r.output[:len(r.output)/2]})
-		} else {
-			env.Send(w.cfg.Storage, WriteReq{Tag: r.a.Attempt, Name: r.tmp, Data: r.output})
-		}
-	case appending:
-		env.Send(w.cfg.Storage, AppendReq{Tag: r.a.Attempt, Name: OutputName(r.a.Task), Data: r.output[len(r.output)/2:]})
+		env.Send(w.cfg.Storage, WriteReq{Tag: r.a.Attempt, Name: r.tmp, Data: r.output})
 	case renaming:
 		env.Send(w.cfg.Storage, RenameReq{Tag: r.a.Attempt, From: r.tmp, To: OutputName(r.a.Task)})
 	case computing:
