@@ -49,7 +49,7 @@ func init() {
 }
 
 // mrCat builds the catalogue's scenarios. tweak, when set, changes every
-// cluster's setup: tests plant deliberate bugs with it.
+// cluster's setup: tests wrap its nodes in broken variants with it.
 type mrCat struct{ tweak func(*mrSetup) }
 
 // mrCatalogue returns every mapreduce/... scenario.
