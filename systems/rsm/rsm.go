@@ -68,6 +68,14 @@ type Config struct {
 	// MaxRaftState snapshots the state whenever the consensus log's
 	// persisted size reaches it; 0 never snapshots.
 	MaxRaftState int
+	// StateMachineDedups leaves duplicate detection to the state machine:
+	// every command is applied, and Apply is given the whole Command
+	// (ClientID and Seq with the Op) instead of its Op. A sharded service
+	// needs this: its duplicate-detection state must move with each shard,
+	// and an answer such as "wrong group" must not be remembered as the
+	// operation's result. ClientID and Seq still tie a submission to the
+	// entry that answers it.
+	StateMachineDedups bool
 }
 
 // Done receives the result of a submission, inside a handler call.
@@ -120,7 +128,7 @@ func (r *RSM) Handle(env node.Env, ev node.Event) bool {
 // called once: with the result when op is applied, at once with
 // ErrWrongLeader if this replica does not lead, or with ErrLostLeadership.
 func (r *RSM) Submit(env node.Env, clientID, seq uint64, op any, done Done) {
-	if rec, ok := r.clients[clientID]; ok && rec.Seq == seq {
+	if rec, ok := r.clients[clientID]; ok && rec.Seq == seq && !r.cfg.StateMachineDedups {
 		done(env, rec.Result, nil) // already applied: answer at once
 		return
 	}
@@ -144,6 +152,8 @@ func (r *RSM) ApplyCommand(env node.Env, index, term int, command any) {
 	var result any
 	rec, seen := r.clients[c.ClientID]
 	switch {
+	case r.cfg.StateMachineDedups:
+		result = r.sm.Apply(c)
 	case seen && c.Seq <= rec.Seq:
 		result = rec.Result // a duplicate: applied before
 	default:
