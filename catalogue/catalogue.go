@@ -1,6 +1,6 @@
 // Package catalogue links every scenario catalogue of simlab into a
 // program: import it for its side effect, as cmd/simrun does, and every
-// register/, raft/, kv/ and mapreduce/ scenario is registered.
+// register/, raft/, kv/, mapreduce/ and shardctrler/ scenario is registered.
 //
 //	import _ "github.com/simlab-go/simlab/catalogue"
 //
@@ -11,6 +11,7 @@
 //	catalogue/raftcat       Raft: a catalogue for any Raft, run on simlab's (systems/raft)
 //	catalogue/kvcat         the key/value store on Raft (systems/kv, systems/rsm)
 //	catalogue/mapreducecat  MapReduce (systems/mapreduce)
+//	catalogue/shardctrlercat  the shard controller (systems/shardctrler)
 //
 // A new system adds a folder here with its own package and a line below.
 package catalogue
@@ -20,4 +21,5 @@ import (
 	_ "github.com/simlab-go/simlab/catalogue/mapreducecat"
 	_ "github.com/simlab-go/simlab/catalogue/raftcat"
 	_ "github.com/simlab-go/simlab/catalogue/registercat"
+	_ "github.com/simlab-go/simlab/catalogue/shardctrlercat"
 )

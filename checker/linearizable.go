@@ -122,13 +122,20 @@ func (r Result) Explain() string {
 		if len(best) == len(ops) || len(ops) == 0 {
 			continue
 		}
-		in := map[porcupine.Operation]bool{}
+		// Operations are told apart by client and times: their inputs
+		// and outputs may not be comparable (slices in a model's types).
+		type opKey struct {
+			client       int
+			call, retern int64
+		}
+		keyOf := func(op porcupine.Operation) opKey { return opKey{op.ClientId, op.Call, op.Return} }
+		in := map[opKey]bool{}
 		for _, op := range best {
-			in[op] = true
+			in[keyOf(op)] = true
 		}
 		var first *porcupine.Operation
 		for i := range ops {
-			if !in[ops[i]] && (first == nil || ops[i].Call < first.Call) {
+			if !in[keyOf(ops[i])] && (first == nil || ops[i].Call < first.Call) {
 				first = &ops[i]
 			}
 		}

@@ -49,6 +49,7 @@ func (r *RSM) Serve(env node.Env, from node.ID, req Request) {
 // its replies and timers carry.
 type Client struct {
 	retryTimeout time.Duration
+	rounds       int // give up after this many rounds without an answer; 0: never
 	clientID     uint64
 	seq          uint64
 	leader       map[node.ID]int // by a server list's first server: the index that answered last
@@ -76,6 +77,13 @@ func NewClient(retryTimeout time.Duration) *Client {
 	}
 	return &Client{retryTimeout: retryTimeout, leader: map[node.ID]int{}}
 }
+
+// GiveUpAfter makes the client give up on an operation after rounds
+// rounds of its server list without an answer (a timeout or a wrong
+// leader from every server, rounds times): done is then called with a nil
+// result, and the caller may find other servers and send the operation
+// Again. Zero, the default, tries for ever.
+func (c *Client) GiveUpAfter(rounds int) { c.rounds = rounds }
 
 // Busy reports whether an operation is in progress.
 func (c *Client) Busy() bool { return c.cur != nil }
@@ -129,6 +137,19 @@ func (c *Client) next() {
 	cl.at = (cl.at + 1) % len(cl.servers)
 }
 
+// givingUp ends the operation in progress with a nil result if it has
+// used up its rounds.
+func (c *Client) givingUp(env node.Env) bool {
+	cl := c.cur
+	if c.rounds == 0 || cl.tries < c.rounds*len(cl.servers) {
+		return false
+	}
+	env.StopTimer(cl.timer)
+	c.cur = nil
+	cl.done(env, nil)
+	return true
+}
+
 // Handle takes the client's events (its replies and retry timers) and
 // reports whether the event was the client's.
 func (c *Client) Handle(env node.Env, ev node.Event) bool {
@@ -139,6 +160,9 @@ func (c *Client) Handle(env node.Env, ev node.Event) bool {
 			return false
 		}
 		if cl := c.cur; cl != nil && t.Seq == cl.req.Seq {
+			if c.givingUp(env) {
+				return true
+			}
 			if !cl.waiting {
 				c.next()
 			}
@@ -160,6 +184,9 @@ func (c *Client) Handle(env node.Env, ev node.Event) bool {
 				return true // an older try's answer; the current one is out
 			}
 			env.StopTimer(cl.timer)
+			if c.givingUp(env) {
+				return true
+			}
 			c.next()
 			if cl.tries%len(cl.servers) == 0 {
 				// Every server said no: wait a little instead of

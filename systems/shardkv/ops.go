@@ -1,0 +1,67 @@
+package shardkv
+
+import (
+	"encoding/gob"
+
+	"github.com/simlab-go/simlab/systems/rsm"
+	"github.com/simlab-go/simlab/systems/shardctrler"
+)
+
+// Kind names a client operation.
+type Kind string
+
+// The client operations.
+const (
+	Get    Kind = "get"
+	Put    Kind = "put"
+	Append Kind = "append"
+)
+
+// Op is a client operation, as it travels in an rsm.Request and the log.
+type Op struct {
+	Kind  Kind
+	Key   string
+	Value string
+}
+
+// Result answers a client operation. Err is "" or ErrWrongGroup; Value is
+// the key's value after the operation. GID and ConfigNum say which group
+// answered, in which configuration.
+type Result struct {
+	Err       string
+	Value     string
+	GID       int
+	ConfigNum int
+}
+
+// ErrWrongGroup: the group does not serve the key's shard now (not in its
+// configuration, or its data has not arrived): ask the controller and
+// retry where it says.
+const ErrWrongGroup = "ErrWrongGroup"
+
+// The group's own log entries, proposed by its leader.
+type (
+	// adoptConfig moves the group to Config, the configuration after its
+	// own.
+	adoptConfig struct{ Config shardctrler.Config }
+	// installShard installs a shard pulled from its previous owner, for
+	// configuration ConfigNum.
+	installShard struct {
+		ConfigNum, Shard int
+		Data             ShardData
+	}
+	// deleteShard drops a leaving shard its new owner has installed.
+	deleteShard struct{ ConfigNum, Shard int }
+	// collected records that the previous owner deleted its copy.
+	collected struct{ ConfigNum, Shard int }
+)
+
+func init() {
+	gob.Register(rsm.Command{})
+	gob.Register(Op{})
+	gob.Register(Result{})
+	gob.Register(adoptConfig{})
+	gob.Register(installShard{})
+	gob.Register(deleteShard{})
+	gob.Register(collected{})
+}
