@@ -27,8 +27,8 @@ type Clerk struct {
 }
 
 type clerkCall struct {
-	op    Op
-	done  func(env node.Env, value string)
+	op   Op
+	done func(env node.Env, value string)
 	sent bool // the operation has a sequence number: resend it Again
 }
 
