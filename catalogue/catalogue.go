@@ -1,6 +1,7 @@
 // Package catalogue links every scenario catalogue of simlab into a
 // program: import it for its side effect, as cmd/simrun does, and every
-// register/, raft/, kv/, mapreduce/ and shardctrler/ scenario is registered.
+// register/, raft/, kv/, mapreduce/, shardctrler/ and shardkv/ scenario is
+// registered.
 //
 //	import _ "github.com/simlab-go/simlab/catalogue"
 //
@@ -12,6 +13,7 @@
 //	catalogue/kvcat         the key/value store on Raft (systems/kv, systems/rsm)
 //	catalogue/mapreducecat  MapReduce (systems/mapreduce)
 //	catalogue/shardctrlercat  the shard controller (systems/shardctrler)
+//	catalogue/shardkvcat    the sharded key/value store (systems/shardkv)
 //
 // A new system adds a folder here with its own package and a line below.
 package catalogue
@@ -22,4 +24,5 @@ import (
 	_ "github.com/simlab-go/simlab/catalogue/raftcat"
 	_ "github.com/simlab-go/simlab/catalogue/registercat"
 	_ "github.com/simlab-go/simlab/catalogue/shardctrlercat"
+	_ "github.com/simlab-go/simlab/catalogue/shardkvcat"
 )

@@ -60,7 +60,7 @@ func (ck *Clerk) Get(env node.Env, key string, done func(env node.Env, value str
 	ck.Do(env, Op{Kind: Get, Key: key}, done)
 }
 
-// Put sets key to value.
+// Put sets key to value; done gets "".
 func (ck *Clerk) Put(env node.Env, key, value string, done func(env node.Env, value string)) {
 	ck.Do(env, Op{Kind: Put, Key: key, Value: value}, done)
 }
@@ -70,8 +70,8 @@ func (ck *Clerk) Append(env node.Env, key, value string, done func(env node.Env,
 	ck.Do(env, Op{Kind: Append, Key: key, Value: value}, done)
 }
 
-// Do runs op; done is called in a later handler call with the key's value
-// after it.
+// Do runs op; done is called in a later handler call, with the value read
+// for a Get ("" for Put and Append).
 func (ck *Clerk) Do(env node.Env, op Op, done func(env node.Env, value string)) {
 	if ck.cur != nil {
 		panic(fmt.Sprintf("shardkv: clerk asked to %s while an operation is in progress", op.Kind))

@@ -25,13 +25,14 @@ type Op struct {
 }
 
 // Result answers a client operation. Err is "" or ErrWrongGroup; Value is
-// the key's value after the operation. GID and ConfigNum say which group
-// answered, in which configuration.
+// the value a Get read. GID, ConfigNum and Shard say which
+// group answered, in which configuration, for which shard.
 type Result struct {
 	Err       string
 	Value     string
 	GID       int
 	ConfigNum int
+	Shard     int
 }
 
 // ErrWrongGroup: the group does not serve the key's shard now (not in its
@@ -54,6 +55,8 @@ type (
 	deleteShard struct{ ConfigNum, Shard int }
 	// collected records that the previous owner deleted its copy.
 	collected struct{ ConfigNum, Shard int }
+	// noop commits a new leader's term (see Server.tick).
+	noop struct{}
 )
 
 func init() {
@@ -64,4 +67,5 @@ func init() {
 	gob.Register(installShard{})
 	gob.Register(deleteShard{})
 	gob.Register(collected{})
+	gob.Register(noop{})
 }

@@ -126,6 +126,17 @@ func (s *Server) tick(env node.Env) {
 	if !s.leads() {
 		return
 	}
+	// A new leader cannot know that entries of earlier terms are
+	// committed until one of its own term is (Raft's commitment rule), and
+	// a group with no client traffic might never propose one: a leaving
+	// shard's deletion could then sit applied on a follower and not on the
+	// leader, which would wait for ever to be settled. So a leader whose
+	// log ends in an earlier term's entry proposes an empty one.
+	if rs := s.rf.Status(); rs.CommitIndex < rs.LastIndex {
+		if term, _, ok := s.rf.EntryAt(rs.LastIndex); ok && term < rs.Term {
+			s.propose(env, noop{}, nil)
+		}
+	}
 	st := s.st
 	if st.settled() && !s.ctrl.Busy() {
 		want := st.config.Num + 1

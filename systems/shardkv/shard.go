@@ -43,11 +43,10 @@ type shard struct {
 	dedup map[uint64]Record // by client id
 }
 
-// Record is the last request of a client applied to a shard: what a retry
-// of it is answered with.
+// Record is the last write (Put or Append) of a client applied to a
+// shard: a retry of it, or of an earlier one, is not applied again.
 type Record struct {
-	Seq   uint64
-	Value string
+	Seq uint64
 }
 
 // ShardData is a shard's contents as they travel between groups and into
@@ -89,5 +88,5 @@ func (d ShardData) Size() int {
 	for i := range d.Keys {
 		n += len(d.Keys[i]) + len(d.Values[i])
 	}
-	return n + 24*len(d.Clients)
+	return n + 16*len(d.Clients)
 }

@@ -54,6 +54,7 @@ func (s *store) Apply(op any) any {
 		if o.ConfigNum == s.config.Num && s.shards[o.Shard].state == Leaving {
 			s.shards[o.Shard] = shard{}
 		}
+	case noop:
 	case collected:
 		if o.ConfigNum == s.config.Num && s.shards[o.Shard].state == Collecting {
 			s.shards[o.Shard].state = Serving
@@ -65,16 +66,21 @@ func (s *store) Apply(op any) any {
 }
 
 func (s *store) applyClient(clientID, seq uint64, o Op) Result {
-	res := Result{GID: s.gid, ConfigNum: s.config.Num}
 	n := Key2Shard(o.Key, len(s.shards))
+	res := Result{GID: s.gid, ConfigNum: s.config.Num, Shard: n}
 	sh := &s.shards[n]
 	if !sh.state.serves() {
 		res.Err = ErrWrongGroup
 		return res
 	}
-	if rec, ok := sh.dedup[clientID]; ok && seq <= rec.Seq {
-		res.Value = rec.Value // applied before, here or at a previous owner
+	if o.Kind == Get {
+		// A read changes nothing: a retried one is simply read again,
+		// and reads take no room in the dedup table.
+		res.Value = sh.data[o.Key]
 		return res
+	}
+	if rec, ok := sh.dedup[clientID]; ok && seq <= rec.Seq {
+		return res // applied before, here or at a previous owner
 	}
 	switch o.Kind {
 	case Put:
@@ -82,8 +88,7 @@ func (s *store) applyClient(clientID, seq uint64, o Op) Result {
 	case Append:
 		sh.data[o.Key] += o.Value
 	}
-	res.Value = sh.data[o.Key]
-	sh.dedup[clientID] = Record{Seq: seq, Value: res.Value}
+	sh.dedup[clientID] = Record{Seq: seq}
 	return res
 }
 

@@ -1,0 +1,493 @@
+package shardkvcat
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
+	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/raft"
+	"github.com/simlab-go/simlab/systems/rsm"
+	"github.com/simlab-go/simlab/systems/shardctrler"
+	"github.com/simlab-go/simlab/systems/shardkv"
+)
+
+// skvCluster is the harness of the shardkv/... scenarios: a controller of
+// three servers ctl0–ctl2, replica groups 1, 2, … of three servers each
+// (g1s0, g1s1, g1s2, …), an admin node that joins and leaves groups, and
+// client nodes c0, … each embedding a clerk, with every client operation
+// recorded. After every event it checks the Raft of the controller and of
+// every group, and that no shard is answered for by two groups in one
+// configuration, or by a group in an older configuration than one already
+// answered in.
+type skvCluster struct {
+	c       *scenarios.Case
+	w       *sim.World
+	nShards int
+	opts    skvOptions
+
+	ctrl      []node.ID
+	ctrlNames []string
+	ctrlRaft  *raftwatch.Group
+	groups    []*skvGroup // groups[i] has GID i+1
+	admin     *skvAdmin
+	clients   []*skvClient
+	rec       *checker.Recorder
+
+	served    []serving // by shard: the last answer
+	violation error
+	stopping  bool // clients start no new operation
+	bound     bool // the run's schedule is applied
+}
+
+// skvOptions shape a cluster.
+type skvOptions struct {
+	groups       int
+	maxRaftState int
+	link         *sim.LinkConfig
+	cpu          bool
+	// server builds group servers: shardkv.NewServer, or a broken
+	// variant in tests.
+	server func(shardkv.ServerConfig) node.Factory
+}
+
+// skvGroup is one replica group.
+type skvGroup struct {
+	gid   int
+	ids   []node.ID
+	names []string
+	raft  *raftwatch.Group
+}
+
+// serving is the last answer given for a shard.
+type serving struct {
+	gid, configNum int
+	at             time.Duration
+}
+
+// skvAdmin is the node that changes the configuration.
+type skvAdmin struct {
+	id node.ID
+	ck *shardctrler.Clerk
+}
+
+func (a *skvAdmin) Handle(env node.Env, ev node.Event) { a.ck.Handle(env, ev) }
+
+// skvPerEvent is the CPU each handler call costs under the CPU model.
+const skvPerEvent = 50 * time.Microsecond
+
+// skvMaxRaftState is the snapshot threshold of the scenarios that
+// snapshot.
+const skvMaxRaftState = 1000
+
+func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
+	if o.server == nil {
+		o.server = shardkv.NewServer
+	}
+	simCfg := sim.Config{}
+	if o.cpu {
+		simCfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: skvPerEvent}
+	}
+	kc := &skvCluster{c: c, w: c.NewWorld(simCfg), nShards: shardctrler.DefaultNShards, opts: o}
+	kc.rec = checker.NewRecorder(kc.w.Now)
+	kc.served = make([]serving, kc.nShards)
+	raftOf := func(h node.Handler) *raft.Raft {
+		for {
+			u, ok := h.(interface{ Unwrap() node.Handler })
+			if !ok {
+				break
+			}
+			h = u.Unwrap()
+		}
+		switch s := h.(type) {
+		case *shardctrler.Server:
+			return s.Raft()
+		case *shardkv.Server:
+			return s.Raft()
+		}
+		return nil
+	}
+	next := node.ID(0)
+	ids := func(n int) []node.ID {
+		out := make([]node.ID, n)
+		for i := range out {
+			out[i] = next
+			next++
+		}
+		return out
+	}
+	kc.ctrl = ids(3)
+	for i := range kc.ctrl {
+		kc.ctrlNames = append(kc.ctrlNames, fmt.Sprintf("ctl%d", i))
+	}
+	kc.ctrlRaft = raftwatch.New(kc.w, "the controller", kc.ctrl, raftOf)
+	for i, id := range kc.ctrl {
+		cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: kc.ctrl}, NShards: kc.nShards}
+		kc.w.AddNode(kc.ctrlNames[i], kc.ctrlRaft.Factory(id, shardctrler.NewServer(cfg)))
+	}
+	for gi := 0; gi < o.groups; gi++ {
+		g := &skvGroup{gid: gi + 1, ids: ids(3)}
+		for i := range g.ids {
+			g.names = append(g.names, fmt.Sprintf("g%ds%d", g.gid, i))
+		}
+		g.raft = raftwatch.New(kc.w, fmt.Sprintf("group %d", g.gid), g.ids, raftOf)
+		cfg := shardkv.ServerConfig{GID: g.gid, Raft: raft.Config{Peers: g.ids}, Controllers: kc.ctrl, NShards: kc.nShards, MaxRaftState: o.maxRaftState}
+		for i, id := range g.ids {
+			f := o.server(cfg)
+			gid := g.gid
+			kc.w.AddNode(g.names[i], g.raft.Factory(id, func() node.Handler { return &servingWatch{kc: kc, gid: gid, inner: f()} }))
+		}
+		kc.groups = append(kc.groups, g)
+	}
+	kc.admin = &skvAdmin{id: next}
+	kc.w.AddNode("admin", func() node.Handler {
+		kc.admin.ck = shardctrler.NewClerk(kc.ctrl, 0)
+		return kc.admin
+	})
+	kc.w.Observe("one group per shard", func() error { return kc.violation })
+	return kc
+}
+
+// bind applies the run's schedule once every node exists (the scenario's
+// unreliable network as actions at 0s, and the roles), at the first run,
+// fault or finish.
+func (kc *skvCluster) bind() {
+	if kc.bound {
+		return
+	}
+	kc.c.Role(kc.w, "ctl-leader", kc.ctrlNames, func() int { return slices.Index(kc.ctrl, kc.ctrlRaft.Leader()) })
+	for _, g := range kc.groups {
+		g := g
+		kc.c.Role(kc.w, fmt.Sprintf("g%d-leader", g.gid), g.names, func() int { return slices.Index(g.ids, g.raft.Leader()) })
+	}
+	kc.c.Describe(kc.describe)
+	var s scenarios.Schedule
+	if kc.opts.link != nil {
+		s = scenarios.LinkSchedule(0, *kc.opts.link)
+	}
+	kc.c.Apply(kc.w, s)
+	kc.bound = true
+}
+
+// servingWatch stands between a group server and the simulator: every
+// answer the server gives a client passes it, and it checks the answer
+// against the last one given for the shard.
+type servingWatch struct {
+	kc    *skvCluster
+	gid   int
+	inner node.Handler
+}
+
+func (h *servingWatch) Unwrap() node.Handler { return h.inner }
+
+func (h *servingWatch) Handle(env node.Env, ev node.Event) {
+	h.inner.Handle(watchEnv{env, h}, ev)
+}
+
+type watchEnv struct {
+	node.Env
+	h *servingWatch
+}
+
+func (e watchEnv) Send(to node.ID, msg any) {
+	if r, ok := msg.(rsm.Reply); ok && !r.WrongLeader {
+		if res, ok := r.Result.(shardkv.Result); ok && res.Err == "" {
+			e.h.kc.answered(e.h.gid, res)
+		}
+	}
+	e.Env.Send(to, msg)
+}
+
+// answered checks one answer: a shard answered for by another group in
+// the same or a later configuration than the last answer, or by any group
+// in an earlier one, means two groups served it at once, or a group served
+// it after giving it up.
+func (kc *skvCluster) answered(gid int, res shardkv.Result) {
+	last := &kc.served[res.Shard]
+	now := kc.w.Now()
+	if last.gid != 0 && kc.violation == nil {
+		switch {
+		case res.ConfigNum < last.configNum:
+			kc.violation = fmt.Errorf("shard %d answered by group %d in configuration %d after group %d answered in configuration %d (at %v)",
+				res.Shard, gid, res.ConfigNum, last.gid, last.configNum, last.at)
+		case res.ConfigNum == last.configNum && gid != last.gid:
+			kc.violation = fmt.Errorf("shard %d answered by groups %d and %d in configuration %d (the other at %v)",
+				res.Shard, gid, last.gid, res.ConfigNum, last.at)
+		}
+	}
+	*last = serving{gid: gid, configNum: res.ConfigNum, at: now}
+}
+
+// --- configuration changes ---------------------------------------------
+
+func (kc *skvCluster) groupsOf(gids []int) []shardctrler.Group {
+	var out []shardctrler.Group
+	for _, gid := range gids {
+		g := kc.groups[gid-1]
+		out = append(out, shardctrler.Group{GID: gid, Servers: g.ids})
+	}
+	return out
+}
+
+// join has the admin join groups and waits for the controller's answer.
+func (kc *skvCluster) join(gids ...int) {
+	kc.adminDo(fmt.Sprintf("join %v", gids), func(env node.Env, done func(env node.Env, cfg shardctrler.Config)) {
+		kc.admin.ck.Join(env, kc.groupsOf(gids), done)
+	})
+}
+
+// leave has the admin remove groups.
+func (kc *skvCluster) leave(gids ...int) {
+	kc.adminDo(fmt.Sprintf("leave %v", gids), func(env node.Env, done func(env node.Env, cfg shardctrler.Config)) {
+		kc.admin.ck.Leave(env, gids, done)
+	})
+}
+
+func (kc *skvCluster) adminDo(what string, op func(env node.Env, done func(env node.Env, cfg shardctrler.Config))) {
+	kc.bind()
+	done := false
+	kc.w.Invoke(kc.admin.id, what, func(env node.Env) {
+		op(env, func(node.Env, shardctrler.Config) { done = true })
+	})
+	kc.c.Must(kc.w.RunUntil(func() bool { return done }, 20*time.Second, "the controller answering "+what))
+}
+
+// --- faults ------------------------------------------------------------
+
+func (kc *skvCluster) fault(op string, args ...string) {
+	kc.bind()
+	kc.c.Fault(kc.w, op, args...)
+}
+
+// shutdown crashes every server of group gid (they keep their disks).
+func (kc *skvCluster) shutdown(gid int) {
+	for _, id := range kc.groups[gid-1].ids {
+		if kc.w.Up(id) {
+			kc.fault("crash", kc.w.Name(id))
+		}
+	}
+}
+
+// start restarts every server of group gid that is down.
+func (kc *skvCluster) start(gid int) {
+	for _, id := range kc.groups[gid-1].ids {
+		if !kc.w.Up(id) {
+			kc.fault("restart", kc.w.Name(id))
+		}
+	}
+}
+
+// crashServer crashes server i of every group, or restarts it.
+func (kc *skvCluster) crashServer(i int, up bool) {
+	for _, g := range kc.groups {
+		switch {
+		case up && !kc.w.Up(g.ids[i]):
+			kc.fault("restart", g.names[i])
+		case !up && kc.w.Up(g.ids[i]):
+			kc.fault("crash", g.names[i])
+		}
+	}
+}
+
+func (kc *skvCluster) run(d time.Duration) {
+	kc.bind()
+	kc.c.Must(kc.w.RunFor(d))
+}
+
+// serverNames lists every group server's name.
+func (kc *skvCluster) serverNames() []string {
+	var out []string
+	for _, g := range kc.groups {
+		out = append(out, g.names...)
+	}
+	return out
+}
+
+// --- checks ------------------------------------------------------------
+
+// watchStorage fails the run if a group server's persisted Raft state
+// ever exceeds 8 × the snapshot threshold.
+func (kc *skvCluster) watchStorage() {
+	limit := 8 * kc.opts.maxRaftState
+	kc.w.Observe("raft state within 8 × the snapshot threshold", func() error {
+		for _, g := range kc.groups {
+			for _, id := range g.ids {
+				if rf, ok := g.raft.Raft(id); ok {
+					if n := rf.PersistedSize(); n > limit {
+						return fmt.Errorf("%s holds %d bytes of Raft state, more than 8 × %d", kc.w.Name(id), n, kc.opts.maxRaftState)
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// storage sums Raft state and snapshots over every group server.
+func (kc *skvCluster) storage() (raftState, snapshots int) {
+	for _, g := range kc.groups {
+		r, s := g.raft.PersistedSize()
+		raftState, snapshots = raftState+r, snapshots+s
+	}
+	return raftState, snapshots
+}
+
+// finish stops the workloads, requires every client's operation to
+// complete within limit, and checks the history.
+func (kc *skvCluster) finish(limit time.Duration) {
+	kc.bind()
+	kc.stopping = true
+	kc.c.Check(kc.w.RunUntil(kc.idle, limit, "every client's last operation completing"))
+	kc.c.CheckLinearizable("shardkv", checker.KVModel, kc.rec.Ops())
+}
+
+func (kc *skvCluster) idle() bool {
+	for _, cl := range kc.clients {
+		if cl.ck.Busy() {
+			return false
+		}
+	}
+	return true
+}
+
+// describe says where the controller, every group and every client
+// stand.
+func (kc *skvCluster) describe() string {
+	parts := []string{kc.ctrlRaft.Describe()}
+	for _, g := range kc.groups {
+		line := g.raft.Describe()
+		for _, id := range g.ids {
+			if s, ok := kc.server(id); ok {
+				var states []string
+				for i := 0; i < kc.nShards; i++ {
+					if st := s.ShardState(i); st != shardkv.Absent {
+						states = append(states, fmt.Sprintf("%d %s", i, st))
+					}
+				}
+				if len(states) == 0 {
+					states = []string{"none"}
+				}
+				line += fmt.Sprintf("; %s applied configuration %d, shards %s", kc.w.Name(id), s.Config().Num, strings.Join(states, ", "))
+			}
+		}
+		parts = append(parts, line)
+	}
+	var busy []string
+	for _, cl := range kc.clients {
+		if cl.ck != nil && cl.ck.Busy() {
+			busy = append(busy, fmt.Sprintf("c%d (%s, configuration %d)", cl.index, cl.current, cl.ck.Config().Num))
+		}
+	}
+	if len(busy) > 0 {
+		parts = append(parts, "clients waiting: "+strings.Join(busy, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// server returns a running group server.
+func (kc *skvCluster) server(id node.ID) (*shardkv.Server, bool) {
+	h := kc.w.Handler(id)
+	for {
+		u, ok := h.(interface{ Unwrap() node.Handler })
+		if !ok {
+			break
+		}
+		h = u.Unwrap()
+	}
+	s, ok := h.(*shardkv.Server)
+	return s, ok && kc.w.Up(id)
+}
+
+// query asks the controller, through the admin, for the latest
+// configuration.
+func (kc *skvCluster) query() shardctrler.Config {
+	var cfg shardctrler.Config
+	kc.adminDo("query", func(env node.Env, done func(env node.Env, cfg shardctrler.Config)) {
+		kc.admin.ck.Query(env, -1, func(env node.Env, c shardctrler.Config) { cfg = c; done(env, c) })
+	})
+	return cfg
+}
+
+// keys is "0", "1", …: n keys, the first ten one per shard.
+func keys(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint(i)
+	}
+	return out
+}
+
+// joinAsync and leaveAsync ask for a change without waiting for it (the
+// controller may be down under a swarm's faults). A change still in
+// progress makes them do nothing and report false.
+func (kc *skvCluster) joinAsync(gid int) bool {
+	return kc.adminAsync(fmt.Sprintf("join [%d]", gid), func(env node.Env) {
+		kc.admin.ck.Join(env, kc.groupsOf([]int{gid}), func(node.Env, shardctrler.Config) {})
+	})
+}
+
+func (kc *skvCluster) leaveAsync(gid int) bool {
+	return kc.adminAsync(fmt.Sprintf("leave [%d]", gid), func(env node.Env) {
+		kc.admin.ck.Leave(env, []int{gid}, func(node.Env, shardctrler.Config) {})
+	})
+}
+
+func (kc *skvCluster) adminAsync(what string, op func(env node.Env)) bool {
+	kc.bind()
+	if kc.admin.ck.Busy() {
+		return false
+	}
+	kc.w.Invoke(kc.admin.id, what, op)
+	return true
+}
+
+// probe is a node that sends raw requests to group servers and keeps the
+// answers.
+type probe struct{ replies []rsm.Reply }
+
+func (p *probe) Handle(_ node.Env, ev node.Event) {
+	if m, ok := ev.(*node.Recv); ok {
+		if r, ok := m.Msg.(rsm.Reply); ok {
+			p.replies = append(p.replies, r)
+		}
+	}
+}
+
+// checkWrongGroup sends group gid, bypassing any clerk, a read of one key
+// of each shard in others (shards it does not serve), and fails the run
+// unless its leader answers ErrWrongGroup.
+func (kc *skvCluster) checkWrongGroup(gid int, ks []string, others []int) {
+	p := &probe{}
+	id := kc.w.AddNode(fmt.Sprintf("probe%d", len(kc.w.Nodes())), func() node.Handler { return p })
+	kc.run(time.Millisecond) // its Start
+	for _, k := range ks {
+		if !slices.Contains(others, shardkv.Key2Shard(k, kc.nShards)) {
+			continue
+		}
+		p.replies = nil
+		seq := uint64(len(kc.w.Nodes()))
+		kc.w.Invoke(id, "raw get "+k, func(env node.Env) {
+			for _, s := range kc.groups[gid-1].ids {
+				env.Send(s, rsm.Request{ClientID: 1<<62 | uint64(id), Seq: seq, Op: shardkv.Op{Kind: shardkv.Get, Key: k}})
+			}
+		})
+		var got *shardkv.Result
+		kc.c.Check(kc.w.RunUntil(func() bool {
+			for _, r := range p.replies {
+				if res, ok := r.Result.(shardkv.Result); ok && !r.WrongLeader {
+					got = &res
+					return true
+				}
+			}
+			return false
+		}, 2*time.Second, fmt.Sprintf("group %d's leader answering a raw get of %q", gid, k)))
+		if got != nil && got.Err != shardkv.ErrWrongGroup {
+			kc.c.Failf("group %d answered a get of %q, whose shard %d it does not serve, with %+v; want %s", gid, k, shardkv.Key2Shard(k, kc.nShards), *got, shardkv.ErrWrongGroup)
+		}
+	}
+}
