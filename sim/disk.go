@@ -139,3 +139,14 @@ func (h diskHandle) Sync() {
 func (h diskHandle) record(op diskOp) {
 	h.e.w.effects = append(h.e.w.effects, effect{kind: effDisk, op: op})
 }
+
+// DiskSize is the number of bytes in the files of node id's disk as its
+// running incarnation sees them (synced or not): what the node stores,
+// for a scenario's storage bound.
+func (w *World) DiskSize(id node.ID) int {
+	n := 0
+	for _, data := range w.node(id).disk.view {
+		n += len(data)
+	}
+	return n
+}

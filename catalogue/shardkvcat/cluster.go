@@ -337,6 +337,17 @@ func (kc *skvCluster) storage() (raftState, snapshots int) {
 	return raftState, snapshots
 }
 
+// diskBytes sums what every group server keeps on its disk.
+func (kc *skvCluster) diskBytes() int {
+	n := 0
+	for _, g := range kc.groups {
+		for _, id := range g.ids {
+			n += kc.w.DiskSize(id)
+		}
+	}
+	return n
+}
+
 // finish stops the workloads, requires every client's operation to
 // complete within limit, and checks the history.
 func (kc *skvCluster) finish(limit time.Duration) {
