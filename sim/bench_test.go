@@ -1,8 +1,10 @@
 package sim_test
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -62,4 +64,48 @@ func benchPingPong(b *testing.B, cfg sim.Config) {
 	msgs := float64(w.Stats().Delivered - delivered)
 	b.ReportMetric(events/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/msgs, "allocs/msg")
+}
+
+// scatterer sends a ping to a random node at start and on every ping it
+// receives, and keeps a heartbeat timer, as a server of a cluster would.
+type scatterer struct{ n int }
+
+type scatterBeat struct{}
+
+func (g *scatterer) Handle(env node.Env, ev node.Event) {
+	switch ev.(type) {
+	case *node.Start:
+		env.Send(node.ID(env.Rand().IntN(g.n)), ping{})
+		env.SetTimer(100*time.Millisecond, scatterBeat{})
+	case *node.Recv:
+		env.Send(node.ID(env.Rand().IntN(g.n)), ping{})
+	case *node.Timeout:
+		env.SetTimer(100*time.Millisecond, scatterBeat{})
+	}
+}
+
+// BenchmarkNodes measures how the engine's cost per event grows with the
+// number of nodes: n nodes, each with a message in flight to a random node
+// and a heartbeat timer, so the queue holds about 2n events.
+func BenchmarkNodes(b *testing.B) {
+	for _, n := range []int{3, 30, 300, 3000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			w := sim.New(1, sim.Config{})
+			for i := 0; i < n; i++ {
+				w.AddNode(fmt.Sprintf("n%d", i), func() node.Handler { return &scatterer{n: n} })
+			}
+			for i := 0; i < 10*n; i++ {
+				w.Step()
+			}
+			start := w.Events()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if !w.Step() {
+					b.Fatalf("run stopped: %v", w.Err())
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(w.Events()-start)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
 }

@@ -124,6 +124,32 @@ func TestObserve(t *testing.T) {
 	}
 }
 
+// TestObserveNodes: a scoped observer runs after events at its nodes and
+// after world actions, and not after events at other nodes.
+func TestObserveNodes(t *testing.T) {
+	w := sim.New(5, sim.Config{})
+	j := newJournal(w)
+	tick := func(n int) func(env node.Env, _ bool) {
+		return func(env node.Env, _ bool) {
+			for i := 1; i <= n; i++ {
+				env.SetTimer(time.Duration(i)*time.Millisecond, i)
+			}
+		}
+	}
+	a := j.add("a", hooks{start: tick(2)})
+	b := j.add("b", hooks{start: tick(3)})
+	calls := map[string]int{}
+	w.ObserveNodes("a's", []node.ID{a}, func() error { calls["a"]++; return nil })
+	w.ObserveNodes("b's and a later node's", []node.ID{b, 7}, func() error { calls["b"]++; return nil })
+	w.Observe("everyone's", func() error { calls["all"]++; return nil })
+	w.At(10*time.Millisecond, "a world action", func() {})
+	runFor(t, w, time.Second)
+	// a: start + 2 timeouts; b: start + 3 timeouts; one world action.
+	if want := map[string]int{"a": 3 + 1, "b": 4 + 1, "all": 3 + 4 + 1}; calls["a"] != want["a"] || calls["b"] != want["b"] || calls["all"] != want["all"] {
+		t.Errorf("observer calls %v, want %v", calls, want)
+	}
+}
+
 // TestBudgets: running past MaxEvents or MaxTime is a Budget failure.
 func TestBudgets(t *testing.T) {
 	ms := time.Millisecond

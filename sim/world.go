@@ -62,6 +62,7 @@ type World struct {
 	sizes typeCache // types of messages sized lately
 
 	observers []observer
+	stepNode  node.ID // the node the current event is at; node.None for a world action
 	failure   *Failure
 	events    int64
 	fp        uint64
@@ -71,6 +72,7 @@ type World struct {
 type observer struct {
 	name  string
 	check func() error
+	nodes []bool // by node ID: run only after events at these; nil: after every event
 }
 
 // New returns an empty World whose every random draw derives from seed.
@@ -180,7 +182,23 @@ func (w *World) node(id node.ID) *nodeState {
 // Observe registers a check run after every event. The first error stops
 // the run with an invariant failure naming the check.
 func (w *World) Observe(name string, check func() error) {
-	w.observers = append(w.observers, observer{name, check})
+	w.observers = append(w.observers, observer{name: name, check: check})
+}
+
+// ObserveNodes registers a check of state that only the nodes ids change
+// (a Raft group's logs, say): it runs after every event at one of them and
+// after every world action (a fault, a scenario's step), and is skipped
+// after events elsewhere. A run of many groups then checks each group
+// after its own events only, rather than every group after every event.
+func (w *World) ObserveNodes(name string, ids []node.ID, check func() error) {
+	mask := make([]bool, len(w.nodes))
+	for _, id := range ids {
+		for int(id) >= len(mask) {
+			mask = append(mask, false)
+		}
+		mask[id] = true
+	}
+	w.observers = append(w.observers, observer{name: name, check: check, nodes: mask})
 }
 
 // At runs fn at virtual time t (or now, if t has passed) as an event of its
@@ -290,12 +308,16 @@ func (w *World) Step() bool {
 	}
 	it := w.queue.pop()
 	w.now = it.at
+	w.stepNode = node.None
 	w.dispatch(it)
 	if w.events >= w.rate.next {
 		w.checkRate()
 	}
 	if w.failure == nil {
 		for _, o := range w.observers {
+			if o.nodes != nil && w.stepNode != node.None && (int(w.stepNode) >= len(o.nodes) || !o.nodes[w.stepNode]) {
+				continue // not one of its nodes
+			}
 			if err := o.check(); err != nil {
 				w.fail(&Failure{Kind: Invariant, Msg: fmt.Sprintf("%s: %v", o.name, err)})
 				break
@@ -387,6 +409,7 @@ func (w *World) dispatch(it item) {
 		return
 	}
 	n := w.nodes[ev.node]
+	w.stepNode = n.id
 	if !n.up {
 		if ev.kind == evRecv {
 			w.drop(ev, "receiver down")

@@ -34,7 +34,7 @@ type Group struct {
 // each server's node with Factory, so incarnations are counted.
 func New(w *sim.World, label string, ids []node.ID, raftOf func(h node.Handler) *raft.Raft) *Group {
 	g := &Group{w: w, label: label, ids: ids, raft: raftOf, boots: map[node.ID]uint64{}, check: checker.NewConsensus()}
-	w.Observe(label+": raft safety", g.observe)
+	w.ObserveNodes(label+": raft safety", ids, g.observe)
 	return g
 }
 
