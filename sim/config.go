@@ -80,7 +80,9 @@ type Config struct {
 	// events while virtual time crawls. Past it, the run is sampled for a
 	// moment and fails as a livelock naming who sent what to whom, how
 	// often. Zero means 100,000 events per virtual second, about a dozen
-	// times the busiest scenario of the catalogue; negative turns it off.
+	// times the busiest scenario of the catalogue, or 10,000 per node in a
+	// world of more than ten nodes (a big world is busy without being
+	// stuck); negative turns it off.
 	MaxEventRate float64
 }
 
@@ -88,6 +90,7 @@ const (
 	defaultMaxTime      = 24 * time.Hour
 	defaultMaxEvents    = 100_000_000
 	defaultMaxEventRate = 100_000
+	perNodeEventRate    = 10_000 // the default's share per node, past ten nodes
 	// livelockWindow is how many events the rate is measured over, and
 	// livelockSample how many are then counted by kind for the report.
 	livelockWindow = 100_000

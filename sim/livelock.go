@@ -35,7 +35,7 @@ func (w *World) checkRate() {
 	rw := &w.rate
 	limit := w.cfg.MaxEventRate
 	if limit == 0 {
-		limit = defaultMaxEventRate
+		limit = max(defaultMaxEventRate, perNodeEventRate*float64(len(w.nodes)))
 	}
 	if limit < 0 {
 		rw.next = 1<<63 - 1

@@ -16,39 +16,37 @@ import (
 // it would be delivered: a message in flight when a cut begins is lost.
 // Messages to a crashed node are lost; messages sent by an earlier
 // incarnation of a node may still arrive after it restarts.
+//
+// Per-link state is kept sparse, by link, so a world of thousands of nodes
+// costs no n×n tables: only the links a fault touched take room, and a
+// send checks a map only while some link has an override, a cut or a clog.
 type Network struct {
 	w     *World
 	def   LinkConfig
-	links [][]*LinkConfig // overrides, [from][to]; nil means def
-	cut   [][]bool
-	clog  [][]time.Duration // [from][to]: held until this virtual time
-	cuts  int               // number of true entries in cut
+	n     int                       // nodes
+	links map[linkKey]*LinkConfig   // overrides; absent means def
+	cut   map[linkKey]struct{}      // links that drop every message
+	clog  map[linkKey]time.Duration // held until this virtual time
 	// disconnected marks nodes cut off by Disconnect.
 	disconnected []bool
 }
+
+// linkKey names the directed link from → to.
+type linkKey uint64
+
+func link(from, to node.ID) linkKey { return linkKey(uint64(uint32(from))<<32 | uint64(uint32(to))) }
 
 func newNetwork(w *World, def LinkConfig) *Network {
 	if err := def.Validate(); err != nil {
 		panic(err)
 	}
-	return &Network{w: w, def: def}
+	return &Network{w: w, def: def, links: map[linkKey]*LinkConfig{}, cut: map[linkKey]struct{}{}, clog: map[linkKey]time.Duration{}}
 }
 
 func (nw *Network) grow(n int) {
-	for i := range nw.links {
-		for len(nw.links[i]) < n {
-			nw.links[i] = append(nw.links[i], nil)
-			nw.cut[i] = append(nw.cut[i], false)
-			nw.clog[i] = append(nw.clog[i], 0)
-		}
-	}
+	nw.n = n
 	for len(nw.disconnected) < n {
 		nw.disconnected = append(nw.disconnected, false)
-	}
-	for len(nw.links) < n {
-		nw.links = append(nw.links, make([]*LinkConfig, n))
-		nw.cut = append(nw.cut, make([]bool, n))
-		nw.clog = append(nw.clog, make([]time.Duration, n))
 	}
 }
 
@@ -72,7 +70,7 @@ func (nw *Network) SetLink(from, to node.ID, l LinkConfig) {
 	}
 	nw.w.node(from)
 	nw.w.node(to)
-	nw.links[from][to] = &l
+	nw.links[link(from, to)] = &l
 	nw.w.hash(0x5e71, uint64(from), uint64(to))
 	nw.hashLink(l)
 }
@@ -91,39 +89,44 @@ func (nw *Network) hashLink(l LinkConfig) {
 
 // Link is the behaviour of the directed link from → to.
 func (nw *Network) Link(from, to node.ID) LinkConfig {
-	if l := nw.links[from][to]; l != nil {
+	if l := nw.links[link(from, to)]; l != nil {
 		return *l
 	}
 	return nw.def
 }
 
 func (nw *Network) blocked(from, to node.ID) bool {
-	return nw.cuts > 0 && nw.cut[from][to]
+	if len(nw.cut) == 0 {
+		return false
+	}
+	_, cut := nw.cut[link(from, to)]
+	return cut
 }
 
-func (nw *Network) clogUntil(from, to node.ID) time.Duration { return nw.clog[from][to] }
+func (nw *Network) clogUntil(from, to node.ID) time.Duration {
+	if len(nw.clog) == 0 {
+		return 0
+	}
+	return nw.clog[link(from, to)]
+}
 
 // Connected reports whether from can reach to now.
 func (nw *Network) Connected(from, to node.ID) bool { return !nw.blocked(from, to) }
 
 func (nw *Network) setCut(from, to node.ID, v bool) {
-	if from == to || nw.cut[from][to] == v {
+	if from == to {
 		return
 	}
-	nw.cut[from][to] = v
 	if v {
-		nw.cuts++
+		nw.cut[link(from, to)] = struct{}{}
 	} else {
-		nw.cuts--
+		delete(nw.cut, link(from, to))
 	}
 }
 
 func (nw *Network) clearCuts() {
-	for i := range nw.cut {
-		clear(nw.cut[i])
-	}
+	clear(nw.cut)
 	clear(nw.disconnected)
-	nw.cuts = 0
 }
 
 // Disconnect cuts a node off from every other node, both ways, keeping
@@ -132,7 +135,7 @@ func (nw *Network) clearCuts() {
 func (nw *Network) Disconnect(id node.ID) {
 	nw.w.node(id)
 	nw.disconnected[id] = true
-	for other := range nw.cut {
+	for other := 0; other < nw.n; other++ {
 		nw.setCut(id, node.ID(other), true)
 		nw.setCut(node.ID(other), id, true)
 	}
@@ -145,7 +148,7 @@ func (nw *Network) Disconnect(id node.ID) {
 func (nw *Network) Connect(id node.ID) {
 	nw.w.node(id)
 	nw.disconnected[id] = false
-	for other := range nw.cut {
+	for other := 0; other < nw.n; other++ {
 		if !nw.disconnected[other] {
 			nw.setCut(id, node.ID(other), false)
 			nw.setCut(node.ID(other), id, false)
@@ -161,9 +164,7 @@ func (nw *Network) Disconnected(id node.ID) bool { return nw.disconnected[id] }
 // Heal removes every partition, cut and clog.
 func (nw *Network) Heal() {
 	nw.clearCuts()
-	for i := range nw.clog {
-		clear(nw.clog[i])
-	}
+	clear(nw.clog)
 	nw.w.hash(0x4ea1)
 	nw.w.trace(Record{Kind: "net", Detail: "heal"})
 }
@@ -208,7 +209,7 @@ func (nw *Network) Partition(groups ...[]node.ID) {
 // Isolate cuts one node off from every other node, both ways.
 func (nw *Network) Isolate(id node.ID) {
 	nw.clearCuts()
-	for other := range nw.cut {
+	for other := 0; other < nw.n; other++ {
 		nw.setCut(id, node.ID(other), true)
 		nw.setCut(node.ID(other), id, true)
 	}
@@ -256,8 +257,8 @@ func (nw *Network) Ring(order []node.ID) {
 // that would arrive meanwhile arrive when the clog ends.
 func (nw *Network) Clog(from, to node.ID, d time.Duration) {
 	until := nw.w.now + d
-	if until > nw.clog[from][to] {
-		nw.clog[from][to] = until
+	if until > nw.clog[link(from, to)] {
+		nw.clog[link(from, to)] = until
 	}
 	nw.w.hash(0xc109, uint64(from), uint64(to), uint64(d))
 	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("clog %s → %s for %v", nw.w.Name(from), nw.w.Name(to), d)})
@@ -265,7 +266,7 @@ func (nw *Network) Clog(from, to node.ID, d time.Duration) {
 
 // ClogNode clogs every link into and out of id for d.
 func (nw *Network) ClogNode(id node.ID, d time.Duration) {
-	for other := range nw.clog {
+	for other := 0; other < nw.n; other++ {
 		if node.ID(other) != id {
 			nw.Clog(id, node.ID(other), d)
 			nw.Clog(node.ID(other), id, d)
@@ -333,18 +334,20 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		w.traceDrop(n.name, to, msg, "partitioned")
 		return
 	}
-	link := &w.net.def
-	if l := w.net.links[n.id][to]; l != nil {
-		link = l
+	lc := &w.net.def
+	if len(w.net.links) > 0 {
+		if l := w.net.links[link(n.id, to)]; l != nil {
+			lc = l
+		}
 	}
 	r := n.netRand
-	if link.Loss > 0 && r.Chance(link.Loss) {
+	if lc.Loss > 0 && r.Chance(lc.Loss) {
 		n.stats.Dropped++
 		w.traceDrop(n.name, to, msg, "lost")
 		return
 	}
 	copies := 1
-	if link.Dup > 0 && r.Chance(link.Dup) {
+	if lc.Dup > 0 && r.Chance(lc.Dup) {
 		copies = 2
 		n.stats.Duplicated++
 	}
@@ -353,7 +356,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		if c > 0 && w.cfg.Strict {
 			m, _ = w.roundTrip(msg) // a copy of its own; msg already survived one trip
 		}
-		w.push(at+latency(link, r), event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
+		w.push(at+latency(lc, r), event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
 	}
 }
 

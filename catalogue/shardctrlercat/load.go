@@ -40,7 +40,7 @@ func (cl *ctrlClient) next(env node.Env) {
 	case k < 8:
 		op = shardctrler.QueryOp{Num: -1}
 	default:
-		op = shardctrler.QueryOp{Num: r.IntN(20)}
+		op = shardctrler.QueryOp{Num: r.IntN(20), Exact: r.Chance(0.5)}
 	}
 	cl.cc.startIn(env, cl, op, func(env node.Env, _ shardctrler.Result) {
 		env.SetTimer(r.Duration(0, 20*time.Millisecond), thinkTick{})

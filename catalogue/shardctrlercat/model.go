@@ -17,7 +17,8 @@ type ctrlInput struct{ Op any }
 // configuration's own rules: the model checks that the answers are those
 // of some order of the operations, not the rebalancing, which the
 // controller's unit tests check) and answer with it; Query answers with
-// the configuration asked for, or the latest.
+// the configuration asked for, or the latest (an exact one, ErrNoConfig if
+// it is not made yet).
 func ctrlModel(nShards int) porcupine.Model {
 	return porcupine.Model{
 		Init: func() any { return []shardctrler.Config{shardctrler.Initial(nShards)} },
@@ -39,8 +40,14 @@ func ctrlModel(nShards int) porcupine.Model {
 			case shardctrler.QueryOp:
 				if op.Num >= 0 && op.Num < len(configs) {
 					answer = configs[op.Num]
+				} else if op.Exact && op.Num >= len(configs) {
+					return output == nil || output.(shardctrler.Result).Err == shardctrler.ErrNoConfig, configs
 				}
-				return output == nil || output.(shardctrler.Result).Config.Equal(answer), configs
+				if output == nil {
+					return true, configs
+				}
+				r := output.(shardctrler.Result)
+				return r.Err == "" && r.Config.Equal(answer), configs
 			}
 			if answer.Num != latest.Num {
 				next = append(configs[:len(configs):len(configs)], answer)

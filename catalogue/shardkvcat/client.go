@@ -40,7 +40,7 @@ func (kc *skvCluster) addClients(n int, load *skvWorkload) []*skvClient {
 		kc.clients = append(kc.clients, cl)
 		added = append(added, cl)
 		kc.w.AddNode(fmt.Sprintf("c%d", cl.index), func() node.Handler {
-			cl.ck = shardkv.NewClerk(kc.ctrl, kc.nShards, 0)
+			cl.ck = shardkv.NewClerk(kc.ctrl, kc.nShards, kc.opts.clerkRetry)
 			return cl
 		})
 	}

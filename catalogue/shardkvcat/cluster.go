@@ -50,8 +50,9 @@ type skvOptions struct {
 	groups       int
 	maxRaftState int
 	link         *sim.LinkConfig
-	cpu          bool
-	nShards      int // 0: shardctrler.DefaultNShards
+	cpu          time.Duration // > 0: the CPU model on, each handler call costing this much
+	nShards      int           // 0: shardctrler.DefaultNShards
+	clerkRetry   time.Duration // a clerk's wait for an answer; 0: 100 ms
 	// server builds group servers: shardkv.NewServer, or a broken
 	// variant in tests.
 	server func(shardkv.ServerConfig) node.Factory
@@ -79,9 +80,6 @@ type skvAdmin struct {
 
 func (a *skvAdmin) Handle(env node.Env, ev node.Event) { a.ck.Handle(env, ev) }
 
-// skvPerEvent is the CPU each handler call costs under the CPU model.
-const skvPerEvent = 50 * time.Microsecond
-
 // skvMaxRaftState is the snapshot threshold of the scenarios that
 // snapshot.
 const skvMaxRaftState = 1000
@@ -91,8 +89,8 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 		o.server = shardkv.NewServer
 	}
 	simCfg := sim.Config{}
-	if o.cpu {
-		simCfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: skvPerEvent}
+	if o.cpu > 0 {
+		simCfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: o.cpu}
 	}
 	kc := &skvCluster{c: c, w: c.NewWorld(simCfg), nShards: shardctrler.DefaultNShards, opts: o}
 	if o.nShards > 0 {

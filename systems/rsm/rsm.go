@@ -101,6 +101,10 @@ type RSM struct {
 	clients   map[uint64]clientRecord
 	pending   map[int]pending
 	lastIndex int
+	// checked is the (term, leading) checkLeadership last saw: while it
+	// holds, every pending submission is of the current term.
+	checkedTerm   int
+	checkedLeader bool
 }
 
 // New returns a replica applying to sm over the log built by newLog, which
@@ -215,10 +219,12 @@ func (r *RSM) encode() []byte {
 // checkLeadership fails the submissions of terms this replica no longer
 // leads.
 func (r *RSM) checkLeadership(env node.Env) {
-	if len(r.pending) == 0 {
-		return
-	}
 	term, isLeader := r.log.State()
+	if len(r.pending) == 0 || term == r.checkedTerm && isLeader == r.checkedLeader {
+		r.checkedTerm, r.checkedLeader = term, isLeader
+		return // nothing pending, or nothing changed since the last look
+	}
+	r.checkedTerm, r.checkedLeader = term, isLeader
 	indices := node.SortedKeys(r.pending)
 	for _, i := range indices {
 		if p := r.pending[i]; !isLeader || p.term != term {

@@ -33,6 +33,12 @@ func (ck *Clerk) Query(env node.Env, num int, done func(env node.Env, cfg Config
 	ck.do(env, QueryOp{Num: num}, func(env node.Env, r Result) { done(env, r.Config) })
 }
 
+// QueryExact asks for configuration num only: done gets it and true, or
+// false if it does not exist yet.
+func (ck *Clerk) QueryExact(env node.Env, num int, done func(env node.Env, cfg Config, ok bool)) {
+	ck.do(env, QueryOp{Num: num, Exact: true}, func(env node.Env, r Result) { done(env, r.Config, r.Err == "") })
+}
+
 // Join adds groups; done gets the configuration it made.
 func (ck *Clerk) Join(env node.Env, groups []Group, done func(env node.Env, cfg Config)) {
 	ck.do(env, JoinOp{Groups: groups}, func(env node.Env, r Result) { done(env, r.Config) })

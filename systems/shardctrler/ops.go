@@ -14,8 +14,14 @@ type (
 	LeaveOp struct{ GIDs []int }
 	// MoveOp hands one shard to one group.
 	MoveOp struct{ Shard, GID int }
-	// QueryOp asks for configuration Num (-1: the latest).
-	QueryOp struct{ Num int }
+	// QueryOp asks for configuration Num (-1: the latest). With Exact,
+	// a Num past the latest is answered ErrNoConfig and an empty
+	// configuration rather than the latest one: a replica group polling
+	// for its next configuration is answered in a few bytes.
+	QueryOp struct {
+		Num   int
+		Exact bool
+	}
 )
 
 // Result is every operation's result: the configuration asked for
@@ -25,9 +31,14 @@ type Result struct {
 	Err    string
 }
 
-// ErrNoGroup answers a Move to a group, or of a shard, that does not
-// exist: no configuration was made.
-const ErrNoGroup = "ErrNoGroup"
+// Errors in Result.Err.
+const (
+	// ErrNoGroup answers a Move to a group, or of a shard, that does not
+	// exist: no configuration was made.
+	ErrNoGroup = "ErrNoGroup"
+	// ErrNoConfig answers an exact Query of a configuration not made yet.
+	ErrNoConfig = "ErrNoConfig"
+)
 
 func init() {
 	gob.Register(rsm.Command{})

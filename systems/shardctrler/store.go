@@ -32,6 +32,9 @@ func (s *store) Apply(op any) any {
 		if o.Num >= 0 && o.Num < len(s.configs) {
 			return Result{Config: s.configs[o.Num].Clone()}
 		}
+		if o.Exact && o.Num >= len(s.configs) {
+			return Result{Err: ErrNoConfig}
+		}
 	default:
 		panic(fmt.Sprintf("shardctrler: unknown operation %T", op))
 	}

@@ -140,8 +140,8 @@ func (s *Server) tick(env node.Env) {
 	st := s.st
 	if st.settled() && !s.ctrl.Busy() {
 		want := st.config.Num + 1
-		s.ctrl.Query(env, want, func(env node.Env, cfg shardctrler.Config) {
-			if cfg.Num == want && s.st.config.Num == want-1 {
+		s.ctrl.QueryExact(env, want, func(env node.Env, cfg shardctrler.Config, ok bool) {
+			if ok && s.st.config.Num == want-1 {
 				s.propose(env, adoptConfig{Config: cfg}, nil)
 			}
 		})
