@@ -21,9 +21,6 @@ func (cc *ctrlCluster) runLoad() {
 	}
 }
 
-// stopLoad lets every client finish its operation and start no other.
-func (cc *ctrlCluster) stopLoad() { cc.stopping = true }
-
 func (cl *ctrlClient) next(env node.Env) {
 	if cl.cc.stopping || !cl.load || cl.ck.Busy() {
 		return

@@ -8,7 +8,9 @@ import (
 	"github.com/simlab-go/simlab/systems/shardctrler"
 )
 
-func cmd(client, seq uint64, op any) rsm.Command { return rsm.Command{ClientID: client, Seq: seq, Op: op} }
+func cmd(client, seq uint64, op any) rsm.Command {
+	return rsm.Command{ClientID: client, Seq: seq, Op: op}
+}
 
 func group(gid int) shardctrler.Group {
 	return shardctrler.Group{GID: gid, Servers: []node.ID{node.ID(gid * 10)}}
