@@ -35,6 +35,7 @@ func (c *Case) CheckLinearizable(what string, model porcupine.Model, ops []check
 	if timeout == 0 {
 		timeout = defaultCheckTimeout
 	}
+	c.CountOperations(len(ops))
 	res := checker.CheckLinearizable(model, ops, timeout)
 	where := "replay with -viz DIR to draw it"
 	if dir := c.opts.VizDir; dir != "" {

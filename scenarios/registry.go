@@ -35,6 +35,10 @@ type Scenario struct {
 type Param struct {
 	Name, Default, Doc string
 	Min, Max           int
+	// Shrink marks an integer parameter sizing the workload (clients,
+	// operations, keys, rounds): a smaller value is a smaller case, which
+	// Minimize tries, down to Min.
+	Shrink bool
 }
 
 // check reports a value of an integer parameter that is not an integer

@@ -135,6 +135,9 @@ type Outcome struct {
 	VirtualTime time.Duration
 	Wall        time.Duration
 	Replay      string
+	// Operations is the number of client operations the run's histories
+	// recorded (Case.CountOperations), 0 for a scenario that checks none.
+	Operations int
 }
 
 // NodeStats are one node's statistics in an Outcome.
@@ -382,6 +385,8 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 		Faults:   c.faultSchedules(),
 		Wall:     time.Since(start),
 		Replay:   ReplayCommand(s.Name, seed, o),
+
+		Operations: c.operations,
 	}
 	if out.Faults == "" {
 		out.Faults = "none"
@@ -425,7 +430,13 @@ type Case struct {
 	notes       []string
 	cleanups    []func()
 	describers  []func() string
+	operations  int
 }
+
+// CountOperations adds n client operations to the run's count (what
+// -minimize shrinks and reports). CheckLinearizable counts the histories it
+// checks; a scenario checking histories another way calls it itself.
+func (c *Case) CountOperations(n int) { c.operations += n }
 
 // Cleanup registers fn to run when the scenario's run function has
 // returned or stopped (on Must, say), last registered first: a harness's

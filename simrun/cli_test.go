@@ -16,6 +16,10 @@ func TestExitStatusAndMessages(t *testing.T) {
 	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	existing := filepath.Join(t.TempDir(), "old_test.go")
+	if err := os.WriteFile(existing, []byte("package old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	rb := []string{"-scenario", "register/basic", "-seed", "1"}
 	with := func(extra ...string) []string { return append(append([]string{}, rb...), extra...) }
 	tests := []struct {
@@ -32,6 +36,16 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-list with another flag", []string{"-list", "-scenario", "raft/*"}, nil, 2, nil, []string{"-list takes no other flag, yet -scenario was given"}},
 		{"-list with a stray argument", []string{"-list", "extra"}, nil, 2, nil, []string{`unexpected argument "extra"`}},
 		{"help", []string{"-h"}, nil, 0, nil, []string{"usage: simrun", "-run-timeout"}},
+
+		// Minimizing.
+		{"-minimize a failing run", []string{"-minimize", "-scenario", "test/flaky", "-seed", "3"}, nil, 0,
+			[]string{"minimizing test/flaky seed 3", "fails: panic: boom at the first timeout", "failure:  panic: boom at the first timeout", "after:    0 actions", "replay:   go run ./cmd/simrun -scenario test/flaky -seed 3"}, nil},
+		{"-minimize a passing run", []string{"-minimize", "-scenario", "test/flaky", "-seed", "1"}, nil, 1, []string{"test/flaky seed 1 passes: there is nothing to minimize"}, nil},
+		{"-minimize without a seed", []string{"-minimize", "-scenario", "test/flaky", "-seeds", "3"}, nil, 2, nil, []string{"-minimize shrinks one failing run: give -scenario NAME and -seed N"}},
+		{"-minimize with -json", []string{"-minimize", "-json", "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"-minimize prints its own steps"}},
+		{"-minimize-out without -minimize", with("-minimize-out", filepath.Join(vizDir, "x_test.go")), nil, 2, nil, []string{"-minimize-out writes what -minimize finds: add -minimize"}},
+		{"-minimize-out not a test file", []string{"-minimize", "-minimize-out", filepath.Join(vizDir, "x.go"), "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"a Go test file's name ends in _test.go"}},
+		{"-minimize-out over an existing file", []string{"-minimize", "-minimize-out", existing, "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"exists: give a new file, nothing is overwritten"}},
 
 		// One seed.
 		{"replay prints seed, summary and options first", []string{"-scenario", "register/basic", "-seed", "7"}, nil, 0,

@@ -32,6 +32,8 @@ type config struct {
 	progress    bool
 	isolate     bool
 	runTimeout  time.Duration
+	minimize    bool
+	minimizeOut string
 	opts        scenarios.Options
 	selected    []scenarios.Scenario
 }
@@ -108,6 +110,8 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.DurationVar(&c.opts.CheckTimeout, "check-timeout", 0, "time limit of one linearizability search; a search that runs out is an unknown result (default 10s)")
 	fs.DurationVar(&c.runTimeout, "run-timeout", defaultRunTimeout, "wall-clock limit of one run of a sweep; a run past it is reported as hung, with its stack")
 	fs.BoolVar(&c.isolate, "isolate", runtime.GOOS != "windows", "run a sweep's runs in worker processes, so a run that hangs or kills its process is recorded and the sweep goes on")
+	fs.BoolVar(&c.minimize, "minimize", false, "shrink the failing run of -seed while it fails the same way: its schedule's actions, their extent, then its workload; print each step and the smallest case")
+	fs.StringVar(&c.minimizeOut, "minimize-out", "", "with -minimize: write the smallest case as a Go regression test to this file (it fails until the bug is fixed)")
 	fs.StringVar(&v.input, "input", "", "run a job on your own text files, one map task each: a glob such as 'books/*.txt' (sets -p input=GLOB; -scenario defaults to mapreduce/wordcount, -seed to 1)")
 	fs.Usage = func() {} // the flag package calls it on every error; help is printed by printHelp
 	return fs, v
@@ -268,6 +272,28 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 			return nil, usagef("-v prints a trace for people, -json lines for programs: give one of them")
 		case c.determinism:
 			return nil, usagef("-v prints one run's trace; -check-determinism runs each seed twice and names where they differ itself: give one of them")
+		}
+	}
+	if c.minimize {
+		switch {
+		case !c.seedSet || len(c.selected) != 1:
+			return nil, usagef("-minimize shrinks one failing run: give -scenario NAME and -seed N")
+		case c.json || c.determinism || c.verbose:
+			return nil, usagef("-minimize prints its own steps: drop -json, -check-determinism and -v (replay the smallest case with -v afterwards)")
+		}
+	}
+	if c.minimizeOut != "" {
+		if !c.minimize {
+			return nil, usagef("-minimize-out writes what -minimize finds: add -minimize")
+		}
+		if !strings.HasSuffix(c.minimizeOut, "_test.go") {
+			return nil, usagef("-minimize-out %s: a Go test file's name ends in _test.go", c.minimizeOut)
+		}
+		if err := checkWritable(filepath.Dir(c.minimizeOut)); err != nil {
+			return nil, usagef("-minimize-out %s: %v; give a file in a directory you can write to", c.minimizeOut, err)
+		}
+		if _, err := os.Stat(c.minimizeOut); err == nil {
+			return nil, usagef("-minimize-out %s exists: give a new file, nothing is overwritten", c.minimizeOut)
 		}
 	}
 	if c.filter, err = newTraceFilter(v); err != nil {

@@ -89,6 +89,9 @@ func run(p Program, args []string, stdout, stderr io.Writer, getenv func(string)
 		return 0
 	}
 	c.progress = isTerminal(stderr)
+	if c.minimize {
+		return minimize(c, stdout, stderr)
+	}
 	if c.seedSet && len(c.selected) == 1 && !c.determinism && !c.json {
 		return replay(c, stdout, stderr)
 	}

@@ -236,3 +236,29 @@ func TestAnOutsideRunner(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and an error naming mysim", code, stderr.String())
 	}
 }
+
+// TestMinimizeWritesARegressionTest: -minimize-out writes the smallest
+// case as a test of the directory's package that requires it to pass.
+func TestMinimizeWritesARegressionTest(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "demo.go"), []byte("// Package demo.\npackage demo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "flaky_regression_test.go")
+	code, stdout, stderr := runCLI(t, nil, "-minimize", "-scenario", "test/flaky", "-seed", "6", "-minimize-out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"package demo\n", "func TestRegressiontest_flaky6(t *testing.T)", `scenarios.Run("test/flaky", 6, opts)`, "if !out.Passed"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q:\n%s", out, want, b)
+		}
+	}
+	if !strings.Contains(stdout, "wrote:    "+out+" (package demo") {
+		t.Errorf("stdout does not name the file: %s", stdout)
+	}
+}

@@ -2,6 +2,7 @@ package kvcat
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,34 @@ var kvKeys = []string{"k0", "k1", "k2", "k3", "k4"}
 
 // kvMix is the default workload: a mix of Get, Put and Append on 5 keys.
 var kvMix = kvWorkload{keys: kvKeys, thinkMax: 20 * time.Millisecond}
+
+// kvWorkParams size the workload of the scenarios built on kvMix: the
+// clients and the keys they share, both shrinkable by -minimize.
+func kvWorkParams(clients int) []scenarios.Param {
+	return []scenarios.Param{
+		{Name: "clients", Default: strconv.Itoa(clients), Doc: "number of clients", Min: 1, Max: 50, Shrink: true},
+		{Name: "keys", Default: "5", Doc: "number of keys the clients share", Min: 1, Max: 26, Shrink: true},
+	}
+}
+
+// kvSeconds is how long a scenario's clients (and faults) run, in
+// seconds: shrinkable by -minimize.
+func kvSeconds(def int) scenarios.Param {
+	return scenarios.Param{Name: "seconds", Default: strconv.Itoa(def), Doc: "seconds of operations (and of faults)", Min: 1, Max: 3600, Shrink: true}
+}
+
+// kvRounds is how many rounds of crashes a scenario runs.
+var kvRounds = scenarios.Param{Name: "rounds", Default: "5", Doc: "rounds of crashing every server", Min: 1, Max: 1000, Shrink: true}
+
+// kvMixOf is kvMix over the run's number of keys (k0, k1, …).
+func kvMixOf(c *scenarios.Case) kvWorkload {
+	w := kvMix
+	w.keys = nil
+	for i := 0; i < c.IntParam("keys"); i++ {
+		w.keys = append(w.keys, fmt.Sprintf("k%d", i))
+	}
+	return w
+}
 
 func init() {
 	scenarios.Register(scenarios.Scenario{
@@ -31,29 +60,32 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/concurrent",
+		Params:    append(kvWorkParams(5), kvSeconds(3)),
 		Summary:   "5 servers, 5 clients on shared keys, reliable network: 3 s of operations; linearizable; done within 5 s",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
-			kc.addClients(5, kvMix, nil)
-			kc.run(3 * time.Second)
+			kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
+			kc.run(time.Duration(c.IntParam("seconds")) * time.Second)
 			kc.finish(5 * time.Second)
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/unreliable",
+		Params:    append(kvWorkParams(5), kvSeconds(3)),
 		Summary: "5 servers, 5 clients on a network losing 10%, duplicating 10% and delaying up to 27 ms: " +
 			"linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
-			kc.addClients(5, kvMix, nil)
-			kc.run(3 * time.Second)
+			kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
+			kc.run(time.Duration(c.IntParam("seconds")) * time.Second)
 			kc.finish(10 * time.Second)
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/one-key-appends",
+		Params:    []scenarios.Param{kvWorkParams(5)[0], kvSeconds(3)},
 		Summary: "5 clients append to one key on an unreliable network: every append is applied exactly once and " +
 			"in an order consistent with each client's; linearizable",
 		Run: func(c *scenarios.Case) { runKVOneKeyAppends(c, kv.NewServer) },
@@ -69,6 +101,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/partitions",
+		Params:    append(kvWorkParams(5), kvSeconds(5)),
 		Summary: "5 servers, 5 clients, a new random partition (a majority and a minority) about every second " +
 			"for 5 s; linearizable; done within 10 s of healing",
 		Run: func(c *scenarios.Case) { runKVPartitions(c, kv.NewServer) },
@@ -86,6 +119,7 @@ func init() {
 		scenarios.Register(scenarios.Scenario{
 			Histories: true,
 			Name:      v.name,
+			Params:    append(kvWorkParams(5), kvRounds),
 			Summary:   "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
 			Run:       func(c *scenarios.Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
 		})
@@ -252,16 +286,16 @@ func runMinorityLeader(c *scenarios.Case) {
 // runKVPartitions is kv/partitions over the given servers.
 func runKVPartitions(c *scenarios.Case, server kvServer) {
 	kc := newKVClusterOf(c, server, sim.Config{}, 5, 0, nil)
-	kc.addClients(5, kvMix, nil)
-	kc.repartition(c, 5*time.Second)
+	kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
+	kc.repartition(c, time.Duration(c.IntParam("seconds"))*time.Second)
 	kc.finish(10 * time.Second)
 }
 
 // runKVOneKeyAppends is kv/one-key-appends over the given servers.
 func runKVOneKeyAppends(c *scenarios.Case, server kvServer) {
 	kc := newKVClusterOf(c, server, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
-	cls := kc.addClients(5, kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
-	kc.run(3 * time.Second)
+	cls := kc.addClients(c.IntParam("clients"), kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
+	kc.run(time.Duration(c.IntParam("seconds")) * time.Second)
 	kc.finish(10 * time.Second)
 	value := kc.finalGet(cls[0], "k")
 	for _, cl := range cls {
@@ -275,11 +309,11 @@ func runKVOneKeyAppends(c *scenarios.Case, server kvServer) {
 // requires the clients to finish within 10 s and checks the history.
 func runKVCrashRounds(c *scenarios.Case, cfg sim.Config, maxRaftState int, partitions bool) *kvCluster {
 	kc := newKVCluster(c, cfg, 5, maxRaftState, nil)
-	kc.addClients(5, kvMix, nil)
+	kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
 	if maxRaftState > 0 {
 		watchRaftSize(c, kc)
 	}
-	kc.crashRounds(c, 5, partitions)
+	kc.crashRounds(c, c.IntParam("rounds"), partitions)
 	kc.finish(10 * time.Second)
 	return kc
 }

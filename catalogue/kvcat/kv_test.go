@@ -89,7 +89,8 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			broken := scenarios.Scenario{Name: "broken-" + tt.scenario, Run: func(c *scenarios.Case) { tt.run(c, tt.server) }}
+			own, _ := scenarios.Lookup(tt.scenario)
+			broken := scenarios.Scenario{Name: "broken-" + tt.scenario, Params: own.Params, Run: func(c *scenarios.Case) { tt.run(c, tt.server) }}
 			seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
 				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
@@ -106,7 +107,7 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 // stale read is reported with its key and operations; its visualization is
 // written into the -viz directory when one is given, and nowhere otherwise.
 func TestAStaleReadIsExplainedAndDrawnOnlyWhenAsked(t *testing.T) {
-	broken := scenarios.Scenario{Name: "broken-kv/partitions", Histories: true, Run: func(c *scenarios.Case) { runKVPartitions(c, localReadServer) }}
+	broken := scenarios.Scenario{Name: "broken-kv/partitions", Histories: true, Params: append(kvWorkParams(5), kvSeconds(5)), Run: func(c *scenarios.Case) { runKVPartitions(c, localReadServer) }}
 	out, err := scenarios.RunScenario(broken, 7, scenarios.Options{TraceTail: -1})
 	if err != nil || out.Passed {
 		t.Fatalf("seed 7: %v, passed %v; want the stale read caught", err, out.Passed)

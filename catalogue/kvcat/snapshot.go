@@ -55,6 +55,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/snapshot-crash",
+		Params:    append(kvWorkParams(5), kvRounds),
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, every server crashed and restarted every second " +
 			"for 5 s: recovery from snapshots; Raft state under 8,000 bytes; linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{}, kvMaxRaftState, false).requireSnapshots() },
@@ -62,6 +63,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/snapshot-all",
+		Params:    append(kvWorkParams(5), kvRounds),
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, crashes of all servers, changing partitions and an " +
 			"unreliable network together for 5 s; linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{Link: &lossyDupLink}, kvMaxRaftState, true) },
@@ -69,6 +71,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/swarm",
+		Params:    kvWorkParams(5),
 		Summary: "5 servers, 5 clients under a fault profile drawn from the seed (crashes of any number incl. " +
 			"in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; snapshots, " +
 			"PreVote and CheckQuorum drawn too) for 6 s, then calm: linearizable, and every client done within 10 s",
@@ -80,7 +83,7 @@ func init() {
 			}
 			preVote, checkQuorum := r.Chance(0.5), r.Chance(0.5)
 			kc := newKVCluster(c, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
-			kc.addClients(5, kvMix, nil)
+			kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
 			const faultEnd = 6 * time.Second
 			kc.applyFaults()
 			c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd))

@@ -10,10 +10,10 @@ import (
 )
 
 var mrParams = []scenarios.Param{
-	{Name: "workers", Default: "4", Doc: "number of workers", Min: 1, Max: 64},
-	{Name: "splits", Default: "8", Doc: "number of generated input files (map tasks)", Min: 1, Max: 1000},
+	{Name: "workers", Default: "4", Doc: "number of workers", Min: 1, Max: 64, Shrink: true},
+	{Name: "splits", Default: "8", Doc: "number of generated input files (map tasks)", Min: 1, Max: 1000, Shrink: true},
 	{Name: "split-bytes", Default: "2048", Doc: "size of each generated input file, in bytes", Min: 1, Max: 1 << 20},
-	{Name: "reduces", Default: "4", Doc: "number of reduce tasks (R)", Min: 1, Max: 100},
+	{Name: "reduces", Default: "4", Doc: "number of reduce tasks (R)", Min: 1, Max: 100, Shrink: true},
 }
 
 // mrJobParam names the job of the scenarios that run any registered one.

@@ -95,7 +95,7 @@ func persistScenarios() []generic {
 			name: "figure8",
 			summary: "5 servers, the Figure 8 situation: commands started on leaders that are crashed at once, over and " +
 				"over, keeping at least 3 up; entries of old terms must never commit by counting; then all agree within 10 s",
-			params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "crash rounds", Min: 1, Max: 100000}},
+			params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "crash rounds", Min: 1, Max: 100000, Shrink: true}},
 			run: func(c *scenarios.Case, impl Impl) {
 				rc := newRaftCluster(c, impl, sim.Config{}, 5, nil)
 				runFigure8(c, rc, false)
@@ -105,7 +105,7 @@ func persistScenarios() []generic {
 			name: "figure8-unreliable",
 			summary: "the Figure 8 situation on a network losing 10% with long reordering of replies (from round 200), " +
 				"cutting leaders off instead of crashing them; then all agree within 10 s",
-			params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "rounds", Min: 1, Max: 100000}},
+			params: []scenarios.Param{{Name: "iters", Default: "300", Doc: "rounds", Min: 1, Max: 100000, Shrink: true}},
 			run: func(c *scenarios.Case, impl Impl) {
 				rc := newRaftCluster(c, impl, sim.Config{Link: &unreliableLink}, 5, nil)
 				runFigure8(c, rc, true)

@@ -12,8 +12,8 @@ import (
 
 var registerParams = []scenarios.Param{
 	{Name: "replicas", Default: "5", Doc: "number of replicas", Min: 1, Max: 15},
-	{Name: "clients", Default: "3", Doc: "number of clients", Min: 1, Max: 20},
-	{Name: "ops", Default: "40", Doc: "operations per client", Min: 1, Max: 10000},
+	{Name: "clients", Default: "3", Doc: "number of clients", Min: 1, Max: 20, Shrink: true},
+	{Name: "ops", Default: "40", Doc: "operations per client", Min: 1, Max: 10000, Shrink: true},
 }
 
 func init() {
@@ -177,6 +177,7 @@ func (rc *registerCluster) finish(c *scenarios.Case, limit time.Duration) {
 			history = append(history, cl.History()...)
 		}
 	}
+	c.CountOperations(len(history))
 	if err := register.CheckHistory(history); err != nil {
 		c.Failf("history of %d operations: %v", len(history), err)
 	}

@@ -203,3 +203,36 @@ func FaultsAreData(t *testing.T, patterns string) {
 		})
 	}
 }
+
+// Minimizes runs Minimize on a broken variant's failing seed and checks
+// what a user relies on: the smallest case is no bigger than the run it
+// came from, it replays, and it fails the same way. It logs one row of
+// the README's minimization table (the variant, before → after in
+// actions, operations and events, runs and wall time) and returns the
+// result.
+func Minimizes(t testing.TB, bug string, s scenarios.Scenario, seed uint64, o scenarios.Options) *scenarios.Minimized {
+	t.Helper()
+	m, err := scenarios.Minimize(s, seed, o, nil)
+	if err != nil {
+		t.Fatalf("%s seed %d: %v", s.Name, seed, err)
+	}
+	b, a := m.Before, m.After
+	if a.Actions > b.Actions || a.Operations > b.Operations {
+		t.Errorf("%s seed %d grew: %v → %v", s.Name, seed, b, a)
+	}
+	if a.Actions == b.Actions && a.Operations == b.Operations && a.Events >= b.Events {
+		t.Errorf("%s seed %d: nothing shrank (%v → %v)", s.Name, seed, b, a)
+	}
+	replay := o
+	replay.Faults, replay.Params, replay.TraceTail = m.Faults, m.Params, -1
+	if m.Fixed {
+		replay.Faults = ""
+	}
+	out, err := scenarios.RunScenario(s, seed, replay)
+	if err != nil || scenarios.Signature(out) != m.Signature {
+		t.Errorf("%s seed %d: the smallest case replays as %v, %q; want %q", s.Name, seed, err, scenarios.Signature(out), m.Signature)
+	}
+	t.Logf("MINIMIZED | %s | %s seed %d | %d → %d | %d → %d | %d → %d | %d runs, %v | %s",
+		bug, strings.TrimPrefix(s.Name, "broken-"), seed, b.Actions, a.Actions, b.Operations, a.Operations, b.Events, a.Events, m.Runs, m.Wall.Round(time.Millisecond), m.Signature)
+	return m
+}
