@@ -25,6 +25,9 @@ type Options struct {
 	Faults string
 	// Params sets the scenario's own parameters by name.
 	Params map[string]string
+	// Strategy is the scheduling strategy of every world of the run, as
+	// sim.ParseStrategy reads it ("pct:d=5", say); empty means random.
+	Strategy string `json:",omitempty"`
 	// Trace, when set, receives every trace record of the run. It does not
 	// change the run.
 	Trace func(sim.Record) `json:"-"`
@@ -56,6 +59,9 @@ func (o Options) Flags() []string {
 	if o.Faults != "" {
 		f = append(f, "-faults", shellQuote(o.Faults))
 	}
+	if st := o.strategy(); st.Kind != sim.Random {
+		f = append(f, "-strategy", shellQuote(st.String()))
+	}
 	if o.CheckTimeout != 0 {
 		f = append(f, "-check-timeout", o.CheckTimeout.String())
 	}
@@ -79,7 +85,13 @@ func (o Options) String() string {
 	if timeout == 0 {
 		timeout = defaultCheckTimeout
 	}
-	return fmt.Sprintf("strict=%v faults=%s params=[%s] check-timeout=%v", o.Strict, faults, strings.Join(params, " "), timeout)
+	return fmt.Sprintf("strict=%v strategy=%v faults=%s params=[%s] check-timeout=%v", o.Strict, o.strategy(), faults, strings.Join(params, " "), timeout)
+}
+
+// strategy is the parsed Strategy; CheckOptions has refused a bad one.
+func (o Options) strategy() sim.Strategy {
+	st, _ := sim.ParseStrategy(o.Strategy)
+	return st
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -273,6 +285,9 @@ func (c *Case) checkOverridesUsed() error {
 // CheckOptions reports options that s cannot run with: a malformed fault
 // schedule or a parameter s does not declare.
 func CheckOptions(s Scenario, o Options) error {
+	if _, err := sim.ParseStrategy(o.Strategy); err != nil {
+		return err
+	}
 	if o.Faults != "" {
 		if _, err := ParseSchedules(o.Faults); err != nil {
 			return err
@@ -462,6 +477,7 @@ func (c *Case) Name() string { return c.scenario.Name }
 func (c *Case) NewWorld(cfg sim.Config) *sim.World {
 	cfg.Strict = cfg.Strict || c.opts.Strict
 	cfg.Trace = c.trace
+	cfg.Strategy = c.opts.strategy()
 	seed := c.seed
 	if k := len(c.worlds); k > 0 {
 		seed = node.Mix(c.seed, uint64(k))

@@ -84,6 +84,9 @@ type Config struct {
 	// world of more than ten nodes (a big world is busy without being
 	// stuck); negative turns it off.
 	MaxEventRate float64
+	// Strategy orders what the network and the timers leave open; the
+	// zero value is Random, a uniform draw.
+	Strategy Strategy
 }
 
 const (

@@ -356,7 +356,11 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		if c > 0 && w.cfg.Strict {
 			m, _ = w.roundTrip(msg) // a copy of its own; msg already survived one trip
 		}
-		w.push(at+latency(lc, r), event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
+		d := latency(lc, r)
+		if w.pct != nil {
+			d += w.pct.delay(n.id)
+		}
+		w.push(at+d, event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
 	}
 }
 

@@ -67,6 +67,7 @@ type World struct {
 	events    int64
 	fp        uint64
 	rate      rateWatch
+	pct       *pct // the PCT strategy's state; nil under Random
 }
 
 type observer struct {
@@ -97,6 +98,10 @@ func New(seed uint64, cfg Config) *World {
 	}
 	w.net = newNetwork(w, link)
 	w.rate.next = livelockWindow
+	if cfg.Strategy.Kind == PCT {
+		w.pct = newPCT(seed, cfg.Strategy)
+		w.hash(uint64(PCT), uint64(w.pct.depth), uint64(w.pct.step))
+	}
 	registerWorld(w)
 	return w
 }
@@ -137,6 +142,9 @@ func (w *World) AddNode(name string, f node.Factory) node.ID {
 	w.nodes = append(w.nodes, n)
 	w.byName[name] = id
 	w.net.grow(len(w.nodes))
+	if w.pct != nil {
+		w.pct.add()
+	}
 	w.boot(n, false)
 	return id
 }
@@ -261,7 +269,7 @@ func (w *World) Events() int64 { return w.events }
 func (w *World) Pending() int { return w.queue.len() }
 
 func (w *World) push(at time.Duration, ev event) {
-	w.pushKey(at, w.sched.Uint64(), ev)
+	w.pushKey(at, w.eventKey(&ev), ev)
 }
 
 func (w *World) pushKey(at time.Duration, key uint64, ev event) {
@@ -309,6 +317,12 @@ func (w *World) Step() bool {
 	it := w.queue.pop()
 	w.now = it.at
 	w.stepNode = node.None
+	if w.pct != nil {
+		if ev := &w.slab[it.slot]; ev.kind != evCall && w.pct.handling(w.now, ev.node) {
+			w.hash(uint64(w.now), 0x9c7, uint64(ev.node))
+			w.Logf("pct: change point %d drops %s to priority %d", w.pct.dropped, w.nodes[ev.node].name, w.pct.depth-w.pct.dropped)
+		}
+	}
 	w.dispatch(it)
 	if w.events >= w.rate.next {
 		w.checkRate()

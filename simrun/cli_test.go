@@ -47,6 +47,14 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-minimize-out not a test file", []string{"-minimize", "-minimize-out", filepath.Join(vizDir, "x.go"), "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"a Go test file's name ends in _test.go"}},
 		{"-minimize-out over an existing file", []string{"-minimize", "-minimize-out", existing, "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"exists: give a new file, nothing is overwritten"}},
 
+		// Strategies.
+		{"-strategy pct is in the options and the replay command", []string{"-scenario", "register/basic", "-seed", "7", "-strategy", "pct:d=5"}, nil, 0,
+			[]string{"options:  strict=false strategy=pct:d=5", "replay:   go run ./cmd/simrun -scenario register/basic -seed 7 -strategy pct:d=5", "result:   PASS"}, nil},
+		{"-strategy random is the default and left out of the replay", []string{"-scenario", "register/basic", "-seed", "7", "-strategy", "random"}, nil, 0,
+			[]string{"strategy=random", "replay:   go run ./cmd/simrun -scenario register/basic -seed 7\n"}, nil},
+		{"-strategy unknown", []string{"-scenario", "register/basic", "-seed", "7", "-strategy", "pos"}, nil, 2, nil, []string{`unknown strategy "pos": want random, pct`}},
+		{"-strategy with a bad setting", []string{"-scenario", "register/*", "-seeds", "3", "-strategy", "pct:d=0"}, nil, 2, nil, []string{`strategy "pct:d=0": d="0": must be at least 1`}},
+
 		// One seed.
 		{"replay prints seed, summary and options first", []string{"-scenario", "register/basic", "-seed", "7"}, nil, 0,
 			[]string{"scenario: register/basic\nsummary:  3 replicas", "seed:     7\noptions:  strict=false", "result:   PASS", "fingerprint: ", "× faster than real time"}, nil},

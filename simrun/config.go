@@ -34,6 +34,7 @@ type config struct {
 	runTimeout  time.Duration
 	minimize    bool
 	minimizeOut string
+	merge       []string // -merge: the shard outputs to combine
 	opts        scenarios.Options
 	selected    []scenarios.Scenario
 }
@@ -105,6 +106,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.BoolVar(&c.determinism, "check-determinism", false, "run every seed twice and report the first event where the runs differ")
 	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
 	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
+	fs.StringVar(&c.opts.Strategy, "strategy", "", "order what the network and timers leave open: random (the default), or pct, PCT's node priorities with d-1 change points (pct:d=5,h=20s,step=1ms; defaults d=3, h=10s, step=5ms)")
 	fs.Var(v.ps, "p", "set a scenario parameter, name=value (repeatable, once per name)")
 	fs.StringVar(&c.opts.VizDir, "viz", "", "write porcupine's visualization of every history checked for linearizability into this directory")
 	fs.DurationVar(&c.opts.CheckTimeout, "check-timeout", 0, "time limit of one linearizability search; a search that runs out is an unknown result (default 10s)")
@@ -112,6 +114,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.BoolVar(&c.isolate, "isolate", runtime.GOOS != "windows", "run a sweep's runs in worker processes, so a run that hangs or kills its process is recorded and the sweep goes on")
 	fs.BoolVar(&c.minimize, "minimize", false, "shrink the failing run of -seed while it fails the same way: its schedule's actions, their extent, then its workload; print each step and the smallest case")
 	fs.StringVar(&c.minimizeOut, "minimize-out", "", "with -minimize: write the smallest case as a Go regression test to this file (it fails until the bug is fixed)")
+	fs.BoolVar(&v.merge, "merge", false, "combine the -json outputs of a sharded sweep, given as arguments (simrun -merge shard-*.jsonl), into one summary and failure list; add -json for JSON")
 	fs.StringVar(&v.input, "input", "", "run a job on your own text files, one map task each: a glob such as 'books/*.txt' (sets -p input=GLOB; -scenario defaults to mapreduce/wordcount, -seed to 1)")
 	fs.Usage = func() {} // the flag package calls it on every error; help is printed by printHelp
 	return fs, v
@@ -119,6 +122,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 
 type flagValues struct {
 	seed, seeds, shard, input        string
+	merge                            bool
 	traceNode, traceKind, traceMatch string
 	traceFrom, traceTo               time.Duration
 	ps                               params
@@ -192,6 +196,22 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 	c.opts.Command = p.Command
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if v.merge {
+		var others []string
+		for _, name := range sortedKeys(boolMap(set)) {
+			if name != "merge" && name != "json" {
+				others = append(others, "-"+name)
+			}
+		}
+		switch {
+		case len(others) > 0:
+			return nil, usagef("-merge combines finished shards and runs nothing, yet %s was given: give -merge, optionally -json, and the files", strings.Join(others, ", "))
+		case fs.NArg() == 0:
+			return nil, usagef("-merge needs the shards' -json outputs as arguments, e.g. simrun -merge shard-*.jsonl")
+		}
+		c.merge = fs.Args()
+		return c, nil
+	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: every input is a flag (-h lists them)", fs.Arg(0))
 	}

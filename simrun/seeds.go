@@ -62,8 +62,11 @@ func (r seedRange) count() uint64 {
 type shard struct{ index, total int }
 
 // parseShard reads -shard i/n, or else the standard test-sharding variables
-// TEST_SHARD_INDEX and TEST_TOTAL_SHARDS. When TEST_SHARD_STATUS_FILE is set
-// it is touched, telling the runner that sharding is supported.
+// TEST_SHARD_INDEX and TEST_TOTAL_SHARDS (Bazel; when TEST_SHARD_STATUS_FILE
+// is set it is touched, telling the runner that sharding is supported), or
+// else a Kubernetes Indexed Job's JOB_COMPLETION_INDEX with the number of
+// completions in JOB_COMPLETIONS, which the Job sets itself (Kubernetes does
+// not pass it on).
 func parseShard(flagValue string, getenv func(string) string) (shard, error) {
 	if flagValue != "" {
 		a, b, ok := strings.Cut(flagValue, "/")
@@ -75,18 +78,30 @@ func parseShard(flagValue string, getenv func(string) string) (shard, error) {
 		return shard{i, n}, nil
 	}
 	idx, tot := getenv("TEST_SHARD_INDEX"), getenv("TEST_TOTAL_SHARDS")
+	if idx != "" || tot != "" {
+		i, err1 := strconv.Atoi(idx)
+		n, err2 := strconv.Atoi(tot)
+		if err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+			return shard{}, usagef("TEST_SHARD_INDEX=%q TEST_TOTAL_SHARDS=%q: want 0 ≤ index < total", idx, tot)
+		}
+		if f := getenv("TEST_SHARD_STATUS_FILE"); f != "" {
+			if err := touch(f); err != nil {
+				return shard{}, usagef("TEST_SHARD_STATUS_FILE: %v", err)
+			}
+		}
+		return shard{i, n}, nil
+	}
+	idx, tot = getenv("JOB_COMPLETION_INDEX"), getenv("JOB_COMPLETIONS")
 	if idx == "" && tot == "" {
 		return shard{0, 1}, nil
+	}
+	if idx != "" && tot == "" {
+		return shard{}, usagef("JOB_COMPLETION_INDEX=%q is set but JOB_COMPLETIONS is not: Kubernetes does not pass the completion count on; set JOB_COMPLETIONS to the Job's spec.completions in its env (see deploy/k8s/sweep-job.yaml)", idx)
 	}
 	i, err1 := strconv.Atoi(idx)
 	n, err2 := strconv.Atoi(tot)
 	if err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return shard{}, usagef("TEST_SHARD_INDEX=%q TEST_TOTAL_SHARDS=%q: want 0 ≤ index < total", idx, tot)
-	}
-	if f := getenv("TEST_SHARD_STATUS_FILE"); f != "" {
-		if err := touch(f); err != nil {
-			return shard{}, usagef("TEST_SHARD_STATUS_FILE: %v", err)
-		}
+		return shard{}, usagef("JOB_COMPLETION_INDEX=%q JOB_COMPLETIONS=%q: want 0 ≤ index < completions (an Indexed Job with completionMode: Indexed)", idx, tot)
 	}
 	return shard{i, n}, nil
 }

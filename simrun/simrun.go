@@ -19,7 +19,8 @@
 //	simrun -list
 //	simrun -scenario register/swarm -seed 42 [-v]
 //	simrun -scenario 'register/*' -seeds 1000 [-jobs 8] [-json]
-//	simrun -scenario 'register/*' -seeds 1-500 -shard 2/4
+//	simrun -scenario 'register/*' -seeds 1-500 -shard 2/4 -json > shard-2.jsonl
+//	simrun -merge shard-*.jsonl
 //	simrun -scenario 'register/*' -seeds 200 -check-determinism
 //	simrun -scenario kv/partitions -seed 6 -viz /tmp/viz
 //	simrun -input 'books/*.txt' [-p out=DIR]
@@ -87,6 +88,9 @@ func run(p Program, args []string, stdout, stderr io.Writer, getenv func(string)
 	if c.list {
 		list(stdout)
 		return 0
+	}
+	if c.merge != nil {
+		return merge(c, stdout, stderr)
 	}
 	c.progress = isTerminal(stderr)
 	if c.minimize {

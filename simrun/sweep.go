@@ -172,9 +172,15 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %s\n", c.prog.name(), usage)
 		return 2
 	}
-	summarize(c, stdout, sum, per, time.Since(start))
+	note := ""
 	if interrupted {
-		fmt.Fprintf(stdout, "interrupted: %s\n", notRun(c, state))
+		note = notRun(c, state)
+	}
+	summarize(c, stdout, sum, per, time.Since(start), note)
+	if interrupted {
+		if !c.json {
+			fmt.Fprintf(stdout, "interrupted: %s\n", note)
+		}
 		return status
 	}
 	if sum.Failed > 0 || sum.Unknown > 0 {
@@ -344,15 +350,7 @@ func (p *printer) report(r result) {
 			fmt.Fprintln(p.w, string(line))
 			return
 		}
-		label := "FAIL"
-		if typ == "unknown" {
-			label = "UNKNOWN"
-		}
-		fmt.Fprintf(p.w, "%s %s seed %d: %s: %s\n", label, r.Scenario, r.Seed, kind, msg)
-		if detail != "" {
-			fmt.Fprintf(p.w, "    %s\n", strings.ReplaceAll(detail, "\n", "\n    "))
-		}
-		fmt.Fprintf(p.w, "    replay: %s\n", replay)
+		writeFailure(p.w, typ, r.Scenario, r.Seed, kind, msg, detail, replay)
 	}
 	if r.Lost != "" {
 		msg, detail, _ := strings.Cut(r.Evidence, "\n")
@@ -369,18 +367,44 @@ func (p *printer) report(r result) {
 	}
 }
 
-func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall time.Duration) {
+// summaryLine is the last line of a sweep's -json output. Pattern, Seeds
+// and Options say which sweep it was, so that -merge can tell the shards
+// of one sweep from those of another; Interrupted, when set, says what an
+// interrupted sweep did not run.
+type summaryLine struct {
+	Type        string            `json:"type"`
+	Scenarios   map[string]*tally `json:"scenarios"`
+	Shard       string            `json:"shard"`
+	Pattern     string            `json:"pattern"`
+	Seeds       string            `json:"seeds"`
+	Options     string            `json:"options"`
+	Determinism bool              `json:"check_determinism"`
+	WallSeconds float64           `json:"wall_seconds"`
+	RunsPerSec  float64           `json:"runs_per_second"`
+	Interrupted string            `json:"interrupted,omitempty"`
+	tally
+}
+
+// writeFailure prints one failure (or unknown result) of a sweep for
+// people: what failed, its detail indented, and its replay command.
+func writeFailure(w io.Writer, typ, scenario string, seed uint64, kind, msg, detail, replay string) {
+	label := "FAIL"
+	if typ == "unknown" {
+		label = "UNKNOWN"
+	}
+	fmt.Fprintf(w, "%s %s seed %d: %s: %s\n", label, scenario, seed, kind, msg)
+	if detail != "" {
+		fmt.Fprintf(w, "    %s\n", strings.ReplaceAll(detail, "\n", "\n    "))
+	}
+	fmt.Fprintf(w, "    replay: %s\n", replay)
+}
+
+func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall time.Duration, interrupted string) {
 	rate := float64(total.Runs) / wall.Seconds()
 	if c.json {
-		line, _ := json.Marshal(struct {
-			Type        string            `json:"type"`
-			Scenarios   map[string]*tally `json:"scenarios"`
-			Shard       string            `json:"shard"`
-			Determinism bool              `json:"check_determinism"`
-			WallSeconds float64           `json:"wall_seconds"`
-			RunsPerSec  float64           `json:"runs_per_second"`
-			tally
-		}{"summary", per, fmt.Sprintf("%d/%d", c.shard.index, c.shard.total), c.determinism, wall.Seconds(), rate, total})
+		line, _ := json.Marshal(summaryLine{Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
+			Pattern: c.patterns, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(c.opts.Flags(), " "),
+			Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: rate, Interrupted: interrupted, tally: total})
 		fmt.Fprintln(w, string(line))
 		return
 	}

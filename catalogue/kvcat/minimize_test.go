@@ -7,28 +7,41 @@ import (
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 )
 
-// TestMinimizeBrokenServers shrinks the first failing run of each broken
-// server of kv_test.go and requires the stale read to come down to fewer
-// actions and operations.
-func TestMinimizeBrokenServers(t *testing.T) {
-	tests := []struct {
-		bug      string
-		scenario string
-		run      func(*scenarios.Case, kvServer)
-		server   kvServer
-		seed     uint64 // the first failing seed (TestCatalogueCatchesBrokenServers)
-	}{
-		{"no duplicate detection", "kv/one-key-appends", runKVOneKeyAppends, noDedupServer, 1},
-		{"reads served by any self-declared leader", "kv/partitions", runKVPartitions, localReadServer, 7},
+// brokenVariants are the broken servers of kv_test.go on the scenario
+// that catches each, with the first seed that does
+// (TestKVCatalogueCatchesBrokenServers).
+func brokenVariants() []scenariotest.Bug {
+	broken := func(name string, run func(*scenarios.Case, kvServer), server kvServer) scenarios.Scenario {
+		own, _ := scenarios.Lookup(name)
+		return scenarios.Scenario{Name: "broken-" + name, Params: own.Params, Histories: true, Run: func(c *scenarios.Case) { run(c, server) }}
 	}
-	for _, tt := range tests {
-		t.Run(tt.bug, func(t *testing.T) {
-			own, _ := scenarios.Lookup(tt.scenario)
-			broken := scenarios.Scenario{Name: "broken-" + tt.scenario, Params: own.Params, Histories: true, Run: func(c *scenarios.Case) { tt.run(c, tt.server) }}
-			m := scenariotest.Minimizes(t, tt.bug, broken, tt.seed, scenarios.Options{})
+	return []scenariotest.Bug{
+		{Name: "no duplicate detection", Scenario: broken("kv/one-key-appends", runKVOneKeyAppends, noDedupServer), First: 1},
+		{Name: "reads served by any self-declared leader", Scenario: broken("kv/partitions", runKVPartitions, localReadServer), First: 7},
+	}
+}
+
+// TestMinimizeBrokenServers shrinks the first failing run of each broken
+// server and requires the workload to come down too.
+func TestMinimizeBrokenServers(t *testing.T) {
+	for _, b := range brokenVariants() {
+		t.Run(b.Name, func(t *testing.T) {
+			m := scenariotest.Minimizes(t, b.Name, b.Scenario, b.First, scenarios.Options{})
 			if m.After.Operations >= m.Before.Operations {
 				t.Errorf("operations %d → %d: the workload did not shrink", m.Before.Operations, m.After.Operations)
 			}
 		})
+	}
+}
+
+// TestStrategiesOnBrokenServers measures each strategy on each broken
+// server when SIMLAB_STRATEGY_SEEDS is set (the README's table).
+func TestStrategiesOnBrokenServers(t *testing.T) {
+	n, strategies := scenariotest.StrategySeeds(t)
+	if n == 0 {
+		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
+	}
+	for _, b := range brokenVariants() {
+		t.Run(b.Name, func(t *testing.T) { scenariotest.CompareStrategies(t, b, n, strategies) })
 	}
 }

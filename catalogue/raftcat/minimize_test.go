@@ -10,35 +10,50 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 )
 
-// TestMinimizeBrokenPersistence shrinks the first failing Figure 8 run of
-// each broken persistence of raft_test.go to at most half its actions. The
-// amnesia variant's search takes half a minute; it runs with
-// SIMLAB_MINIMIZE_ALL=1.
-func TestMinimizeBrokenPersistence(t *testing.T) {
-	tests := []struct {
-		bug  string
-		wrap func() func(*raftHost, node.Env) node.Env
-		seed uint64 // the first failing seed (TestRaftCatalogueCatchesBrokenPersistence)
-		slow bool
-	}{
-		{"forgets everything at restart", func() func(*raftHost, node.Env) node.Env { return amnesiaDisks{}.wrap }, 15, true},
-		{"never syncs", func() func(*raftHost, node.Env) node.Env { return noSyncWrap }, 9, false},
+// brokenFigure8 is raft/figure8 over servers whose persistence wrap breaks.
+func brokenFigure8(wrap func() func(*raftHost, node.Env) node.Env) scenarios.Scenario {
+	own, _ := scenarios.Lookup("raft/figure8")
+	return scenarios.Scenario{Name: "broken-raft/figure8", Params: own.Params, Run: func(c *scenarios.Case) {
+		rc := newRaftCluster(c, Simlab, sim.Config{}, 5, nil)
+		rc.wrapEnv = wrap()
+		runFigure8(c, rc, false)
+	}}
+}
+
+// brokenVariants are the broken persistences of raft_test.go with the
+// first seed that catches each (TestRaftCatalogueCatchesBrokenPersistence).
+func brokenVariants() []scenariotest.Bug {
+	return []scenariotest.Bug{
+		{Name: "forgets everything at restart", Scenario: brokenFigure8(func() func(*raftHost, node.Env) node.Env { return amnesiaDisks{}.wrap }), First: 15},
+		{Name: "never syncs", Scenario: brokenFigure8(func() func(*raftHost, node.Env) node.Env { return noSyncWrap }), First: 9},
 	}
-	for _, tt := range tests {
-		t.Run(tt.bug, func(t *testing.T) {
-			if tt.slow && os.Getenv("SIMLAB_MINIMIZE_ALL") == "" {
+}
+
+// TestMinimizeBrokenPersistence shrinks the first failing Figure 8 run of
+// each broken persistence to at most half its actions. The amnesia
+// variant's search takes half a minute; it runs with SIMLAB_MINIMIZE_ALL=1.
+func TestMinimizeBrokenPersistence(t *testing.T) {
+	for _, b := range brokenVariants() {
+		t.Run(b.Name, func(t *testing.T) {
+			if b.Name == "forgets everything at restart" && os.Getenv("SIMLAB_MINIMIZE_ALL") == "" {
 				t.Skip("a half-minute search: set SIMLAB_MINIMIZE_ALL=1")
 			}
-			own, _ := scenarios.Lookup("raft/figure8")
-			broken := scenarios.Scenario{Name: "broken-raft/figure8", Params: own.Params, Run: func(c *scenarios.Case) {
-				rc := newRaftCluster(c, Simlab, sim.Config{}, 5, nil)
-				rc.wrapEnv = tt.wrap()
-				runFigure8(c, rc, false)
-			}}
-			m := scenariotest.Minimizes(t, tt.bug, broken, tt.seed, scenarios.Options{})
+			m := scenariotest.Minimizes(t, b.Name, b.Scenario, b.First, scenarios.Options{})
 			if m.After.Actions*2 > m.Before.Actions {
 				t.Errorf("actions %d → %d: want at least half gone", m.Before.Actions, m.After.Actions)
 			}
 		})
+	}
+}
+
+// TestStrategiesOnBrokenPersistence measures each strategy on each broken
+// persistence when SIMLAB_STRATEGY_SEEDS is set (the README's table).
+func TestStrategiesOnBrokenPersistence(t *testing.T) {
+	n, strategies := scenariotest.StrategySeeds(t)
+	if n == 0 {
+		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
+	}
+	for _, b := range brokenVariants() {
+		t.Run(b.Name, func(t *testing.T) { scenariotest.CompareStrategies(t, b, n, strategies) })
 	}
 }

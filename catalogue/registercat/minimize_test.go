@@ -8,23 +8,37 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 )
 
-// TestMinimizeBrokenReplicas shrinks the first failing run of each broken
-// replica of register_test.go.
-func TestMinimizeBrokenReplicas(t *testing.T) {
-	tests := []struct {
-		bug     string
-		replica node.Factory
-		seed    uint64 // the first failing seed (TestCatalogueCatchesBrokenReplicas)
-	}{
-		{"acknowledges without syncing", func() node.Handler { return &brokenReplica{noSync: true} }, 2},
-		{"acknowledges before syncing", func() node.Handler { return &brokenReplica{ackFirst: true} }, 340},
+// brokenVariants are the broken replicas of register_test.go on the
+// scenario that catches them, with the first seed that does
+// (TestCatalogueCatchesBrokenReplicas).
+func brokenVariants() []scenariotest.Bug {
+	return []scenariotest.Bug{
+		{Name: "acknowledges without syncing", Scenario: brokenScenario("register/crash-restart", func() node.Handler { return &brokenReplica{noSync: true} }), First: 2},
+		{Name: "acknowledges before syncing", Scenario: brokenScenario("register/crash-restart", func() node.Handler { return &brokenReplica{ackFirst: true} }), First: 340},
 	}
-	for _, tt := range tests {
-		t.Run(tt.bug, func(t *testing.T) {
-			m := scenariotest.Minimizes(t, tt.bug, brokenScenario("register/crash-restart", tt.replica), tt.seed, scenarios.Options{})
+}
+
+// TestMinimizeBrokenReplicas shrinks the first failing run of each broken
+// replica.
+func TestMinimizeBrokenReplicas(t *testing.T) {
+	for _, b := range brokenVariants() {
+		t.Run(b.Name, func(t *testing.T) {
+			m := scenariotest.Minimizes(t, b.Name, b.Scenario, b.First, scenarios.Options{})
 			if m.After.Actions >= m.Before.Actions {
 				t.Errorf("actions %d → %d: the schedule did not shrink", m.Before.Actions, m.After.Actions)
 			}
 		})
+	}
+}
+
+// TestStrategiesOnBrokenReplicas measures each strategy on each broken
+// replica when SIMLAB_STRATEGY_SEEDS is set (the README's table).
+func TestStrategiesOnBrokenReplicas(t *testing.T) {
+	n, strategies := scenariotest.StrategySeeds(t)
+	if n == 0 {
+		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
+	}
+	for _, b := range brokenVariants() {
+		t.Run(b.Name, func(t *testing.T) { scenariotest.CompareStrategies(t, b, n, strategies) })
 	}
 }

@@ -7,6 +7,7 @@ package scenariotest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -235,4 +236,100 @@ func Minimizes(t testing.TB, bug string, s scenarios.Scenario, seed uint64, o sc
 	t.Logf("MINIMIZED | %s | %s seed %d | %d → %d | %d → %d | %d → %d | %d runs, %v | %s",
 		bug, strings.TrimPrefix(s.Name, "broken-"), seed, b.Actions, a.Actions, b.Operations, a.Operations, b.Events, a.Events, m.Runs, m.Wall.Round(time.Millisecond), m.Signature)
 	return m
+}
+
+// Bug is one broken variant a catalogue's tests hold: the scenario that
+// runs it and the first seed that catches it under the random strategy.
+type Bug struct {
+	Name     string
+	Scenario scenarios.Scenario
+	First    uint64
+}
+
+// StrategyResult is how one strategy fared on one bug over seeds 1..Seeds.
+type StrategyResult struct {
+	Strategy string
+	First    uint64 // the first failing seed; 0 for none within Seeds
+	Failing  uint64
+	Seeds    uint64
+}
+
+// CompareStrategies runs seeds 1..n of the bug under each strategy, two
+// runs at a time, and logs one line for the README's table:
+//
+//	STRATEGY | bug | scenario | random: first F, k/n | pct: first F, k/n
+//
+// A run that cannot start fails the test; a bug no strategy catches is
+// reported, not failed: the table is a measurement.
+func CompareStrategies(t testing.TB, b Bug, n uint64, strategies []string) []StrategyResult {
+	t.Helper()
+	var results []StrategyResult
+	cells := []string{b.Name, strings.TrimPrefix(b.Scenario.Name, "broken-")}
+	for _, st := range strategies {
+		o := scenarios.Options{Strategy: st, TraceTail: -1}
+		failed := make([]bool, n+1)
+		errs := make(chan error, 2)
+		next := make(chan uint64)
+		go func() {
+			for seed := uint64(1); seed <= n; seed++ {
+				next <- seed
+			}
+			close(next)
+		}()
+		for range 2 {
+			go func() {
+				var first error
+				for seed := range next {
+					out, err := scenarios.RunScenario(b.Scenario, seed, o)
+					if err != nil && first == nil {
+						first = err
+					}
+					failed[seed] = err == nil && !out.Passed
+				}
+				errs <- first
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("%s under %s: %v", b.Scenario.Name, st, err)
+			}
+		}
+		r := StrategyResult{Strategy: st, Seeds: n}
+		for seed := uint64(1); seed <= n; seed++ {
+			if failed[seed] {
+				r.Failing++
+				if r.First == 0 {
+					r.First = seed
+				}
+			}
+		}
+		first := "none"
+		if r.First > 0 {
+			first = strconv.FormatUint(r.First, 10)
+		}
+		cells = append(cells, fmt.Sprintf("%s: first %s, %d/%d", st, first, r.Failing, n))
+		results = append(results, r)
+	}
+	t.Logf("STRATEGY | %s", strings.Join(cells, " | "))
+	return results
+}
+
+// StrategySeeds is the seed budget SIMLAB_STRATEGY_SEEDS asks
+// CompareStrategies to spend per strategy and bug, 0 when unset, and the
+// strategies SIMLAB_STRATEGIES lists, separated by spaces (default
+// "random pct"; a strategy's own settings take commas: "random pct:d=5").
+func StrategySeeds(t testing.TB) (uint64, []string) {
+	s := os.Getenv("SIMLAB_STRATEGY_SEEDS")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 {
+		t.Fatalf("SIMLAB_STRATEGY_SEEDS=%q: want a positive number of seeds", s)
+	}
+	list := []string{"random", "pct"}
+	if v := strings.Fields(os.Getenv("SIMLAB_STRATEGIES")); len(v) > 0 {
+		list = v
+	}
+	return n, list
 }
