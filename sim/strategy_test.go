@@ -136,7 +136,7 @@ func slicesString(ids []node.ID) string {
 func TestPCTChangePointDropsANode(t *testing.T) {
 	changed := 0
 	for seed := uint64(1); seed <= 20; seed++ {
-		rounds, _, _ := raceWorld(t, seed, sim.Strategy{Kind: sim.PCT, Depth: 2, Horizon: 200 * time.Millisecond})
+		rounds, _, _ := raceWorld(t, seed, sim.Strategy{Kind: sim.PCT, Depth: 2, Horizon: 200 * time.Millisecond, Step: time.Millisecond})
 		switches := 0
 		for i := 1; i < len(rounds); i++ {
 			if !slices.Equal(rounds[i], rounds[i-1]) {
