@@ -25,6 +25,9 @@ type Options struct {
 	Faults string
 	// Params sets the scenario's own parameters by name.
 	Params map[string]string
+	// Coverage counts the node.Marks the run's handlers reach
+	// (Outcome.Coverage). It does not change the run.
+	Coverage bool `json:",omitempty"`
 	// Strategy is the scheduling strategy of every world of the run, as
 	// sim.ParseStrategy reads it ("pct:d=5", say); empty means random.
 	Strategy string `json:",omitempty"`
@@ -139,7 +142,9 @@ type Outcome struct {
 	// the virtual times it compared.
 	Notes       []string
 	Fingerprint uint64
-	Stats       sim.NodeStats
+	// Coverage is every mark the run reached, by name, with Options.Coverage.
+	Coverage []sim.MarkHits `json:",omitempty"`
+	Stats    sim.NodeStats
 	// Nodes are the statistics of every node, in the order they were
 	// added (of every world, if the scenario made several).
 	Nodes       []NodeStats
@@ -416,6 +421,7 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 		}
 		out.Events += w.Events()
 		out.VirtualTime += w.Now()
+		out.Coverage = AddCoverage(out.Coverage, w.Coverage())
 	}
 	out.Fingerprint = fp
 	for _, f := range out.Failures {
@@ -478,6 +484,7 @@ func (c *Case) NewWorld(cfg sim.Config) *sim.World {
 	cfg.Strict = cfg.Strict || c.opts.Strict
 	cfg.Trace = c.trace
 	cfg.Strategy = c.opts.strategy()
+	cfg.Coverage = c.opts.Coverage
 	seed := c.seed
 	if k := len(c.worlds); k > 0 {
 		seed = node.Mix(c.seed, uint64(k))
@@ -625,4 +632,20 @@ func (c *Case) Failf(format string, args ...any) {
 // Unknownf records a check that could not decide. The run does not pass.
 func (c *Case) Unknownf(format string, args ...any) {
 	c.unknown = append(c.unknown, fmt.Sprintf(format, args...))
+}
+
+// AddCoverage adds the counts of more to sum, both sorted by mark name,
+// and returns the sum, sorted.
+func AddCoverage(sum, more []sim.MarkHits) []sim.MarkHits {
+	for _, h := range more {
+		i := sort.Search(len(sum), func(i int) bool { return sum[i].Name >= h.Name })
+		if i < len(sum) && sum[i].Name == h.Name {
+			sum[i].Add(h)
+			continue
+		}
+		sum = append(sum, sim.MarkHits{})
+		copy(sum[i+1:], sum[i:])
+		sum[i] = h
+	}
+	return sum
 }

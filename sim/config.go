@@ -87,6 +87,10 @@ type Config struct {
 	// Strategy orders what the network and the timers leave open; the
 	// zero value is Random, a uniform draw.
 	Strategy Strategy
+	// Coverage counts the node.Marks handlers reach, with the faults
+	// active at each (World.Coverage). It does not change the run; off,
+	// a mark costs a call that returns at once.
+	Coverage bool
 }
 
 const (

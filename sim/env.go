@@ -120,6 +120,13 @@ func (e *nodeEnv) Logf(format string, args ...any) {
 	}
 }
 
+func (e *nodeEnv) Mark(m node.Mark) {
+	if e.w.cover != nil {
+		e.check()
+		e.w.mark(e.n, m)
+	}
+}
+
 // commit applies effects in program order as of virtual time at.
 func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 	for i := range effects {

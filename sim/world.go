@@ -67,7 +67,8 @@ type World struct {
 	events    int64
 	fp        uint64
 	rate      rateWatch
-	pct       *pct // the PCT strategy's state; nil under Random
+	pct       *pct      // the PCT strategy's state; nil under Random
+	cover     *coverage // marks reached; nil unless Config.Coverage
 }
 
 type observer struct {
@@ -98,6 +99,9 @@ func New(seed uint64, cfg Config) *World {
 	}
 	w.net = newNetwork(w, link)
 	w.rate.next = livelockWindow
+	if cfg.Coverage {
+		w.cover = &coverage{}
+	}
 	if cfg.Strategy.Kind == PCT {
 		w.pct = newPCT(seed, cfg.Strategy)
 		w.hash(uint64(PCT), uint64(w.pct.depth), uint64(w.pct.step))

@@ -106,6 +106,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.BoolVar(&c.determinism, "check-determinism", false, "run every seed twice and report the first event where the runs differ")
 	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
 	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
+	fs.BoolVar(&c.opts.Coverage, "coverage", false, "count the marks (node.Mark) the runs reach, crossed with the faults active at each, and print the table, listing the marks never reached")
 	fs.StringVar(&c.opts.Strategy, "strategy", "", "order what the network and timers leave open: random (the default), or pct, PCT's node priorities with d-1 change points (pct:d=5,h=20s,step=1ms; defaults d=3, h=10s, step=5ms)")
 	fs.Var(v.ps, "p", "set a scenario parameter, name=value (repeatable, once per name)")
 	fs.StringVar(&c.opts.VizDir, "viz", "", "write porcupine's visualization of every history checked for linearizability into this directory")

@@ -48,8 +48,9 @@ type mergedSummary struct {
 	Determinism bool              `json:"check_determinism"`
 	// WallSeconds is the slowest shard's wall time: the sweep's, when the
 	// shards ran side by side; ShardWallSeconds is the sum over shards.
-	WallSeconds      float64 `json:"wall_seconds"`
-	ShardWallSeconds float64 `json:"shard_wall_seconds"`
+	WallSeconds      float64      `json:"wall_seconds"`
+	ShardWallSeconds float64      `json:"shard_wall_seconds"`
+	Coverage         *coverReport `json:"coverage,omitempty"`
 	tally
 }
 
@@ -63,7 +64,14 @@ func merge(c *config, stdout, stderr io.Writer) int {
 	sum := mergedSummary{Type: "summary", Scenarios: map[string]*tally{}, Shards: first.total,
 		Pattern: first.summary.Pattern, Seeds: first.summary.Seeds, Options: first.summary.Options, Determinism: first.summary.Determinism}
 	var failures []mergedFailure
+	var cover *coverTally
 	for _, s := range shards {
+		if s.summary.Coverage != nil {
+			if cover == nil {
+				cover = newCoverTally()
+			}
+			cover.addReport(s.summary.Coverage)
+		}
 		for name, t := range s.summary.Scenarios {
 			if sum.Scenarios[name] == nil {
 				sum.Scenarios[name] = &tally{}
@@ -84,6 +92,9 @@ func merge(c *config, stdout, stderr io.Writer) int {
 		}
 		return a.Seed < b.Seed
 	})
+	if cover != nil {
+		sum.Coverage = cover.report()
+	}
 	if c.json {
 		for _, f := range failures {
 			fmt.Fprintln(stdout, string(f.raw))
@@ -117,6 +128,9 @@ func merge(c *config, stdout, stderr io.Writer) int {
 				names = append(names, fmt.Sprintf("%s %d/%d", name, t.Passed, t.Runs))
 			}
 			fmt.Fprintf(stdout, "passed per scenario: %s\n", strings.Join(names, ", "))
+		}
+		if sum.Coverage != nil {
+			printCoverage(stdout, sum.Coverage, sum.Runs)
 		}
 	}
 	if sum.Failed > 0 || sum.Unknown > 0 {
@@ -166,6 +180,7 @@ func readShards(files []string) ([]*shardOutput, error) {
 			{"-seeds", a.Seeds, b.Seeds},
 			{"options", a.Options, b.Options},
 			{"-check-determinism", fmt.Sprint(a.Determinism), fmt.Sprint(b.Determinism)},
+			{"-coverage", fmt.Sprint(a.Coverage != nil), fmt.Sprint(b.Coverage != nil)},
 		} {
 			if d.x != d.y {
 				return nil, fmt.Errorf("%s and %s are not shards of one sweep: %s %q against %q; merge the outputs of one sweep's shards", first.file, s.file, d.what, d.x, d.y)

@@ -49,6 +49,11 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
 	fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts; disk: %d writes (%d bytes), %d syncs\n",
 		st.Crashes, st.Restarts, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+	if opts.Coverage {
+		t := newCoverTally()
+		t.addRun(out.Coverage)
+		printCoverage(stdout, t.report(), 1)
+	}
 	if opts.VizDir != "" {
 		fmt.Fprintf(stdout, "visualizations of checked histories are in %s\n", opts.VizDir)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
 )
 
 // result is what a run of a sweep came to, in a form that crosses a pipe
@@ -26,6 +27,8 @@ type result struct {
 	// stuck stack or what the process said as it died.
 	Lost     string `json:"lost,omitempty"`
 	Evidence string `json:"evidence,omitempty"`
+	// Coverage is the marks the run reached, with -coverage.
+	Coverage []sim.MarkHits `json:"coverage,omitempty"`
 }
 
 type failure struct {
@@ -52,6 +55,7 @@ func runJob(o scenarios.Options, determinism bool, j job) result {
 		r.Failures = append(r.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: f.Time, Node: f.Node})
 	}
 	r.Unknown, r.Faults, r.Events, r.Virtual = out.Unknown, out.Faults, out.Events, int64(out.VirtualTime)
+	r.Coverage = out.Coverage
 	if determinism {
 		again, _ := scenarios.Run(j.scenario, j.seed, o)
 		if again.Fingerprint != out.Fingerprint || again.Passed != out.Passed {

@@ -127,6 +127,10 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 
 	var sum tally
 	per := map[string]*tally{}
+	var cover *coverTally
+	if c.opts.Coverage {
+		cover = newCoverTally()
+	}
 	var usage string
 	interrupted := false
 	lastProgress := time.Time{}
@@ -151,6 +155,9 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 				per[r.Scenario] = &tally{}
 			}
 			per[r.Scenario].add(r)
+			if cover != nil {
+				cover.addRun(r.Coverage)
+			}
 			p.report(r)
 			if c.progress && time.Since(lastProgress) > 200*time.Millisecond {
 				lastProgress = time.Now()
@@ -176,7 +183,7 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 	if interrupted {
 		note = notRun(c, state)
 	}
-	summarize(c, stdout, sum, per, time.Since(start), note)
+	summarize(c, stdout, sum, per, time.Since(start), note, cover)
 	if interrupted {
 		if !c.json {
 			fmt.Fprintf(stdout, "interrupted: %s\n", note)
@@ -382,6 +389,7 @@ type summaryLine struct {
 	WallSeconds float64           `json:"wall_seconds"`
 	RunsPerSec  float64           `json:"runs_per_second"`
 	Interrupted string            `json:"interrupted,omitempty"`
+	Coverage    *coverReport      `json:"coverage,omitempty"`
 	tally
 }
 
@@ -399,10 +407,14 @@ func writeFailure(w io.Writer, typ, scenario string, seed uint64, kind, msg, det
 	fmt.Fprintf(w, "    replay: %s\n", replay)
 }
 
-func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall time.Duration, interrupted string) {
+func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall time.Duration, interrupted string, cover *coverTally) {
 	rate := float64(total.Runs) / wall.Seconds()
+	var rep *coverReport
+	if cover != nil {
+		rep = cover.report()
+	}
 	if c.json {
-		line, _ := json.Marshal(summaryLine{Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
+		line, _ := json.Marshal(summaryLine{Coverage: rep, Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
 			Pattern: c.patterns, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(c.opts.Flags(), " "),
 			Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: rate, Interrupted: interrupted, tally: total})
 		fmt.Fprintln(w, string(line))
@@ -426,6 +438,9 @@ func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall 
 		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rate, total.Passed, total.Failed, lost, total.Unknown)
 	if len(names) > 1 {
 		fmt.Fprintf(w, "passed per scenario: %s\n", strings.Join(names, ", "))
+	}
+	if rep != nil {
+		printCoverage(w, rep, total.Runs)
 	}
 }
 

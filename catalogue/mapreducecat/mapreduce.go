@@ -107,6 +107,12 @@ func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 				p := scenarios.Profile{Crash: true, CrashMid: true, Gap: 500 * time.Millisecond}
 				m.underFaultsOn(c, s, p, 4*time.Second, func(mc *mrCluster) []string { return []string{"coord"} })
 			}},
+		{Name: "mapreduce/storage-cut", Params: withJob,
+			Summary: "word count; one or two workers cut off from storage (not from the coordinator) for 12 s, past the 10 s task timeout: their attempts are handed out again, exact output, done within 30 s of the heal",
+			Run:     m.storageCut},
+		{Name: "mapreduce/stale-incarnations", Params: withJob,
+			Summary: "word count; workers crash (half inside a handler) and restart 20-80 ms later, one at a time, while 30% of messages are 400 ms late on average, for 3 s: a dead incarnation's messages arrive after its successor's; exact output, done within 30 s of calm",
+			Run:     m.staleIncarnations},
 		{Name: "mapreduce/stragglers", Params: append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "slowdown", Default: "10", Doc: "how many times slower the straggler is", Min: 1, Max: 100}),
 			Summary:     "word count with one worker 10x slower, run without and with backup tasks: both done within 60 s, with backups in at most half the time",
 			FixedFaults: "it compares the times of two fault-free runs",

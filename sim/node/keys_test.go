@@ -72,7 +72,9 @@ func (e *fakeEnv) SetTimer(time.Duration, any) TimerID { return 1 }
 func (e *fakeEnv) StopTimer(TimerID)                   {}
 func (e *fakeEnv) Disk() Disk                          { return nil }
 func (e *fakeEnv) Compute(time.Duration)               {}
-func (e *fakeEnv) Logf(string, ...any)                 {}
+func (e *fakeEnv) Mark(Mark)                           {}
+
+func (e *fakeEnv) Logf(string, ...any) {}
 
 // TestHandlerFunc: HandlerFunc adapts a function, and the three event types
 // are Events a handler can switch on.

@@ -89,6 +89,10 @@ type Env interface {
 	// the trace. It costs nothing to speak of when tracing is off, beyond
 	// building the arguments.
 	Logf(format string, args ...any)
+	// Mark records that the node reached a state worth reaching (see
+	// Mark). It changes nothing in the run; a runtime that does not
+	// measure coverage ignores it.
+	Mark(m Mark)
 }
 
 // Disk is a node's small file store. A write is visible to the node at once

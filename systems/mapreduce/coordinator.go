@@ -175,6 +175,7 @@ func (c *Coordinator) recover(env node.Env, m ListResp) {
 		return
 	}
 	c.recovering = false
+	env.Mark(markCoordinatorRecovered)
 	for r, t := range c.tasks[ReduceTask] {
 		if !t.done && slices.Contains(m.Names, OutputName(r)) {
 			t.done = true
@@ -198,13 +199,16 @@ func (c *Coordinator) touch(env node.Env, id node.ID, inc uint64) *workerState {
 		ws = &workerState{inc: inc}
 		c.workers[id] = ws
 	case inc < ws.inc:
+		env.Mark(markStaleIncarnation)
 		return nil
 	case inc > ws.inc:
+		env.Mark(markWorkerRestarted)
 		c.lose(env, id, ws, fmt.Sprintf("restarted as incarnation %d", inc))
 		*ws = workerState{inc: inc}
 	}
 	ws.lastSeen = env.Now()
 	if ws.failed {
+		env.Mark(markWorkerBack)
 		ws.failed = false
 		env.Logf("worker %v is back", id)
 	}
@@ -217,6 +221,7 @@ func (c *Coordinator) onTaskReq(env node.Env, from node.ID, m TaskReq) {
 		return
 	}
 	if m.Seq == ws.seq {
+		env.Mark(markRetriedRequest)
 		env.Send(from, ws.reply) // a retry: the same answer
 		return
 	}
@@ -243,6 +248,7 @@ func (c *Coordinator) report(env node.Env, from node.ID, inc uint64, r Report) {
 	}
 	c.executions = append(c.executions, Execution{Kind: t.kind, Task: t.id, Attempt: r.Attempt, Worker: from, Start: r.Start, End: r.End, First: !t.done})
 	if t.done {
+		env.Mark(markLateCompletion)
 		env.Logf("%v %d: ignored a later completion by %v (attempt %d)", t.kind, t.id, from, r.Attempt)
 		return
 	}
@@ -336,6 +342,7 @@ func (c *Coordinator) handOut(env node.Env, t *task, id node.ID, inc uint64, bac
 	what := "copy"
 	if backup {
 		what = "backup copy"
+		env.Mark(markBackup)
 		c.backups++
 	}
 	env.Logf("%v %d: %s %d to %v", t.kind, t.id, what, a.Attempt, id)

@@ -57,9 +57,11 @@ func (e *fakeEnv) SetTimer(_ time.Duration, tag any) node.TimerID {
 	e.timers[e.next] = tag
 	return e.next
 }
-func (e *fakeEnv) StopTimer(id node.TimerID)       { delete(e.timers, id) }
-func (e *fakeEnv) Disk() node.Disk                 { return fakeDiskHandle{e} }
-func (e *fakeEnv) Compute(time.Duration)           {}
+func (e *fakeEnv) StopTimer(id node.TimerID) { delete(e.timers, id) }
+func (e *fakeEnv) Disk() node.Disk           { return fakeDiskHandle{e} }
+func (e *fakeEnv) Compute(time.Duration)     {}
+func (e *fakeEnv) Mark(node.Mark)            {}
+
 func (e *fakeEnv) Logf(format string, args ...any) {}
 
 // take returns and forgets the messages sent so far.

@@ -20,6 +20,7 @@ func (c *Coordinator) tick(env node.Env) {
 		ws := c.workers[id]
 		if !ws.failed && now-ws.lastSeen > c.cfg.WorkerTimeout {
 			ws.failed = true
+			env.Mark(markWorkerSilent)
 			c.lose(env, id, ws, fmt.Sprintf("silent for %v", now-ws.lastSeen))
 		}
 	}
@@ -27,6 +28,7 @@ func (c *Coordinator) tick(env node.Env) {
 		for _, t := range ts {
 			for i := 0; i < len(t.copies); i++ {
 				if cp := t.copies[i]; now-cp.since > c.cfg.TaskTimeout {
+					env.Mark(markTaskTimedOut)
 					env.Logf("%v %d: attempt %d on %v not done within %v; handing it out again", t.kind, t.id, cp.attempt, cp.worker, c.cfg.TaskTimeout)
 					t.copies = append(t.copies[:i], t.copies[i+1:]...)
 					i--
@@ -58,6 +60,7 @@ func (c *Coordinator) lose(env node.Env, id node.ID, ws *workerState, why string
 			t.done = false
 			t.source = Source{}
 			c.doneCount[MapTask]--
+			env.Mark(markMapRerun)
 			env.Logf("map %d: its output was on %v; running it again", t.id, id)
 		}
 	}

@@ -40,6 +40,7 @@ func (r *Raft) becomeFollower(env node.Env, term int, leader node.ID) {
 	}
 	r.role, r.leader = Follower, leader
 	if wasLeader {
+		env.Mark(markLeaderSteppedDown)
 		r.heartbeatGen++ // the heartbeat timer of the old reign is dead
 		if r.heartbeatTime != 0 {
 			env.StopTimer(r.heartbeatTime)
@@ -108,12 +109,16 @@ func (r *Raft) handleRequestVote(env node.Env, from node.ID, m RequestVote) {
 		// that term could be granted and no leader is alive.
 		reply.Term = r.term
 		reply.Granted = m.Term > r.term && r.upToDate(m.LastLogIndex, m.LastLogTerm) && !r.inLease(env)
+		if !reply.Granted {
+			env.Mark(markPreVoteDenied)
+		}
 		r.send(env, from, reply)
 		return
 	}
 	if m.Term > r.term && r.cfg.CheckQuorum && r.inLease(env) {
 		// Leader lease: a live leader's followers ignore candidates,
 		// so a node that was cut off cannot depose it.
+		env.Mark(markVoteIgnoredLease)
 		return
 	}
 	if m.Term > r.term {
@@ -127,6 +132,8 @@ func (r *Raft) handleRequestVote(env node.Env, from node.ID, m RequestVote) {
 		}
 		reply.Granted = true
 		r.resetElectionTimer(env)
+	} else if m.Term == r.term && !r.upToDate(m.LastLogIndex, m.LastLogTerm) {
+		env.Mark(markVoteDeniedLog)
 	}
 	r.send(env, from, reply) // syncs the vote first
 }
@@ -166,6 +173,9 @@ func (r *Raft) becomeLeader(env node.Env) {
 		r.matchIndex[p] = 0
 	}
 	env.Logf("leader of term %d, log (%d, %d]", r.term, r.log.base, r.log.lastIndex())
+	if r.log.lastIndex() > r.commitIndex {
+		env.Mark(markLeaderOverUncommitted)
+	}
 	r.heartbeat(env)
 	r.advanceCommit(env) // a cluster of one commits alone
 }

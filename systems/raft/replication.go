@@ -88,11 +88,13 @@ func (r *Raft) handleAppendEntries(env node.Env, from node.ID, m AppendEntries) 
 	}
 	reply := AppendEntriesReply{Term: r.term, PrevLogIndex: m.PrevLogIndex}
 	if prev > r.log.lastIndex() {
+		env.Mark(markRejectLogShort)
 		reply.ConflictIndex = r.log.lastIndex() + 1
 		r.send(env, from, reply)
 		return
 	}
 	if t, _ := r.log.term(prev); t != prevTerm {
+		env.Mark(markRejectConflictTerm)
 		reply.ConflictTerm = t
 		reply.ConflictIndex = r.log.firstIndexOfTerm(prev)
 		r.send(env, from, reply)
@@ -108,6 +110,7 @@ func (r *Raft) handleAppendEntries(env node.Env, from node.ID, m AppendEntries) 
 				panic(fmt.Sprintf("raft: leader %v in term %d would overwrite committed entry %d (term %d) with term %d",
 					m.Leader, m.Term, e.Index, t, e.Term))
 			}
+			env.Mark(markTruncated)
 			r.log.truncate(e.Index - 1)
 			r.rewrite(env, false)
 		}
@@ -161,6 +164,7 @@ func (r *Raft) handleAppendEntriesReply(env node.Env, from node.ID, m AppendEntr
 	if m.ConflictTerm > 0 {
 		if i := r.log.lastIndexOfTerm(m.ConflictTerm); i > 0 {
 			next = i + 1
+			env.Mark(markBacktrackByTerm)
 		}
 	}
 	next = min(max(next, r.matchIndex[from]+1, 1), r.log.lastIndex()+1)
@@ -183,6 +187,9 @@ func (r *Raft) advanceCommit(env node.Env) {
 	n := matches[len(matches)-r.majority()]
 	if n > r.commitIndex {
 		if t, _ := r.log.term(n); t == r.term {
+			if t, ok := r.log.term(r.commitIndex + 1); ok && t < r.term {
+				env.Mark(markCommitEarlierTerm)
+			}
 			r.commitIndex = n
 		}
 	}

@@ -23,6 +23,7 @@ func (r *Raft) Snapshot(env node.Env, index int, snapshot []byte) {
 	r.log.compact(index, term, chain)
 	r.store.snapshot = slices.Clone(snapshot)
 	r.rewrite(env, true)
+	env.Mark(markSnapshotTaken)
 }
 
 // sendSnapshot sends follower p the snapshot. It is resent at each
@@ -51,10 +52,13 @@ func (r *Raft) handleInstallSnapshot(env node.Env, from node.ID, m InstallSnapsh
 		r.rewrite(env, true)
 		r.commitIndex = m.LastIncludedIndex
 		r.stats.SnapshotsInstalled++
+		env.Mark(markSnapshotInstalled)
 		if r.lastApplied < m.LastIncludedIndex {
 			r.lastApplied = m.LastIncludedIndex
 			r.svc.ApplySnapshot(env, m.LastIncludedIndex, m.LastIncludedTerm, r.store.snapshot)
 		}
+	} else {
+		env.Mark(markSnapshotStale)
 	}
 	r.send(env, from, InstallSnapshotReply{Term: r.term, LastIncludedIndex: m.LastIncludedIndex})
 	r.applyCommitted(env)

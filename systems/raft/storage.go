@@ -195,7 +195,11 @@ func (r *Raft) restore(env node.Env) error {
 		rest = next
 	}
 	r.store.logSize = len(b) - len(rest)
+	if r.log.lastIndex() > 0 {
+		env.Mark(markRestartWithLog)
+	}
 	if len(rest) > 0 {
+		env.Mark(markTornTail)
 		// Drop the torn tail for good, so later appends follow a clean
 		// record boundary.
 		r.rewrite(env, false)

@@ -103,6 +103,7 @@ func (c *Client) Handle(env node.Env, ev node.Event) {
 			c.begin(env)
 		case retryTag:
 			if t.Op == c.opNum && t.Phase == c.phase {
+				env.Mark(markRetry)
 				c.broadcast(env)
 			}
 		}
@@ -114,7 +115,13 @@ func (c *Client) Handle(env node.Env, ev node.Event) {
 		switch m := ev.Msg.(type) {
 		case QueryResp:
 			if m.Op != c.opNum || c.phase != 1 || c.answers[i] {
+				if m.Op == c.opNum && !c.answers[i] {
+					env.Mark(markLateAnswer)
+				}
 				return
+			}
+			if c.count > 0 && m.Tag != c.maxTag {
+				env.Mark(markDivergentQuery)
 			}
 			if c.maxTag.Less(m.Tag) || c.count == 0 {
 				c.maxTag, c.maxVal = m.Tag, m.Value
@@ -122,6 +129,9 @@ func (c *Client) Handle(env node.Env, ev node.Event) {
 			c.answer(env, i)
 		case StoreAck:
 			if m.Op != c.opNum || c.phase != 2 || c.answers[i] {
+				if m.Op == c.opNum && !c.answers[i] {
+					env.Mark(markLateAnswer)
+				}
 				return
 			}
 			c.answer(env, i)

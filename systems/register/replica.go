@@ -40,6 +40,8 @@ func (r *Replica) Handle(env node.Env, ev node.Event) {
 				// a promise that the value survives any minority of crashes.
 				env.Disk().WriteFile(stateFile, encodeState(r.tag, r.value))
 				env.Disk().Sync()
+			} else if m.Tag.Less(r.tag) {
+				env.Mark(markOlderStore)
 			}
 			env.Send(ev.From, StoreAck{Op: m.Op})
 		}
@@ -56,6 +58,7 @@ func (r *Replica) recover(env node.Env) {
 		panic("register: replica state file is corrupt although it is only ever replaced atomically")
 	}
 	r.tag, r.value = tag, value
+	env.Mark(markRecovered)
 	env.Logf("recovered tag %v", tag)
 }
 

@@ -133,6 +133,7 @@ func (r *RSM) Handle(env node.Env, ev node.Event) bool {
 // ErrWrongLeader if this replica does not lead, or with ErrLostLeadership.
 func (r *RSM) Submit(env node.Env, clientID, seq uint64, op any, done Done) {
 	if rec, ok := r.clients[clientID]; ok && rec.Seq == seq && !r.cfg.StateMachineDedups {
+		env.Mark(markDuplicateAnswered)
 		done(env, rec.Result, nil) // already applied: answer at once
 		return
 	}
@@ -142,6 +143,7 @@ func (r *RSM) Submit(env node.Env, clientID, seq uint64, op any, done Done) {
 		return
 	}
 	if old, ok := r.pending[index]; ok {
+		env.Mark(markSlotTaken)
 		old.done(env, nil, ErrLostLeadership)
 	}
 	r.pending[index] = pending{term: term, clientID: clientID, seq: seq, done: done}
@@ -159,6 +161,7 @@ func (r *RSM) ApplyCommand(env node.Env, index, term int, command any) {
 	case r.cfg.StateMachineDedups:
 		result = r.sm.Apply(c)
 	case seen && c.Seq <= rec.Seq:
+		env.Mark(markDuplicateApplied)
 		result = rec.Result // a duplicate: applied before
 	default:
 		result = r.sm.Apply(c.Op)
@@ -170,10 +173,12 @@ func (r *RSM) ApplyCommand(env node.Env, index, term int, command any) {
 		if p.clientID == c.ClientID && p.seq == c.Seq {
 			p.done(env, result, nil)
 		} else {
+			env.Mark(markLostToOtherEntry)
 			p.done(env, nil, ErrLostLeadership)
 		}
 	}
 	if r.cfg.MaxRaftState > 0 && r.log.PersistedSize() >= r.cfg.MaxRaftState {
+		env.Mark(markSnapshotted)
 		r.log.Snapshot(env, index, r.encode())
 	}
 }
@@ -184,6 +189,7 @@ func (r *RSM) ApplySnapshot(env node.Env, index, term int, snapshot []byte) {
 	if err := gob.NewDecoder(bytes.NewReader(snapshot)).Decode(&s); err != nil {
 		panic(fmt.Sprintf("rsm: snapshot at %d does not decode: %v", index, err))
 	}
+	env.Mark(markRestored)
 	r.sm.Restore(s.State)
 	r.clients = map[uint64]clientRecord{}
 	for i, id := range s.ClientIDs {
@@ -192,6 +198,7 @@ func (r *RSM) ApplySnapshot(env node.Env, index, term int, snapshot []byte) {
 	r.lastIndex = index
 	for _, i := range node.SortedKeys(r.pending) {
 		if i <= index {
+			env.Mark(markPendingUnderSnapshot)
 			r.pending[i].done(env, nil, ErrLostLeadership)
 			delete(r.pending, i)
 		}
@@ -228,6 +235,7 @@ func (r *RSM) checkLeadership(env node.Env) {
 	indices := node.SortedKeys(r.pending)
 	for _, i := range indices {
 		if p := r.pending[i]; !isLeader || p.term != term {
+			env.Mark(markLostLeadership)
 			delete(r.pending, i)
 			p.done(env, nil, ErrLostLeadership)
 		}

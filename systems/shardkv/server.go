@@ -70,6 +70,7 @@ func NewServer(cfg ServerConfig) node.Factory {
 
 // Handle implements node.Handler.
 func (s *Server) Handle(env node.Env, ev node.Event) {
+	defer s.passMarks(env)
 	if s.rsm.Handle(env, ev) || s.ctrl.Handle(env, ev) {
 		return
 	}
@@ -98,6 +99,14 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 			}
 		}
 	}
+}
+
+// passMarks hands the Env the marks the store reached in this call.
+func (s *Server) passMarks(env node.Env) {
+	for _, m := range s.st.marks {
+		env.Mark(m)
+	}
+	s.st.marks = s.st.marks[:0]
 }
 
 func (s *Server) leads() bool {
@@ -134,6 +143,7 @@ func (s *Server) tick(env node.Env) {
 	// log ends in an earlier term's entry proposes an empty one.
 	if rs := s.rf.Status(); rs.CommitIndex < rs.LastIndex {
 		if term, _, ok := s.rf.EntryAt(rs.LastIndex); ok && term < rs.Term {
+			env.Mark(markNoop)
 			s.propose(env, noop{}, nil)
 		}
 	}
@@ -172,6 +182,8 @@ func (s *Server) onPull(env node.Env, from node.ID, m PullReq) {
 	if m.Shard >= 0 && m.Shard < len(st.shards) && st.config.Num == m.ConfigNum && st.shards[m.Shard].state == Leaving {
 		reply.OK = true
 		reply.Data = st.shards[m.Shard].export()
+	} else if st.config.Num < m.ConfigNum {
+		env.Mark(markPullTooEarly)
 	}
 	env.Send(from, reply)
 }
@@ -192,6 +204,7 @@ func (s *Server) onDelete(env node.Env, from node.ID, m DeleteReq) {
 	reply := DeleteReply(m)
 	switch {
 	case st.config.Num > m.ConfigNum || st.config.Num == m.ConfigNum && st.shards[m.Shard].state != Leaving:
+		env.Mark(markDeleteRepeated)
 		env.Send(from, reply)
 	case st.config.Num == m.ConfigNum:
 		s.propose(env, deleteShard(m), func(env node.Env) { env.Send(from, reply) })

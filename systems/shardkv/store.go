@@ -5,6 +5,8 @@ import (
 	"encoding/gob"
 	"fmt"
 
+	"github.com/simlab-go/simlab/sim/node"
+
 	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
 )
@@ -16,6 +18,7 @@ type store struct {
 	config shardctrler.Config // adopted
 	prev   shardctrler.Config // the one before config
 	shards []shard
+	marks  []node.Mark // reached since the server last passed them on
 }
 
 func newStore(gid, nShards int) *store {
@@ -49,10 +52,12 @@ func (s *store) Apply(op any) any {
 			sh := &s.shards[o.Shard]
 			sh.data, sh.dedup = o.Data.load()
 			sh.state = Collecting
+			s.reach(markInstalled)
 		}
 	case deleteShard:
 		if o.ConfigNum == s.config.Num && s.shards[o.Shard].state == Leaving {
 			s.shards[o.Shard] = shard{}
+			s.reach(markDeleted)
 		}
 	case noop:
 	case collected:
@@ -70,8 +75,15 @@ func (s *store) applyClient(clientID, seq uint64, o Op) Result {
 	res := Result{GID: s.gid, ConfigNum: s.config.Num, Shard: n}
 	sh := &s.shards[n]
 	if !sh.state.serves() {
+		s.reach(markWrongGroup)
 		res.Err = ErrWrongGroup
 		return res
+	}
+	for i := range s.shards {
+		if s.shards[i].state == Pulling {
+			s.reach(markServedWhilePulling)
+			break
+		}
 	}
 	if o.Kind == Get {
 		// A read changes nothing: a retried one is simply read again,
@@ -80,6 +92,7 @@ func (s *store) applyClient(clientID, seq uint64, o Op) Result {
 		return res
 	}
 	if rec, ok := sh.dedup[clientID]; ok && seq <= rec.Seq {
+		s.reach(markWriteDeduplicated)
 		return res // applied before, here or at a previous owner
 	}
 	switch o.Kind {
@@ -107,10 +120,12 @@ func (s *store) adopt(next shardctrler.Config) any {
 			*sh = shard{state: Serving, data: map[string]string{}, dedup: map[uint64]Record{}}
 		case is && !was:
 			sh.state = Pulling
+			s.reach(markAdoptTakes)
 		case was && !is && next.Shards[i] == 0:
 			*sh = shard{} // no group serves it: nothing to keep it for
 		case was && !is:
 			sh.state = Leaving
+			s.reach(markAdoptGives)
 		}
 	}
 	s.prev, s.config = s.config, next

@@ -39,6 +39,7 @@ type Env struct {
 	next    node.TimerID
 	compute time.Duration
 	logs    []string
+	marks   map[string]int
 }
 
 // New returns an Env for node id with a random stream seeded by seed and an
@@ -84,6 +85,17 @@ func (e *Env) Logf(format string, args ...any) {
 
 // Store is the Env's disk, for crashing it or looking inside.
 func (e *Env) Store() *Disk { return e.disk }
+
+// Mark implements node.Env by counting the mark.
+func (e *Env) Mark(m node.Mark) {
+	if e.marks == nil {
+		e.marks = map[string]int{}
+	}
+	e.marks[m.Info().Name]++
+}
+
+// Marked is how many times the handlers marked the named mark.
+func (e *Env) Marked(name string) int { return e.marks[name] }
 
 // Sent returns the messages sent since the last call and forgets them.
 func (e *Env) Sent() []Sent {
