@@ -35,9 +35,24 @@ func kvSeconds(def int) scenarios.Param {
 // kvRounds is how many rounds of crashes a scenario runs.
 var kvRounds = scenarios.Param{Name: "rounds", Default: "5", Doc: "rounds of crashing every server", Min: 1, Max: 1000, Shrink: true}
 
-// kvMixOf is kvMix over the run's number of keys (k0, k1, …).
+// kvMixParam chooses the operations of a scenario built on kvMix.
+var kvMixParam = scenarios.Param{Name: "mix", Default: "mixed", Doc: "the clients' operations: mixed (Get, Put and Append), appends (Append only) or puts (Put only)"}
+
+// kvMixOf is kvMix over the run's number of keys (k0, k1, …), with the
+// operations the scenario's mix parameter asks for, if it has one.
 func kvMixOf(c *scenarios.Case) kvWorkload {
 	w := kvMix
+	if c.HasParam("mix") {
+		switch m := c.Param("mix"); m {
+		case "mixed":
+		case "appends":
+			w.appendOnly = true
+		case "puts":
+			w.putOnly = true
+		default:
+			c.BadInput("mix=%q: want mixed, appends or puts", m)
+		}
+	}
 	w.keys = nil
 	for i := 0; i < c.IntParam("keys"); i++ {
 		w.keys = append(w.keys, fmt.Sprintf("k%d", i))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/systems/kv"
 	"github.com/simlab-go/simlab/systems/raft"
 )
 
@@ -71,26 +72,31 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/swarm",
-		Params:    kvWorkParams(5),
+		Params:    append(kvWorkParams(5), kvMixParam),
 		Summary: "5 servers, 5 clients under a fault profile drawn from the seed (crashes of any number incl. " +
 			"in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; snapshots, " +
 			"PreVote and CheckQuorum drawn too) for 6 s, then calm: linearizable, and every client done within 10 s",
-		Run: func(c *scenarios.Case) {
-			r := c.Rand("swarm")
-			maxState := 0
-			if r.Chance(0.5) {
-				maxState = kvMaxRaftState
-			}
-			preVote, checkQuorum := r.Chance(0.5), r.Chance(0.5)
-			kc := newKVCluster(c, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
-			kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
-			const faultEnd = 6 * time.Second
-			kc.applyFaults()
-			c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, faultEnd))
-			kc.run(faultEnd + time.Millisecond)
-			kc.finish(10 * time.Second)
-		},
+		Run: func(c *scenarios.Case) { runKVSwarm(c, kv.NewServer) },
 	})
+}
+
+// kvSwarmFaultEnd is when kv/swarm's fault phase ends, in calm.
+const kvSwarmFaultEnd = 6 * time.Second
+
+// runKVSwarm is kv/swarm over servers built by server.
+func runKVSwarm(c *scenarios.Case, server kvServer) {
+	r := c.Rand("swarm")
+	maxState := 0
+	if r.Chance(0.5) {
+		maxState = kvMaxRaftState
+	}
+	preVote, checkQuorum := r.Chance(0.5), r.Chance(0.5)
+	kc := newKVClusterOf(c, server, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
+	kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
+	kc.applyFaults()
+	c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, kvSwarmFaultEnd))
+	kc.run(kvSwarmFaultEnd + time.Millisecond)
+	kc.finish(10 * time.Second)
 }
 
 // watchRaftSize checks after every event that no server's persisted Raft

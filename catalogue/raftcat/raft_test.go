@@ -104,14 +104,40 @@ func FuzzRaftSchedules(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(raftProperty))
 }
 
-func raftProperty(t *rapid.T) {
-	sched := scenariotest.DrawSchedule(t, []string{"s0", "s1", "s2", "s3", "s4"}, 4*time.Second)
-	seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
-	out, err := scenarios.Run("raft/swarm", seed, scenarios.Options{Faults: sched.String(), TraceTail: -1})
-	if err != nil {
-		t.Fatalf("schedule %q: %v", sched, err)
+func raftProperty(t *rapid.T) { raftPropertyOf(nil)(t) }
+
+// raftPropertyOf draws a fault schedule as a sequence of steps (rapid's
+// state machine) and a seed, and runs raft/swarm with servers whose Env
+// wrap wraps (nil: the correct ones): every invariant must hold and the
+// cluster agree after calm.
+func raftPropertyOf(wrap func(*raftHost, node.Env) node.Env) func(*rapid.T) {
+	s, _ := scenarios.Lookup("raft/swarm")
+	if wrap != nil {
+		s.Name = "broken-raft/swarm"
+		s.Run = func(c *scenarios.Case) { runSwarm(c, Simlab, wrap) }
 	}
-	if !out.Passed {
-		t.Fatalf("seed %d, schedule %q: %v", seed, sched, out.Failures[0].Msg)
+	return func(t *rapid.T) {
+		sched := scenariotest.DrawFaultSteps(t, []string{"s0", "s1", "s2", "s3", "s4"}, 8*time.Second)
+		seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
+		scenariotest.CheckRun(t, s, "raft/swarm", seed, scenarios.Options{Faults: sched.String()})
 	}
+}
+
+// TestRapidShrinksANoSyncRaft: the property catches a Raft whose disk
+// never syncs and shrinks the case to a handful of fault actions that
+// replay the failure.
+func TestRapidShrinksANoSyncRaft(t *testing.T) {
+	got := scenariotest.Counterexample(t, 100, 5*time.Second, raftPropertyOf(noSyncWrap))
+	t.Logf("rapid shrank it to %d actions (%s), minimization to %d: %s\n%s", scenariotest.Actions(got.Rapid), got.Rapid,
+		scenariotest.Actions(got.Schedule), got.Schedule, got.Report)
+	if n := scenariotest.Actions(got.Schedule); n > 5 {
+		t.Errorf("shrunk to %d fault actions; want at most 5", n)
+	}
+}
+
+// TestFuzzRaftSchedulesCorpus: every seed input of FuzzRaftSchedules under testdata/fuzz makes a
+// real run (go test runs them too, but skips an input that is too short
+// without a word).
+func TestFuzzRaftSchedulesCorpus(t *testing.T) {
+	scenariotest.FuzzCorpus(t, "FuzzRaftSchedules", raftProperty)
 }

@@ -1,7 +1,6 @@
 package registercat
 
 import (
-	"flag"
 	"fmt"
 	"testing"
 	"time"
@@ -98,20 +97,16 @@ func TestCatalogueCatchesBrokenReplicas(t *testing.T) {
 	}
 }
 
-// registerProperty runs a rapid-drawn schedule on the register with the
-// given replica and fails if the run does.
+// registerProperty draws a fault schedule as a sequence of steps (rapid's
+// state machine) and a seed, and runs register/crash-restart with the
+// given replica: the history must stay atomic and the clients finish after
+// calm.
 func registerProperty(replica node.Factory) func(*rapid.T) {
 	s := brokenScenario("register/crash-restart", replica)
 	return func(t *rapid.T) {
-		sched := scenariotest.DrawSchedule(t, []string{"s0", "s1", "s2", "s3", "s4"}, 4*time.Second)
+		sched := scenariotest.DrawFaultSteps(t, []string{"s0", "s1", "s2", "s3", "s4"}, 4*time.Second)
 		seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
-		out, err := scenarios.RunScenario(s, seed, scenarios.Options{Faults: sched.String(), TraceTail: -1})
-		if err != nil {
-			t.Fatalf("schedule %q: %v", sched, err)
-		}
-		if !out.Passed {
-			t.Fatalf("seed %d, schedule %q: %v", seed, sched, out.Failures[0].Msg)
-		}
+		scenariotest.CheckRun(t, s, "register/crash-restart", seed, scenarios.Options{Faults: sched.String()})
 	}
 }
 
@@ -127,39 +122,24 @@ func FuzzRegisterSchedules(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(registerProperty(register.NewReplica)))
 }
 
-// failureRecorder is a rapid.TB that records a failure instead of failing
-// the test, so a test can assert that rapid finds and shrinks a bug.
-type failureRecorder struct {
-	*testing.T
-	failed bool
-	msg    string
-}
-
-func (r *failureRecorder) Fatalf(format string, args ...any) {
-	r.failed = true
-	r.msg = fmt.Sprintf(format, args...)
-}
-func (r *failureRecorder) Fatal(args ...any)                 { r.failed, r.msg = true, fmt.Sprint(args...) }
-func (r *failureRecorder) Errorf(format string, args ...any) { r.Fatalf(format, args...) }
-func (r *failureRecorder) Error(args ...any)                 { r.Fatal(args...) }
-func (r *failureRecorder) FailNow()                          { r.failed = true }
-func (r *failureRecorder) Fail()                             { r.failed = true }
-func (r *failureRecorder) Failed() bool                      { return r.failed }
-
 // TestRapidShrinksTheNoSyncBug shows rapid finding a schedule that breaks
-// the replica that never syncs, and shrinking it to a few actions.
+// the replica that never syncs, and shrinking it to a few actions that
+// replay the failure.
 func TestRapidShrinksTheNoSyncBug(t *testing.T) {
-	for name, v := range map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": "300", "rapid.shrinktime": "3s"} {
-		old := flag.Lookup(name).Value.String()
-		if err := flag.Set(name, v); err != nil {
-			t.Fatal(err)
-		}
-		defer flag.Set(name, old)
+	got := scenariotest.Counterexample(t, 300, 10*time.Second, registerProperty(func() node.Handler { return &brokenReplica{noSync: true} }))
+	t.Logf("rapid shrank it to %d actions (%s), minimization to %d: %s\n%s", scenariotest.Actions(got.Rapid), got.Rapid,
+		scenariotest.Actions(got.Schedule), got.Schedule, got.Report)
+	// Losing an acknowledged write takes a majority of the five replicas
+	// crashing with it unsynced: three crashes at least, plus what the
+	// seed needs to line them up.
+	if n := scenariotest.Actions(got.Schedule); n > 6 {
+		t.Errorf("shrunk to %d fault actions; want at most 6", n)
 	}
-	rec := &failureRecorder{T: t}
-	rapid.Check(rec, registerProperty(func() node.Handler { return &brokenReplica{noSync: true} }))
-	if !rec.failed {
-		t.Fatal("rapid found no schedule breaking a replica that never syncs")
-	}
-	t.Logf("rapid's shrunk counterexample: %s", rec.msg)
+}
+
+// TestFuzzRegisterSchedulesCorpus: every seed input of FuzzRegisterSchedules under testdata/fuzz makes a
+// real run (go test runs them too, but skips an input that is too short
+// without a word).
+func TestFuzzRegisterSchedulesCorpus(t *testing.T) {
+	scenariotest.FuzzCorpus(t, "FuzzRegisterSchedules", registerProperty(register.NewReplica))
 }
