@@ -97,7 +97,7 @@ func (t *coverTally) report() *coverReport {
 // printCoverage writes the table for people.
 func printCoverage(w io.Writer, rep *coverReport, runs int) {
 	if len(rep.Marks) == 0 {
-		fmt.Fprintf(w, "coverage: no run reached a mark (the systems run declare none, or none was reached)\n")
+		fmt.Fprintf(w, "coverage: no run reached a mark (the systems these runs ran declare none, or reached none)\n")
 		return
 	}
 	var systems []string
@@ -142,6 +142,6 @@ func printCoverage(w io.Writer, rep *coverReport, runs int) {
 		fmt.Fprintf(w, "  %-*s     never\n", width, n)
 	}
 	if len(rep.Never) > 0 {
-		fmt.Fprintf(w, "never reached: %d marks, holes in what these runs explore (a scenario that reaches them is missing)\n", len(rep.Never))
+		fmt.Fprintf(w, "never reached: %d marks: holes in what these runs explore (a scenario that reaches them is missing, or the branch cannot be taken)\n", len(rep.Never))
 	}
 }
