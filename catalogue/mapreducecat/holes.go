@@ -15,8 +15,8 @@ import (
 // is marked failed first); the second needs a dead incarnation's message to
 // arrive after its successor spoke, which a 50 ms reordering tail and
 // restarts hundreds of milliseconds later almost never give. The bug of
-// trusting stale incarnations (broken_test.go) was found at one seed in
-// 200 before them.
+// trusting stale incarnations (broken_test.go) was found at 0.4% of seeds
+// (first at 284) before them, and at 42% with them.
 
 // storageCut cuts one or two workers off from storage, but not from the
 // coordinator, for 12 s from 200 ms: longer than the task timeout (10 s),
