@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/simlab-go/simlab/sim"
 )
 
 // Minimization shrinks a failing run while it keeps failing the same way,
@@ -539,6 +541,18 @@ func (m *Minimized) RegressionTest(pkg string) string {
 	fmt.Fprintf(&b, "\topts := scenarios.Options{Faults: %q", faults)
 	if len(params) > 0 {
 		fmt.Fprintf(&b, ", Params: map[string]string{%s}", strings.Join(params, ", "))
+	}
+	// Whatever else changes the run goes along, or the test would replay
+	// another run than the one that failed.
+	o := m.Outcome.Options
+	if o.Strict {
+		fmt.Fprintf(&b, ", Strict: true")
+	}
+	if st := o.strategy(); st.Kind != sim.Random {
+		fmt.Fprintf(&b, ", Strategy: %q", st.String())
+	}
+	if o.CheckTimeout != 0 {
+		fmt.Fprintf(&b, ", CheckTimeout: %d", int64(o.CheckTimeout))
 	}
 	fmt.Fprintf(&b, "}\n")
 	fmt.Fprintf(&b, "\tout, err := scenarios.Run(%q, %d, opts)\n", m.Scenario, m.Seed)

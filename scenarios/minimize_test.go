@@ -102,6 +102,16 @@ func TestMinimizeFindsTheOneFault(t *testing.T) {
 	if !strings.Contains(m.Replay, "-faults '1.5s crash c; 1.7s restart c'") || !strings.Contains(m.Replay, "-p writes=3") {
 		t.Errorf("replay %q", m.Replay)
 	}
+	if strings.Contains(m.RegressionTest("mypkg"), "Strategy") {
+		t.Errorf("a random run's regression test names a strategy:\n%s", m.RegressionTest("mypkg"))
+	}
+	pct, err := scenarios.Minimize(fragile, 1, scenarios.Options{Strategy: "pct:d=2", Strict: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if test := pct.RegressionTest("mypkg"); !strings.Contains(test, `Strict: true, Strategy: "pct:d=2"`) {
+		t.Errorf("the regression test of a pct, strict run does not replay it under pct and strict:\n%s", test)
+	}
 	test := m.RegressionTest("mypkg")
 	for _, want := range []string{"package mypkg", "func TestRegressiontest_fragile1(t *testing.T)", `scenarios.Run("test/fragile", 1, opts)`, `Faults: "1.5s crash c; 1.7s restart c"`, `"writes": "3"`, "if !out.Passed"} {
 		if !strings.Contains(test, want) {
