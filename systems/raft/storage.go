@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/internal/frame"
 )
 
 // Raft's files, under Config.FilePrefix ("raft" below):
@@ -44,30 +45,6 @@ func (s *storage) metaName() string         { return s.prefix + ".meta" }
 func (s *storage) logName(g uint64) string  { return s.prefix + ".log." + strconv.FormatUint(g, 10) }
 func (s *storage) snapName(g uint64) string { return s.prefix + ".snap." + strconv.FormatUint(g, 10) }
 
-func frame(payload []byte) []byte {
-	b := make([]byte, 8, 8+len(payload))
-	binary.BigEndian.PutUint32(b[0:4], uint32(len(payload)))
-	binary.BigEndian.PutUint32(b[4:8], crc32.ChecksumIEEE(payload))
-	return append(b, payload...)
-}
-
-// unframe returns the payload of the record at the start of b and the
-// rest, or ok=false if the record is short or fails its checksum.
-func unframe(b []byte) (payload, rest []byte, ok bool) {
-	if len(b) < 8 {
-		return nil, b, false
-	}
-	n := int(binary.BigEndian.Uint32(b[0:4]))
-	if len(b)-8 < n {
-		return nil, b, false
-	}
-	payload = b[8 : 8+n]
-	if crc32.ChecksumIEEE(payload) != binary.BigEndian.Uint32(b[4:8]) {
-		return nil, b, false
-	}
-	return payload, b[8+n:], true
-}
-
 func (r *Raft) encodeMeta() []byte {
 	b := make([]byte, 0, 64)
 	b = append(b, metaMagic...)
@@ -91,7 +68,7 @@ func (r *Raft) encodeEntry(i int) []byte {
 	p := make([]byte, 16, 16+len(e.data))
 	binary.BigEndian.PutUint64(p[0:8], uint64(e.term))
 	binary.BigEndian.PutUint64(p[8:16], uint64(i))
-	return frame(append(p, e.data...))
+	return frame.Of(append(p, e.data...))
 }
 
 // appendToDisk appends the entries from index from to the end of the log
@@ -120,7 +97,7 @@ func (r *Raft) rewrite(env node.Env, withSnapshot bool) {
 	r.store.logSize = len(log)
 	if withSnapshot {
 		r.store.snapGen = r.store.gen
-		d.WriteFile(r.store.snapName(r.store.snapGen), frame(r.store.snapshot))
+		d.WriteFile(r.store.snapName(r.store.snapGen), frame.Of(r.store.snapshot))
 	}
 	d.Sync()
 	r.saveMeta(env)
@@ -166,7 +143,7 @@ func (r *Raft) restore(env node.Env) error {
 		if err != nil {
 			return fmt.Errorf("%w: snapshot file %s missing", errCorrupt, r.store.snapName(r.store.snapGen))
 		}
-		data, _, ok := unframe(b)
+		data, _, ok := frame.Next(b)
 		if !ok {
 			return fmt.Errorf("%w: snapshot file fails its checksum", errCorrupt)
 		}
@@ -178,7 +155,7 @@ func (r *Raft) restore(env node.Env) error {
 	}
 	rest := b
 	for len(rest) > 0 {
-		payload, next, ok := unframe(rest)
+		payload, next, ok := frame.Next(rest)
 		if !ok || len(payload) < 16 {
 			break // a torn record: never synced, so never acknowledged
 		}
