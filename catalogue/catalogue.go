@@ -1,6 +1,6 @@
 // Package catalogue links every scenario catalogue of simlab into a
 // program: import it for its side effect, as cmd/simrun does, and every
-// register/, raft/, kv/, mapreduce/, shardctrler/ and shardkv/ scenario is
+// register/, raft/, kv/, mapreduce/, paxos/, shardctrler/ and shardkv/ scenario is
 // registered.
 //
 //	import _ "github.com/simlab-go/simlab/catalogue"
@@ -12,6 +12,7 @@
 //	catalogue/raftcat       Raft: a catalogue for any Raft, run on simlab's (systems/raft)
 //	catalogue/kvcat         the key/value store on Raft (systems/kv, systems/rsm)
 //	catalogue/mapreducecat  MapReduce (systems/mapreduce)
+//	catalogue/paxoscat      instance-based Paxos (systems/paxos)
 //	catalogue/shardctrlercat  the shard controller (systems/shardctrler)
 //	catalogue/shardkvcat    the sharded key/value store (systems/shardkv)
 //
@@ -21,6 +22,7 @@ package catalogue
 import (
 	_ "github.com/simlab-go/simlab/catalogue/kvcat"
 	_ "github.com/simlab-go/simlab/catalogue/mapreducecat"
+	_ "github.com/simlab-go/simlab/catalogue/paxoscat"
 	_ "github.com/simlab-go/simlab/catalogue/raftcat"
 	_ "github.com/simlab-go/simlab/catalogue/registercat"
 	_ "github.com/simlab-go/simlab/catalogue/shardctrlercat"

@@ -1,0 +1,120 @@
+package paxoscat
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/sim/node/nodetest"
+	"github.com/simlab-go/simlab/systems/paxos"
+)
+
+// Broken peers, built from outside the library as a test of yours would:
+// each wraps what a correct peer receives or the disk it writes.
+
+// amnesiaEnv gives a peer a disk of its own that a restart loses: an
+// acceptor that forgets its promises (and acceptances) when it restarts.
+type amnesiaEnv struct {
+	node.Env
+	disk node.Disk
+}
+
+func (e amnesiaEnv) Disk() node.Disk { return e.disk }
+
+func forgetsPromises(pc *pxCluster) {
+	pc.wrap = func(int) func(node.Env, node.Event) (node.Env, node.Event, bool) {
+		disk := nodetest.NewDisk() // one per incarnation: the factory calls wrap at every boot
+		return func(env node.Env, ev node.Event) (node.Env, node.Event, bool) {
+			return amnesiaEnv{env, disk}, ev, true
+		}
+	}
+}
+
+// ignoresAccepted hides from a proposer the proposals its acceptors had
+// accepted, so it proposes its own value where it must take up theirs.
+func ignoresAccepted(pc *pxCluster) {
+	pc.wrap = func(int) func(node.Env, node.Event) (node.Env, node.Event, bool) {
+		return func(env node.Env, ev node.Event) (node.Env, node.Event, bool) {
+			if r, ok := ev.(*node.Recv); ok {
+				if m, ok := r.Msg.(paxos.PrepareReply); ok && !m.Decided {
+					m.NA, m.VA = 0, nil
+					return env, &node.Recv{From: r.From, Msg: m}, true
+				}
+			}
+			return env, ev, true
+		}
+	}
+}
+
+// doneTooEarly takes every peer for done with whatever instance a message
+// is about: Done frees instances before every peer is done with them.
+func doneTooEarly(pc *pxCluster) {
+	pc.wrap = func(int) func(node.Env, node.Event) (node.Env, node.Event, bool) {
+		return func(env node.Env, ev node.Event) (node.Env, node.Event, bool) {
+			if r, ok := ev.(*node.Recv); ok {
+				var msg any
+				switch m := r.Msg.(type) {
+				case paxos.Prepare:
+					m.Done = max(m.Done, m.Seq-1)
+					msg = m
+				case paxos.Accept:
+					m.Done = max(m.Done, m.Seq-1)
+					msg = m
+				case paxos.Decide:
+					m.Done = max(m.Done, m.Seq)
+					msg = m
+				}
+				if msg != nil {
+					return env, &node.Recv{From: r.From, Msg: msg}, true
+				}
+			}
+			return env, ev, true
+		}
+	}
+}
+
+// TestBrokenPaxosIsCaught runs each broken peer against the scenario that
+// should catch it, within a stated number of seeds, and requires the
+// correct peers to pass the seed that caught it.
+func TestBrokenPaxosIsCaught(t *testing.T) {
+	tests := []struct {
+		bug         string
+		tweak       func(*pxCluster)
+		scenario    string
+		withinSeeds uint64
+		want        string // in the failure
+	}{
+		{"an acceptor forgets its promise at restart", forgetsPromises, "paxos/crash-restart", 20, "two values decided"}, // seed 1
+		{"a proposer ignores a higher accepted value", ignoresAccepted, "paxos/dueling", 20, "two values decided"},       // seed 5; 16 of 100
+		{"Done frees instances before every peer is done", doneTooEarly, "paxos/forget", 5, "forgot instances below"},    // seed 1
+	}
+	for _, tt := range tests {
+		t.Run(tt.bug, func(t *testing.T) {
+			var broken scenarios.Scenario
+			for _, s := range pxScenarios(tt.tweak) {
+				if s.Name == tt.scenario {
+					broken = s
+				}
+			}
+			broken.Name = "broken-" + tt.scenario
+			seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
+			if seed == 0 {
+				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)
+			}
+			msg := out.Failures[0].Msg
+			t.Logf("%s caught it at seed %d: %s: %.300s", tt.scenario, seed, out.Failures[0].Kind, msg)
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("caught by %q; want a failure saying %q", msg, tt.want)
+			}
+			if n := scenariotest.ShareSeeds(t); n > 0 {
+				k := scenariotest.FailingShare(t, broken, n, scenarios.Options{})
+				t.Logf("%s caught it at %d of seeds 1-%d (%.1f%%)", tt.scenario, k, n, 100*float64(k)/float64(n))
+			}
+			if good, err := scenarios.Run(tt.scenario, seed, scenarios.Options{}); err != nil || !good.Passed {
+				t.Fatalf("correct peers fail seed %d too: %v %+v", seed, err, good.Failures)
+			}
+		})
+	}
+}
