@@ -11,6 +11,8 @@ import (
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
+	"github.com/simlab-go/simlab/systems/paxos"
+	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 )
 
@@ -18,16 +20,19 @@ import (
 // kv.Server, client nodes c0.. running a kv.Clerk with a workload, a history
 // recorder, and the consensus invariants over the servers' Raft.
 type kvCluster struct {
-	c        *scenarios.Case
-	w        *sim.World
-	servers  []node.ID
-	names    []string
-	clients  []*kvClient
-	rec      *checker.Recorder
-	check    *checker.Consensus
-	views    []checker.LogView
-	boots    map[node.ID]uint64
-	stopping bool // clients start no new operation
+	paxos     bool               // the servers replicate through Paxos, not Raft
+	decided   map[int][]byte     // Paxos: the value first applied at each instance
+	checkedTo map[*kv.Server]int // Paxos: the instance each incarnation was checked to
+	c         *scenarios.Case
+	w         *sim.World
+	servers   []node.ID
+	names     []string
+	clients   []*kvClient
+	rec       *checker.Recorder
+	check     *checker.Consensus
+	views     []checker.LogView
+	boots     map[node.ID]uint64
+	stopping  bool // clients start no new operation
 	// smallState says the workload keeps the store small, so snapshots
 	// must be too.
 	smallState bool
@@ -83,6 +88,16 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 		tweak(&rcfg)
 	}
 	cfg := kv.ServerConfig{Raft: rcfg, MaxRaftState: maxRaftState}
+	if c.HasParam("log") {
+		switch l := c.Param("log"); l {
+		case "raft":
+		case "paxos":
+			kc.paxos = true
+			cfg.Paxos = &paxoslog.Config{Paxos: paxos.Config{Peers: kc.servers}}
+		default:
+			c.BadInput("log=%q: want raft or paxos", l)
+		}
+	}
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("s%d", i)
 		kc.names = append(kc.names, name)
@@ -90,7 +105,12 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 		f := func() node.Handler { kc.boots[id]++; return kc.serverFactory(cfg)() }
 		kc.w.AddNode(name, f)
 	}
-	kc.w.Observe("raft safety", kc.observe)
+	if kc.paxos {
+		kc.decided, kc.checkedTo = map[int][]byte{}, map[*kv.Server]int{}
+		kc.w.Observe("paxos log agreement", kc.observePaxos)
+	} else {
+		kc.w.Observe("raft safety", kc.observe)
+	}
 	return kc
 }
 
@@ -135,6 +155,11 @@ func (kc *kvCluster) describe() string {
 	var parts []string
 	for i, id := range kc.servers {
 		s, ok := kc.server(id)
+		if ok && s.PaxosLog() != nil {
+			l := s.PaxosLog()
+			parts = append(parts, fmt.Sprintf("%s applied %d, snapshot at %d, Paxos Min %d Max %d", kc.names[i], l.Applied(), l.SnapshotIndex(), l.Paxos().Min(), l.Paxos().Max()))
+			continue
+		}
 		if !ok || s.Raft() == nil {
 			parts = append(parts, kc.names[i]+" down")
 			continue
@@ -234,6 +259,37 @@ func (kc *kvCluster) observe() error {
 	return kc.check.Observe(kc.views)
 }
 
+// observePaxos checks, after every event, that what each server has
+// applied since it was last looked at agrees with what every other server
+// applied at the same instances.
+func (kc *kvCluster) observePaxos() error {
+	for i, id := range kc.servers {
+		s, ok := kc.server(id)
+		if !ok || s.PaxosLog() == nil {
+			continue
+		}
+		l := s.PaxosLog()
+		from, seen := kc.checkedTo[s]
+		if !seen {
+			from = l.SnapshotIndex() - 1 // a new incarnation: from its snapshot on
+		}
+		kc.sawSnapshot = kc.sawSnapshot || l.SnapshotIndex() > 0
+		for seq := from + 1; seq < l.Applied(); seq++ {
+			fate, v := l.Paxos().Status(seq)
+			if fate != paxos.Decided {
+				continue // forgotten: every server applied it
+			}
+			if first, ok := kc.decided[seq]; !ok {
+				kc.decided[seq] = v
+			} else if string(first) != string(v) {
+				return fmt.Errorf("%s applied instance %d as %q, another server as %q", kc.names[i], seq, v, first)
+			}
+		}
+		kc.checkedTo[s] = l.Applied() - 1
+	}
+	return nil
+}
+
 // server returns a running server's handler.
 func (kc *kvCluster) server(id node.ID) (*kv.Server, bool) {
 	s, ok := kc.w.Handler(id).(*kv.Server)
@@ -244,7 +300,7 @@ func (kc *kvCluster) server(id node.ID) (*kv.Server, bool) {
 func (kc *kvCluster) leader() node.ID {
 	best, bestTerm := node.None, -1
 	for _, id := range kc.servers {
-		if s, ok := kc.server(id); ok {
+		if s, ok := kc.server(id); ok && s.Raft() != nil {
 			if term, isLeader := s.Raft().State(); isLeader && term > bestTerm {
 				best, bestTerm = id, term
 			}

@@ -35,6 +35,9 @@ func kvSeconds(def int) scenarios.Param {
 // kvRounds is how many rounds of crashes a scenario runs.
 var kvRounds = scenarios.Param{Name: "rounds", Default: "5", Doc: "rounds of crashing every server", Min: 1, Max: 1000, Shrink: true}
 
+// kvLogParam chooses the consensus log the servers replicate through.
+var kvLogParam = scenarios.Param{Name: "log", Default: "raft", Doc: "the consensus log: raft, or paxos (systems/paxoslog)"}
+
 // kvMixParam chooses the operations of a scenario built on kvMix.
 var kvMixParam = scenarios.Param{Name: "mix", Default: "mixed", Doc: "the clients' operations: mixed (Get, Put and Append), appends (Append only) or puts (Put only)"}
 
@@ -64,6 +67,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/basic",
+		Params:    []scenarios.Param{kvLogParam},
 		Summary:   "3 servers, 1 client, reliable network: 3 s of operations, each answered; linearizable; done within 5 s",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
@@ -75,7 +79,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/concurrent",
-		Params:    append(kvWorkParams(5), kvSeconds(3)),
+		Params:    append(kvWorkParams(5), kvSeconds(3), kvLogParam),
 		Summary:   "5 servers, 5 clients on shared keys, reliable network: 3 s of operations; linearizable; done within 5 s",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
@@ -87,7 +91,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/unreliable",
-		Params:    append(kvWorkParams(5), kvSeconds(3)),
+		Params:    append(kvWorkParams(5), kvSeconds(3), kvLogParam),
 		Summary: "5 servers, 5 clients on a network losing 10%, duplicating 10% and delaying up to 27 ms: " +
 			"linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) {
@@ -100,7 +104,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/one-key-appends",
-		Params:    []scenarios.Param{kvWorkParams(5)[0], kvSeconds(3)},
+		Params:    []scenarios.Param{kvWorkParams(5)[0], kvSeconds(3), kvLogParam},
 		Summary: "5 clients append to one key on an unreliable network: every append is applied exactly once and " +
 			"in an order consistent with each client's; linearizable",
 		Run: func(c *scenarios.Case) { runKVOneKeyAppends(c, kv.NewServer) },
@@ -116,7 +120,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/partitions",
-		Params:    append(kvWorkParams(5), kvSeconds(5)),
+		Params:    append(kvWorkParams(5), kvSeconds(5), kvLogParam),
 		Summary: "5 servers, 5 clients, a new random partition (a majority and a minority) about every second " +
 			"for 5 s; linearizable; done within 10 s of healing",
 		Run: func(c *scenarios.Case) { runKVPartitions(c, kv.NewServer) },
@@ -134,7 +138,7 @@ func init() {
 		scenarios.Register(scenarios.Scenario{
 			Histories: true,
 			Name:      v.name,
-			Params:    append(kvWorkParams(5), kvRounds),
+			Params:    append(kvWorkParams(5), kvRounds, kvLogParam),
 			Summary:   "5 servers, 5 clients: " + v.summary + " for 5 s; linearizable; done within 10 s after",
 			Run:       func(c *scenarios.Case) { runKVCrashRounds(c, kvLink(v.unreliable), 0, v.partitions) },
 		})

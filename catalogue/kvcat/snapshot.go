@@ -56,7 +56,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/snapshot-crash",
-		Params:    append(kvWorkParams(5), kvRounds),
+		Params:    append(kvWorkParams(5), kvRounds, kvLogParam),
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, every server crashed and restarted every second " +
 			"for 5 s: recovery from snapshots; Raft state under 8,000 bytes; linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{}, kvMaxRaftState, false).requireSnapshots() },
@@ -64,7 +64,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/snapshot-all",
-		Params:    append(kvWorkParams(5), kvRounds),
+		Params:    append(kvWorkParams(5), kvRounds, kvLogParam),
 		Summary: "5 servers snapshotting at 1,000 bytes, 5 clients, crashes of all servers, changing partitions and an " +
 			"unreliable network together for 5 s; linearizable; done within 10 s",
 		Run: func(c *scenarios.Case) { runKVCrashRounds(c, sim.Config{Link: &lossyDupLink}, kvMaxRaftState, true) },
@@ -72,7 +72,7 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/swarm",
-		Params:    append(kvWorkParams(5), kvMixParam),
+		Params:    append(kvWorkParams(5), kvMixParam, kvLogParam),
 		Summary: "5 servers, 5 clients under a fault profile drawn from the seed (crashes of any number incl. " +
 			"in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; snapshots, " +
 			"PreVote and CheckQuorum drawn too) for 6 s, then calm: linearizable, and every client done within 10 s",

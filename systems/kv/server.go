@@ -2,6 +2,7 @@ package kv
 
 import (
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/rsm"
 )
@@ -10,7 +11,11 @@ import (
 type ServerConfig struct {
 	// Raft configures the server's Raft; Raft.Peers lists the servers.
 	Raft raft.Config
-	// MaxRaftState makes the server snapshot when Raft's persisted state
+	// Paxos, when set, replaces Raft: the servers agree through a Paxos
+	// log (Paxos.Paxos.Peers lists them), and Raft is not used.
+	Paxos *paxoslog.Config
+	// MaxRaftState makes the server snapshot when the log's persisted
+	// state (for Paxos: the entries applied since the last snapshot)
 	// reaches this many bytes; 0 never snapshots.
 	MaxRaftState int
 }
@@ -20,6 +25,7 @@ type Server struct {
 	st  *store
 	rsm *rsm.RSM
 	rf  *raft.Raft
+	pl  *paxoslog.Log
 }
 
 // NewServer returns the factory of a server.
@@ -30,6 +36,14 @@ func NewServer(cfg ServerConfig) node.Factory {
 	return func() node.Handler {
 		s := &Server{st: newStore()}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState}, s.st, func(a rsm.Applier) rsm.Consensus {
+			if cfg.Paxos != nil {
+				pcfg := *cfg.Paxos
+				if pcfg.Codec == nil {
+					pcfg.Codec = codec{}
+				}
+				s.pl = paxoslog.New(pcfg, a)
+				return s.pl
+			}
 			s.rf = raft.New(cfg.Raft, a)
 			return s.rf
 		})
@@ -62,8 +76,11 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	})
 }
 
-// Raft returns the server's Raft, for inspection.
+// Raft returns the server's Raft, for inspection; nil on Paxos.
 func (s *Server) Raft() *raft.Raft { return s.rf }
+
+// PaxosLog returns the server's Paxos log, for inspection; nil on Raft.
+func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
 
 // Peek returns the value of key in this replica's state, for inspection
 // and tests; clients read through the log.

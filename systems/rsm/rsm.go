@@ -11,7 +11,7 @@
 // dedup table travels in snapshots with the service's own state.
 //
 // rsm is written against the small Consensus interface, which
-// systems/raft implements today and a Paxos log can implement later.
+// systems/raft and systems/paxoslog implement.
 package rsm
 
 import (
@@ -36,6 +36,9 @@ type Consensus interface {
 type Applier interface {
 	ApplyCommand(env node.Env, index, term int, command any)
 	ApplySnapshot(env node.Env, index, term int, snapshot []byte)
+	// ApplyNoop is an empty entry at index (a Paxos log fills holes with
+	// them): nothing is applied.
+	ApplyNoop(env node.Env, index int)
 }
 
 // StateMachine is the service's deterministic state.
@@ -180,6 +183,17 @@ func (r *RSM) ApplyCommand(env node.Env, index, term int, command any) {
 	if r.cfg.MaxRaftState > 0 && r.log.PersistedSize() >= r.cfg.MaxRaftState {
 		env.Mark(markSnapshotted)
 		r.log.Snapshot(env, index, r.encode())
+	}
+}
+
+// ApplyNoop implements Applier: nothing is applied at index, and a
+// submission waiting for it lost its place to the empty entry.
+func (r *RSM) ApplyNoop(env node.Env, index int) {
+	r.lastIndex = index
+	if p, ok := r.pending[index]; ok {
+		delete(r.pending, index)
+		env.Mark(markLostToOtherEntry)
+		p.done(env, nil, ErrLostLeadership)
 	}
 }
 
