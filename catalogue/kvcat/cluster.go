@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
-	"github.com/simlab-go/simlab/systems/paxos"
 	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 )
@@ -20,19 +20,18 @@ import (
 // kv.Server, client nodes c0.. running a kv.Clerk with a workload, a history
 // recorder, and the consensus invariants over the servers' Raft.
 type kvCluster struct {
-	paxos     bool               // the servers replicate through Paxos, not Raft
-	decided   map[int][]byte     // Paxos: the value first applied at each instance
-	checkedTo map[*kv.Server]int // Paxos: the instance each incarnation was checked to
-	c         *scenarios.Case
-	w         *sim.World
-	servers   []node.ID
-	names     []string
-	clients   []*kvClient
-	rec       *checker.Recorder
-	check     *checker.Consensus
-	views     []checker.LogView
-	boots     map[node.ID]uint64
-	stopping  bool // clients start no new operation
+	paxos      bool             // the servers replicate through Paxos, not Raft
+	paxosWatch *raftwatch.Paxos // their agreement check
+	c          *scenarios.Case
+	w          *sim.World
+	servers    []node.ID
+	names      []string
+	clients    []*kvClient
+	rec        *checker.Recorder
+	check      *checker.Consensus
+	views      []checker.LogView
+	boots      map[node.ID]uint64
+	stopping   bool // clients start no new operation
 	// smallState says the workload keeps the store small, so snapshots
 	// must be too.
 	smallState bool
@@ -88,15 +87,9 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 		tweak(&rcfg)
 	}
 	cfg := kv.ServerConfig{Raft: rcfg, MaxRaftState: maxRaftState}
-	if c.HasParam("log") {
-		switch l := c.Param("log"); l {
-		case "raft":
-		case "paxos":
-			kc.paxos = true
-			cfg.Paxos = &paxoslog.Config{Paxos: paxos.Config{Peers: kc.servers}}
-		default:
-			c.BadInput("log=%q: want raft or paxos", l)
-		}
+	if raftwatch.OnPaxos(c) {
+		kc.paxos = true
+		cfg.Paxos = raftwatch.PaxosConfig(kc.servers)
 	}
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("s%d", i)
@@ -106,8 +99,13 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 		kc.w.AddNode(name, f)
 	}
 	if kc.paxos {
-		kc.decided, kc.checkedTo = map[int][]byte{}, map[*kv.Server]int{}
-		kc.w.Observe("paxos log agreement", kc.observePaxos)
+		none := func(node.Handler) *raft.Raft { return nil } // no Raft to watch
+		kc.paxosWatch = raftwatch.WatchPaxos(raftwatch.New(kc.w, "the store", kc.servers, none), func(h node.Handler) *paxoslog.Log {
+			if s, ok := h.(*kv.Server); ok {
+				return s.PaxosLog()
+			}
+			return nil
+		})
 	} else {
 		kc.w.Observe("raft safety", kc.observe)
 	}
@@ -257,37 +255,6 @@ func (kc *kvCluster) observe() error {
 			LastIndex: st.LastIndex, Entry: s.Raft().EntryAt})
 	}
 	return kc.check.Observe(kc.views)
-}
-
-// observePaxos checks, after every event, that what each server has
-// applied since it was last looked at agrees with what every other server
-// applied at the same instances.
-func (kc *kvCluster) observePaxos() error {
-	for i, id := range kc.servers {
-		s, ok := kc.server(id)
-		if !ok || s.PaxosLog() == nil {
-			continue
-		}
-		l := s.PaxosLog()
-		from, seen := kc.checkedTo[s]
-		if !seen {
-			from = l.SnapshotIndex() - 1 // a new incarnation: from its snapshot on
-		}
-		kc.sawSnapshot = kc.sawSnapshot || l.SnapshotIndex() > 0
-		for seq := from + 1; seq < l.Applied(); seq++ {
-			fate, v := l.Paxos().Status(seq)
-			if fate != paxos.Decided {
-				continue // forgotten: every server applied it
-			}
-			if first, ok := kc.decided[seq]; !ok {
-				kc.decided[seq] = v
-			} else if string(first) != string(v) {
-				return fmt.Errorf("%s applied instance %d as %q, another server as %q", kc.names[i], seq, v, first)
-			}
-		}
-		kc.checkedTo[s] = l.Applied() - 1
-	}
-	return nil
 }
 
 // server returns a running server's handler.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -36,7 +37,7 @@ func kvSeconds(def int) scenarios.Param {
 var kvRounds = scenarios.Param{Name: "rounds", Default: "5", Doc: "rounds of crashing every server", Min: 1, Max: 1000, Shrink: true}
 
 // kvLogParam chooses the consensus log the servers replicate through.
-var kvLogParam = scenarios.Param{Name: "log", Default: "raft", Doc: "the consensus log: raft, or paxos (systems/paxoslog)"}
+var kvLogParam = raftwatch.LogParam
 
 // kvMixParam chooses the operations of a scenario built on kvMix.
 var kvMixParam = scenarios.Param{Name: "mix", Default: "mixed", Doc: "the clients' operations: mixed (Get, Put and Append), appends (Append only) or puts (Put only)"}

@@ -13,41 +13,7 @@ import (
 // TestEveryScenarioOnPaxos runs every kv scenario that takes the log
 // parameter on Paxos, for a few seeds (SIMLAB_SEEDS for more).
 func TestEveryScenarioOnPaxos(t *testing.T) {
-	list, err := scenarios.Match("kv/*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := scenariotest.Seeds(t, 4)
-	ran := 0
-	for _, s := range list {
-		if !hasParam(s, "log") {
-			continue
-		}
-		ran++
-		t.Run(s.Name, func(t *testing.T) {
-			for seed := uint64(1); seed <= n; seed++ {
-				out, err := scenarios.Run(s.Name, seed, scenarios.Options{Params: map[string]string{"log": "paxos"}, TraceTail: -1, Strict: seed%2 == 0})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !out.Passed {
-					t.Fatalf("seed %d on Paxos: %v %v; replay: %s", seed, out.Failures, out.Unknown, out.Replay)
-				}
-			}
-		})
-	}
-	if ran < 10 {
-		t.Errorf("only %d kv scenarios take log=paxos; want the dozen that do not depend on Raft", ran)
-	}
-}
-
-func hasParam(s scenarios.Scenario, name string) bool {
-	for _, p := range s.Params {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
+	scenariotest.EveryScenarioWith(t, "kv/*", map[string]string{"log": "paxos"}, 4, 12)
 }
 
 // acceptedHidden wraps a server so that its Paxos proposer never sees what

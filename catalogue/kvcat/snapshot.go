@@ -104,6 +104,16 @@ func runKVSwarm(c *scenarios.Case, server kvServer) {
 func watchRaftSize(c *scenarios.Case, kc *kvCluster) {
 	kc.w.Observe("raft state and snapshot size", func() error {
 		for _, id := range kc.servers {
+			if s, ok := kc.server(id); ok && s.PaxosLog() != nil {
+				// On Paxos: what the log keeps past its snapshot, and the
+				// snapshot itself.
+				if n := s.PaxosLog().PersistedSize(); n > 8*kvMaxRaftState {
+					return fmt.Errorf("%s keeps %d bytes of entries past its snapshot, more than 8 × %d", kc.w.Name(id), n, kvMaxRaftState)
+				}
+				if n := s.PaxosLog().SnapshotSize(); n > 500 && kc.smallState {
+					return fmt.Errorf("%s holds a %d-byte snapshot of a small state, more than 500", kc.w.Name(id), n)
+				}
+			}
 			if s, ok := kc.server(id); ok && s.Raft() != nil {
 				if n := s.Raft().PersistedSize(); n > 8*kvMaxRaftState {
 					return fmt.Errorf("%s persists %d bytes of Raft state, more than 8 × %d", kc.w.Name(id), n, kvMaxRaftState)
@@ -120,7 +130,7 @@ func watchRaftSize(c *scenarios.Case, kc *kvCluster) {
 // requireSnapshots fails the run if no server ever compacted its log: the
 // scenario would not have tested snapshots.
 func (kc *kvCluster) requireSnapshots() {
-	if !kc.sawSnapshot {
+	if !kc.sawSnapshot && (kc.paxosWatch == nil || !kc.paxosWatch.SawSnapshot) {
 		kc.c.Failf("no server ever held a snapshot: the scenario did not exercise snapshots")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/shardctrler"
 )
@@ -24,6 +25,7 @@ type ctrlCluster struct {
 	servers []node.ID
 	names   []string
 	raft    *raftwatch.Group
+	paxos   *raftwatch.Paxos // when on Paxos
 	clients []*ctrlClient
 	rec     *checker.Recorder
 	nShards int
@@ -34,6 +36,17 @@ type ctrlCluster struct {
 // ctrlServer builds controller servers: shardctrler.NewServer, or a broken
 // variant in tests.
 type ctrlServer func(shardctrler.ServerConfig) node.Factory
+
+// ctrlPaxosOf finds a controller server's Paxos log in its handler.
+func ctrlPaxosOf(h node.Handler) *paxoslog.Log {
+	if u, ok := h.(interface{ Unwrap() node.Handler }); ok {
+		h = u.Unwrap()
+	}
+	if s, ok := h.(*shardctrler.Server); ok {
+		return s.PaxosLog()
+	}
+	return nil
+}
 
 // ctrlClient is a client node: a clerk, one operation at a time.
 type ctrlClient struct {
@@ -62,6 +75,10 @@ func newCtrlCluster(c *scenarios.Case, server ctrlServer, simCfg sim.Config, n, 
 		return nil
 	})
 	cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: cc.servers}, NShards: cc.nShards}
+	if raftwatch.OnPaxos(c) {
+		cfg.Paxos = raftwatch.PaxosConfig(cc.servers)
+		cc.paxos = raftwatch.WatchPaxos(cc.raft, ctrlPaxosOf)
+	}
 	for i, id := range cc.servers {
 		if got := cc.w.AddNode(cc.names[i], cc.raft.Factory(id, server(cfg))); got != id {
 			panic("shardctrlercat: unexpected node IDs")

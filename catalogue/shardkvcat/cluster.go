@@ -11,6 +11,7 @@ import (
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
@@ -26,6 +27,7 @@ import (
 // configuration, or by a group in an older configuration than one already
 // answered in.
 type skvCluster struct {
+	onPaxos bool // the controller and the groups replicate through Paxos
 	c       *scenarios.Case
 	w       *sim.World
 	nShards int
@@ -64,6 +66,7 @@ type skvGroup struct {
 	ids   []node.ID
 	names []string
 	raft  *raftwatch.Group
+	paxos *raftwatch.Paxos // when on Paxos
 }
 
 // serving is an answer given for a shard in a configuration.
@@ -127,9 +130,33 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	for i := range kc.ctrl {
 		kc.ctrlNames = append(kc.ctrlNames, fmt.Sprintf("ctl%d", i))
 	}
+	onPaxos := raftwatch.OnPaxos(c)
+	kc.onPaxos = onPaxos
+	paxosOf := func(h node.Handler) *paxoslog.Log {
+		for {
+			u, ok := h.(interface{ Unwrap() node.Handler })
+			if !ok {
+				break
+			}
+			h = u.Unwrap()
+		}
+		switch s := h.(type) {
+		case *shardctrler.Server:
+			return s.PaxosLog()
+		case *shardkv.Server:
+			return s.PaxosLog()
+		}
+		return nil
+	}
 	kc.ctrlRaft = raftwatch.New(kc.w, "the controller", kc.ctrl, raftOf)
+	if onPaxos {
+		raftwatch.WatchPaxos(kc.ctrlRaft, paxosOf)
+	}
 	for i, id := range kc.ctrl {
 		cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: kc.ctrl}, NShards: kc.nShards}
+		if onPaxos {
+			cfg.Paxos = raftwatch.PaxosConfig(kc.ctrl)
+		}
 		kc.w.AddNode(kc.ctrlNames[i], kc.ctrlRaft.Factory(id, shardctrler.NewServer(cfg)))
 	}
 	for gi := 0; gi < o.groups; gi++ {
@@ -139,6 +166,10 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 		}
 		g.raft = raftwatch.New(kc.w, fmt.Sprintf("group %d", g.gid), g.ids, raftOf)
 		cfg := shardkv.ServerConfig{GID: g.gid, Raft: raft.Config{Peers: g.ids}, Controllers: kc.ctrl, NShards: kc.nShards, MaxRaftState: o.maxRaftState}
+		if onPaxos {
+			cfg.Paxos = raftwatch.PaxosConfig(g.ids)
+			g.paxos = raftwatch.WatchPaxos(g.raft, paxosOf)
+		}
 		for i, id := range g.ids {
 			f := o.server(cfg)
 			gid := g.gid

@@ -34,16 +34,34 @@ func Seeds(t testing.TB, def uint64) uint64 {
 // scenarios.Match) for Seeds(t, 8) seeds, every other seed in strict mode,
 // so that each message is proven to survive gob. A failure, an undecided
 // check, or a scenario that runs no events fails the test.
-func EveryScenario(t *testing.T, patterns string) {
+func EveryScenario(t *testing.T, patterns string) { everyScenario(t, patterns, nil, 8) }
+
+// EveryScenarioWith is EveryScenario for the scenarios matching patterns
+// that take every parameter of params, run with them set, for Seeds(t,
+// seeds) seeds: a catalogue's scenarios on another consensus log, say
+// (log=paxos). It fails the test when fewer than least scenarios take
+// them, so that a parameter dropped from the catalogue is noticed.
+func EveryScenarioWith(t *testing.T, patterns string, params map[string]string, seeds uint64, least int) {
+	if n := everyScenario(t, patterns, params, seeds); n < least {
+		t.Errorf("%d scenarios matching %q take %v; want at least %d", n, patterns, params, least)
+	}
+}
+
+func everyScenario(t *testing.T, patterns string, params map[string]string, seeds uint64) int {
 	list, err := scenarios.Match(patterns)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := Seeds(t, 8)
+	n := Seeds(t, seeds)
+	ran := 0
 	for _, s := range list {
+		if !takes(s, params) {
+			continue
+		}
+		ran++
 		t.Run(s.Name, func(t *testing.T) {
 			for seed := uint64(1); seed <= n; seed++ {
-				out, err := scenarios.Run(s.Name, seed, scenarios.Options{Strict: seed%2 == 0})
+				out, err := scenarios.Run(s.Name, seed, scenarios.Options{Strict: seed%2 == 0, Params: params})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -59,6 +77,21 @@ func EveryScenario(t *testing.T, patterns string) {
 			}
 		})
 	}
+	return ran
+}
+
+// takes reports whether s declares every parameter of params.
+func takes(s scenarios.Scenario, params map[string]string) bool {
+	for k := range params {
+		found := false
+		for _, p := range s.Params {
+			found = found || p.Name == k
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // FirstFailingSeed runs s (registered or not: a broken variant, say) for

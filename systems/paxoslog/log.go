@@ -63,6 +63,7 @@ type Log struct {
 	applied   int // the last instance applied; -1 for none
 	next      int // the next instance to propose a command at
 	snapSeq   int // the instance the latest snapshot covers; -1 for none
+	snapSize  int // its size in bytes
 	sinceSnap int // bytes of entries applied since it
 	applying  bool
 	booted    bool
@@ -96,6 +97,9 @@ func (l *Log) Paxos() *paxos.Paxos { return l.px }
 
 // Applied is the last log index applied (instance + 1); 0 for none.
 func (l *Log) Applied() int { return l.applied + 1 }
+
+// SnapshotSize is the size of the latest snapshot, in bytes.
+func (l *Log) SnapshotSize() int { return l.snapSize }
 
 // SnapshotIndex is the log index the latest snapshot covers; 0 for none.
 func (l *Log) SnapshotIndex() int { return l.snapSeq + 1 }
@@ -143,7 +147,7 @@ func (l *Log) boot(env node.Env) {
 	if n <= 0 {
 		panic("paxoslog: the snapshot file has no index")
 	}
-	l.snapSeq, l.applied = int(seq), int(seq)
+	l.snapSeq, l.applied, l.snapSize = int(seq), int(seq), len(payload)-n
 	l.app.ApplySnapshot(env, l.applied+1, 1, payload[n:])
 }
 
@@ -175,7 +179,7 @@ func (l *Log) Snapshot(env node.Env, index int, snapshot []byte) {
 	rec := binary.AppendVarint(nil, int64(seq))
 	env.Disk().WriteFile(l.snapName(), frame.Of(append(rec, snapshot...)))
 	env.Disk().Sync()
-	l.snapSeq, l.sinceSnap = seq, 0
+	l.snapSeq, l.sinceSnap, l.snapSize = seq, 0, len(snapshot)
 	l.px.Done(env, seq)
 }
 

@@ -2,6 +2,7 @@ package shardctrler
 
 import (
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/rsm"
 )
@@ -12,8 +13,11 @@ type ServerConfig struct {
 	Raft raft.Config
 	// NShards is the number of shards; zero means DefaultNShards.
 	NShards int
-	// MaxRaftState makes the server snapshot when Raft's persisted state
-	// reaches this many bytes; 0 never snapshots.
+	// Paxos, when set, replaces Raft: the servers agree through a Paxos
+	// log (Paxos.Paxos.Peers lists them), and Raft is not used.
+	Paxos *paxoslog.Config
+	// MaxRaftState makes the server snapshot when the log's persisted
+	// state reaches this many bytes; 0 never snapshots.
 	MaxRaftState int
 }
 
@@ -22,6 +26,7 @@ type Server struct {
 	st  *store
 	rsm *rsm.RSM
 	rf  *raft.Raft
+	pl  *paxoslog.Log
 }
 
 // NewServer returns the factory of a controller server.
@@ -32,6 +37,10 @@ func NewServer(cfg ServerConfig) node.Factory {
 	return func() node.Handler {
 		s := &Server{st: newStore(cfg.NShards)}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState}, s.st, func(a rsm.Applier) rsm.Consensus {
+			if cfg.Paxos != nil {
+				s.pl = paxoslog.New(*cfg.Paxos, a)
+				return s.pl
+			}
 			s.rf = raft.New(cfg.Raft, a)
 			return s.rf
 		})
@@ -51,8 +60,11 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	}
 }
 
-// Raft returns the server's Raft, for inspection.
+// Raft returns the server's Raft, for inspection; nil on Paxos.
 func (s *Server) Raft() *raft.Raft { return s.rf }
+
+// PaxosLog returns the server's Paxos log, for inspection; nil on Raft.
+func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
 
 // Latest returns this replica's latest configuration, for inspection;
 // clients query through the log.

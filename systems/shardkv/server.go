@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
@@ -24,8 +25,13 @@ type ServerConfig struct {
 	// NShards is the controller's shard count; zero means
 	// shardctrler.DefaultNShards.
 	NShards int
-	// MaxRaftState makes the server snapshot when Raft's persisted state
-	// reaches this many bytes; 0 never snapshots.
+	// Paxos, when set, replaces Raft: the group's servers agree through a
+	// Paxos log (Paxos.Paxos.Peers lists them), and Raft is not used.
+	// Every server then drives configuration changes and transfers (there
+	// is no leader), which the log makes idempotent.
+	Paxos *paxoslog.Config
+	// MaxRaftState makes the server snapshot when the log's persisted
+	// state reaches this many bytes; 0 never snapshots.
 	MaxRaftState int
 	// PollInterval defaults to DefaultPollInterval.
 	PollInterval time.Duration
@@ -38,6 +44,7 @@ type Server struct {
 	st   *store
 	rsm  *rsm.RSM
 	rf   *raft.Raft
+	pl   *paxoslog.Log
 	ctrl *shardctrler.Clerk
 	// seq numbers the group entries this incarnation proposes (client id
 	// 0); it starts at a random point so that entries of two incarnations
@@ -61,6 +68,10 @@ func NewServer(cfg ServerConfig) node.Factory {
 	return func() node.Handler {
 		s := &Server{cfg: cfg, st: newStore(cfg.GID, cfg.NShards), ctrl: shardctrler.NewClerk(cfg.Controllers, 0)}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState, StateMachineDedups: true}, s.st, func(a rsm.Applier) rsm.Consensus {
+			if cfg.Paxos != nil {
+				s.pl = paxoslog.New(*cfg.Paxos, a)
+				return s.pl
+			}
 			s.rf = raft.New(cfg.Raft, a)
 			return s.rf
 		})
@@ -110,7 +121,7 @@ func (s *Server) passMarks(env node.Env) {
 }
 
 func (s *Server) leads() bool {
-	_, isLeader := s.rf.State()
+	_, isLeader := s.rsm.Log().State()
 	return isLeader
 }
 
@@ -140,11 +151,15 @@ func (s *Server) tick(env node.Env) {
 	// a group with no client traffic might never propose one: a leaving
 	// shard's deletion could then sit applied on a follower and not on the
 	// leader, which would wait for ever to be settled. So a leader whose
-	// log ends in an earlier term's entry proposes an empty one.
-	if rs := s.rf.Status(); rs.CommitIndex < rs.LastIndex {
-		if term, _, ok := s.rf.EntryAt(rs.LastIndex); ok && term < rs.Term {
-			env.Mark(markNoop)
-			s.propose(env, noop{}, nil)
+	// log ends in an earlier term's entry proposes an empty one. (On
+	// Paxos no entry waits for a later one: every instance is decided on
+	// its own, and the log fills holes itself.)
+	if s.rf != nil {
+		if rs := s.rf.Status(); rs.CommitIndex < rs.LastIndex {
+			if term, _, ok := s.rf.EntryAt(rs.LastIndex); ok && term < rs.Term {
+				env.Mark(markNoop)
+				s.propose(env, noop{}, nil)
+			}
 		}
 	}
 	st := s.st
@@ -211,7 +226,10 @@ func (s *Server) onDelete(env node.Env, from node.ID, m DeleteReq) {
 	}
 }
 
-// Raft returns the server's Raft, for inspection.
+// PaxosLog returns the server's Paxos log, for inspection; nil on Raft.
+func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
+
+// Raft returns the server's Raft, for inspection; nil on Paxos.
 func (s *Server) Raft() *raft.Raft { return s.rf }
 
 // GID is the server's group.

@@ -26,6 +26,7 @@ type Group struct {
 	views []checker.LogView
 	// SawSnapshot records that some server held a snapshot at some point.
 	SawSnapshot bool
+	paxos       *Paxos // set by WatchPaxos when the service runs on Paxos
 }
 
 // New watches the servers ids of w, whose Raft raftOf finds in a node's
@@ -87,6 +88,12 @@ func (g *Group) Leader() node.ID {
 func (g *Group) Describe() string {
 	var parts []string
 	for _, id := range g.ids {
+		if g.paxos != nil {
+			if line, ok := g.paxos.describe(id); ok {
+				parts = append(parts, line)
+				continue
+			}
+		}
 		rf, ok := g.Raft(id)
 		if !ok {
 			parts = append(parts, g.w.Name(id)+" down")
@@ -99,8 +106,17 @@ func (g *Group) Describe() string {
 }
 
 // PersistedSize sums, over the running servers, Raft's persisted state
-// and its snapshot.
+// and its snapshot; on Paxos, the Paxos file and the log's snapshot.
 func (g *Group) PersistedSize() (raftState, snapshots int) {
+	if g.paxos != nil {
+		for _, id := range g.ids {
+			if l := g.paxos.logOf(id); l != nil {
+				raftState += l.Paxos().PersistedSize()
+				snapshots += l.SnapshotSize()
+			}
+		}
+		return raftState, snapshots
+	}
 	for _, id := range g.ids {
 		if rf, ok := g.Raft(id); ok {
 			raftState += rf.PersistedSize()

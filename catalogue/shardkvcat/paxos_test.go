@@ -1,0 +1,13 @@
+package shardkvcat
+
+import (
+	"testing"
+
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
+)
+
+// TestEveryScenarioOnPaxos runs the catalogue on Paxos logs instead of
+// Raft, for a few seeds (SIMLAB_SEEDS for more).
+func TestEveryScenarioOnPaxos(t *testing.T) {
+	scenariotest.EveryScenarioWith(t, "shardkv/*", map[string]string{"log": "paxos"}, 3, 15)
+}
