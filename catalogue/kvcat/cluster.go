@@ -50,7 +50,8 @@ type kvWorkload struct {
 	appendOnly bool          // only Append (else a mix of Get, Put, Append)
 	putOnly    bool          // only Put, of "0" and "1" in turn
 	thinkMax   time.Duration // pause between operations
-	maxOps     int           // stop after this many (0: until told)
+	maxOps     int           // stop after this many (0: until told; -1: none of its own)
+	valueBytes int           // with putOnly: values of this many bytes instead of "0" and "1"
 }
 
 // kvClient is a client node: a clerk, a workload, and the history.
@@ -204,7 +205,7 @@ func (cl *kvClient) Handle(env node.Env, ev node.Event) {
 
 func (cl *kvClient) next(env node.Env) {
 	kc := cl.kc
-	if kc.stopping || (cl.load.maxOps > 0 && cl.ops >= cl.load.maxOps) {
+	if kc.stopping || cl.load.maxOps < 0 || (cl.load.maxOps > 0 && cl.ops >= cl.load.maxOps) {
 		cl.idle = true
 		return
 	}
@@ -214,6 +215,8 @@ func (cl *kvClient) next(env node.Env) {
 	switch {
 	case cl.load.appendOnly:
 		op.Kind = kv.Append
+	case cl.load.putOnly && cl.load.valueBytes > 0:
+		op.Kind, op.Value = kv.Put, strings.Repeat(string(rune('a'+cl.ops%26)), cl.load.valueBytes)
 	case cl.load.putOnly:
 		op.Kind, op.Value = kv.Put, fmt.Sprint(cl.ops%2)
 	default:

@@ -113,10 +113,27 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
 		Name:      "kv/minority-leader",
-		Summary: "5 servers, the leader cut off with one follower: requests to the minority get no answer for 1 s " +
+		Params:    []scenarios.Param{kvLogParam},
+		Summary: "5 servers, the leader (on Paxos, s0) cut off with one other: requests to the minority get no answer for 1 s " +
 			"while the majority serves; after healing they are answered within 3 s; linearizable",
 		Run:         runMinorityLeader,
 		FixedFaults: "it checks that the minority its own partition cuts off answers nothing",
+	})
+	scenarios.Register(scenarios.Scenario{
+		Histories: true,
+		Name:      "kv/memory",
+		Params:    []scenarios.Param{kvLogParam},
+		Summary: "3 servers snapshotting at 1 MB of log, one client putting twenty 1 MB values to one key: within 5 s " +
+			"every server's log holds under 3 MB (on Paxos: its acceptor file, with at most 3 instances in memory); linearizable",
+		Run: runKVMemory,
+	})
+	scenarios.Register(scenarios.Scenario{
+		Histories: true,
+		Name:      "kv/holes",
+		Params:    []scenarios.Param{{Name: "log", Default: "paxos", Doc: "paxos only: on Raft the one server it reads through is a follower, which does not answer"}},
+		Summary: "5 servers, s0 and s1 cut off for 2 s while 3 clients write through the others; healed, a client that " +
+			"talks only to s0 reads every key: s0 fills what it missed first; linearizable, done within 5 s",
+		Run: runKVHoles,
 	})
 	scenarios.Register(scenarios.Scenario{
 		Histories: true,
@@ -278,9 +295,15 @@ func (kc *kvCluster) nameAll(ids []node.ID) string {
 // the minority answers nothing while the majority serves.
 func runMinorityLeader(c *scenarios.Case) {
 	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
-	kc.waitLeader()
+	leader := kc.servers[0] // on Paxos, which has no leader, s0 and s1 are cut off
+	if !kc.paxos {
+		kc.waitLeader()
+		leader = kc.leader()
+	}
 	c.Must(kc.w.RunFor(500 * time.Millisecond)) // not kc.run: the schedule is bound once the clients exist
-	leader := kc.leader()
+	if !kc.paxos {
+		leader = kc.leader()
+	}
 	minority := []node.ID{leader, kc.servers[(int(leader)+1)%5]}
 	var majority []node.ID
 	for _, id := range kc.servers {
@@ -300,6 +323,78 @@ func runMinorityLeader(c *scenarios.Case) {
 	}
 	kc.fault("heal")
 	c.Check(kc.w.RunUntil(func() bool { return onMinority.idle }, 3*time.Second, "the minority's request answered after healing"))
+	kc.finish(5 * time.Second)
+}
+
+// runKVMemory is kv/memory.
+func runKVMemory(c *scenarios.Case) {
+	const mb = 1 << 20
+	kc := newKVCluster(c, sim.Config{}, 3, mb, nil)
+	cl := kc.addClients(1, kvWorkload{keys: []string{"k"}, putOnly: true, valueBytes: mb, maxOps: 20}, nil)[0]
+	kc.applyFaults()
+	c.Must(kc.w.RunUntil(func() bool { return cl.ops == 20 && cl.idle }, 60*time.Second, "twenty 1 MB puts"))
+	small := func() bool {
+		for _, id := range kc.servers {
+			s, ok := kc.server(id)
+			switch {
+			case !ok:
+				return false
+			case s.PaxosLog() != nil:
+				if px := s.PaxosLog().Paxos(); px.PersistedSize() > 3*mb || px.Retained() > 3 {
+					return false
+				}
+			case s.Raft() != nil && s.Raft().PersistedSize() > 3*mb:
+				return false
+			}
+		}
+		return true
+	}
+	c.Check(kc.w.RunUntil(small, 5*time.Second, "every server's log under 3 MB after twenty 1 MB puts"))
+	for _, id := range kc.servers {
+		if s, ok := kc.server(id); ok && s.PaxosLog() != nil {
+			px := s.PaxosLog().Paxos()
+			c.Reportf("%s: Paxos file %d bytes, %d instances in memory", kc.w.Name(id), px.PersistedSize(), px.Retained())
+		} else if ok {
+			c.Reportf("%s: Raft state %d bytes", kc.w.Name(id), s.Raft().PersistedSize())
+		}
+	}
+	kc.finish(5 * time.Second)
+}
+
+// runKVHoles is kv/holes: a server that missed what the others agreed on
+// must catch up before it answers.
+func runKVHoles(c *scenarios.Case) {
+	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
+	writers := kc.addClients(3, kvWorkload{keys: kvKeys, putOnly: true, thinkMax: 20 * time.Millisecond}, kc.servers[2:])
+	if !kc.paxos {
+		c.BadInput("kv/holes reads through one server, which on Raft is a follower that does not answer: it runs on Paxos only")
+	}
+	reader := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: -1}, kc.servers[:1])[0] // it reads below, after the heal
+	kc.applyFaults()
+	kc.fault("partition", "s0,s1,"+kc.nameAll([]node.ID{reader.id()})+"|s2,s3,s4,"+kc.nameAll([]node.ID{writers[0].id(), writers[1].id(), writers[2].id()}))
+	kc.run(2 * time.Second)
+	kc.fault("heal")
+	kc.stopping = true
+	c.Must(kc.w.RunUntil(func() bool {
+		for _, w := range writers {
+			if !w.idle {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, "the writers' last operations"))
+	kc.stopping = false
+	done := false
+	var readAll func(env node.Env, i int)
+	readAll = func(env node.Env, i int) {
+		if i == len(kvKeys) {
+			done = true
+			return
+		}
+		reader.issue(env, kv.Op{Kind: kv.Get, Key: kvKeys[i]}, func(env node.Env, _ string) { readAll(env, i+1) })
+	}
+	kc.w.Invoke(reader.id(), "read every key", func(env node.Env) { readAll(env, 0) })
+	c.Check(kc.w.RunUntil(func() bool { return done }, 5*time.Second, "s0 answering a read of every key"))
 	kc.finish(5 * time.Second)
 }
 

@@ -13,7 +13,7 @@ import (
 // TestEveryScenarioOnPaxos runs every kv scenario that takes the log
 // parameter on Paxos, for a few seeds (SIMLAB_SEEDS for more).
 func TestEveryScenarioOnPaxos(t *testing.T) {
-	scenariotest.EveryScenarioWith(t, "kv/*", map[string]string{"log": "paxos"}, 4, 12)
+	scenariotest.EveryScenarioWith(t, "kv/*", map[string]string{"log": "paxos"}, 4, 15)
 }
 
 // acceptedHidden wraps a server so that its Paxos proposer never sees what

@@ -1,12 +1,15 @@
 package paxos
 
 // The messages peers exchange. Every one carries its sender's Done, so
-// that Min advances without messages of its own.
+// that Min advances without messages of its own, and its Max, so that a
+// peer that missed instances (a decision lost, a partition) learns that
+// they exist and can ask about them.
 
 // Prepare is phase 1a: will you promise not to accept proposals below N?
 type Prepare struct {
 	Seq, N int
 	Done   int
+	Max    int
 }
 
 // PrepareReply is phase 1b. OK is the promise, with the proposal the
@@ -23,6 +26,7 @@ type PrepareReply struct {
 	Decided   bool
 	Forgotten bool
 	Done      int
+	Max       int
 }
 
 // Accept is phase 2a: accept value V under proposal N.
@@ -30,6 +34,7 @@ type Accept struct {
 	Seq, N int
 	V      []byte
 	Done   int
+	Max    int
 }
 
 // AcceptReply is phase 2b.
@@ -38,6 +43,7 @@ type AcceptReply struct {
 	OK      bool
 	Highest int
 	Done    int
+	Max     int
 }
 
 // Decide tells a peer the instance's value.
@@ -45,18 +51,19 @@ type Decide struct {
 	Seq  int
 	V    []byte
 	Done int
+	Max  int
 }
 
 // DoneNotice carries only a Done: a peer that calls Done with nothing to
 // say sends it, so that Min can advance on a quiet system.
-type DoneNotice struct{ Done int }
+type DoneNotice struct{ Done, Max int }
 
-func (m Prepare) Size() int      { return 24 }
-func (m PrepareReply) Size() int { return 48 + len(m.VA) }
-func (m Accept) Size() int       { return 24 + len(m.V) }
-func (m AcceptReply) Size() int  { return 40 }
-func (m Decide) Size() int       { return 16 + len(m.V) }
-func (m DoneNotice) Size() int   { return 8 }
+func (m Prepare) Size() int      { return 32 }
+func (m PrepareReply) Size() int { return 56 + len(m.VA) }
+func (m Accept) Size() int       { return 32 + len(m.V) }
+func (m AcceptReply) Size() int  { return 48 }
+func (m Decide) Size() int       { return 24 + len(m.V) }
+func (m DoneNotice) Size() int   { return 16 }
 
 // retryTick is a proposer's timer for an instance: attempt gen of seq.
 type retryTick struct{ Seq, Gen int }

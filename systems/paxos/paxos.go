@@ -162,22 +162,22 @@ func (px *Paxos) Handle(env node.Env, ev node.Event) bool {
 		}
 		switch m := ev.Msg.(type) {
 		case Prepare:
-			px.heard(i, m.Seq, m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Done)
 			px.onPrepare(env, ev.From, m)
 		case PrepareReply:
-			px.heard(i, m.Seq, m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Done)
 			px.onPrepareReply(env, i, m)
 		case Accept:
-			px.heard(i, m.Seq, m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Done)
 			px.onAccept(env, ev.From, m)
 		case AcceptReply:
-			px.heard(i, m.Seq, m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Done)
 			px.onAcceptReply(env, i, m)
 		case Decide:
-			px.heard(i, m.Seq, m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Done)
 			px.learn(env, m.Seq, m.V)
 		case DoneNotice:
-			px.heard(i, -1, m.Done)
+			px.heard(i, m.Max, m.Done)
 		default:
 			return false
 		}
@@ -273,8 +273,8 @@ func (px *Paxos) Min() int {
 	return max(lo+1, px.floor)
 }
 
-// Max is the highest instance this peer has seen proposed or heard of; -1
-// before any.
+// Max is the highest instance this peer has seen proposed or heard of
+// (every message carries its sender's); -1 before any.
 func (px *Paxos) Max() int { return px.maxSeq }
 
 // Retained is how many instances this peer holds in memory.
@@ -311,7 +311,32 @@ func (px *Paxos) majority() int { return len(px.cfg.Peers)/2 + 1 }
 // included, before it would survive a crash.
 func (px *Paxos) send(env node.Env, to node.ID, msg any) {
 	px.store.sync(env)
-	env.Send(to, msg)
+	env.Send(to, px.stamp(msg))
+}
+
+// stamp sets a message's Max to this peer's.
+func (px *Paxos) stamp(msg any) any {
+	switch m := msg.(type) {
+	case Prepare:
+		m.Max = px.maxSeq
+		return m
+	case PrepareReply:
+		m.Max = px.maxSeq
+		return m
+	case Accept:
+		m.Max = px.maxSeq
+		return m
+	case AcceptReply:
+		m.Max = px.maxSeq
+		return m
+	case Decide:
+		m.Max = px.maxSeq
+		return m
+	case DoneNotice:
+		m.Max = px.maxSeq
+		return m
+	}
+	return msg
 }
 
 func (px *Paxos) broadcast(env node.Env, msg any) {

@@ -197,6 +197,7 @@ func (l *Log) apply(env node.Env) {
 	}
 	l.applying = true
 	defer func() { l.applying = false }()
+	from := l.applied
 	for {
 		seq := l.applied + 1
 		fate, v := l.px.Status(seq)
@@ -204,6 +205,12 @@ func (l *Log) apply(env node.Env) {
 		case paxos.Forgotten:
 			panic(fmt.Sprintf("paxoslog: instance %d forgotten before this replica applied it (it called Done only up to %d)", seq, l.snapSeq))
 		case paxos.Pending:
+			if l.applied > from {
+				// Catching up: the next holes at once, not at the next
+				// tick, or a replica that missed a few hundred instances
+				// would take seconds to answer again.
+				l.fill(env)
+			}
 			return
 		}
 		l.applied = seq
@@ -221,17 +228,20 @@ func (l *Log) apply(env node.Env) {
 	}
 }
 
-// fill proposes an empty entry for the first instance this replica cannot
-// apply, when it has seen a later one: the hole is then decided empty, or
-// the proposal learns what was decided there.
+// fillWindow is how many holes past the last applied instance a replica
+// proposes empty entries for at once.
+const fillWindow = 16
+
+// fill proposes empty entries for the instances this replica cannot apply
+// yet (up to fillWindow of them), below the highest it has seen: each hole
+// is then decided empty, or the proposal learns what was decided there.
 func (l *Log) fill(env node.Env) {
-	seq := l.applied + 1
-	if l.px.Max() < seq {
-		return
-	}
-	if fate, _ := l.px.Status(seq); fate == paxos.Pending {
-		env.Mark(markHoleFilled)
-		l.px.Start(env, seq, []byte{entryEmpty})
+	last := min(l.px.Max(), l.applied+fillWindow)
+	for seq := l.applied + 1; seq <= last; seq++ {
+		if fate, _ := l.px.Status(seq); fate == paxos.Pending {
+			env.Mark(markHoleFilled)
+			l.px.Start(env, seq, []byte{entryEmpty})
+		}
 	}
 }
 
