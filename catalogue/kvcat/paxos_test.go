@@ -44,9 +44,11 @@ func TestKVOnBrokenPaxosIsCaught(t *testing.T) {
 	broken.Name = "broken-kv/swarm"
 	broken.Run = func(c *scenarios.Case) { runKVSwarm(c, acceptedHidden) }
 	opts := scenarios.Options{Params: map[string]string{"log": "paxos"}}
-	seed, out := scenariotest.FirstFailingSeed(t, broken, 40, opts)
+	// Rare: replicas seldom duel over an instance since every message
+	// carries its sender's Max (first caught at seed 63).
+	seed, out := scenariotest.FirstFailingSeed(t, broken, 100, opts)
 	if seed == 0 {
-		t.Fatal("kv/swarm on a Paxos ignoring accepted values caught nothing within 40 seeds")
+		t.Fatal("kv/swarm on a Paxos ignoring accepted values caught nothing within 100 seeds")
 	}
 	t.Logf("caught at seed %d: %s: %.300s", seed, out.Failures[0].Kind, out.Failures[0].Msg)
 	if good, err := scenarios.Run("kv/swarm", seed, opts); err != nil || !good.Passed {

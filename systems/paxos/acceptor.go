@@ -81,6 +81,7 @@ func (px *Paxos) learn(env node.Env, seq int, v []byte) {
 		return
 	}
 	px.maxSeq = max(px.maxSeq, seq)
+	px.known = max(px.known, seq)
 	in := px.get(seq)
 	if in.decided {
 		return

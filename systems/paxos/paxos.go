@@ -105,6 +105,7 @@ type Paxos struct {
 	done     []int // by peer index: the highest Done heard
 	floor    int   // instances below it were forgotten (persisted)
 	maxSeq   int
+	known    int // the highest instance known decided, here or by a peer
 	maxRound int
 	store    storage
 	booted   bool
@@ -126,7 +127,7 @@ func New(cfg Config) *Paxos {
 	if len(cfg.Peers) == 0 {
 		panic("paxos: no peers")
 	}
-	px := &Paxos{cfg: cfg, index: map[node.ID]int{}, inst: map[int]*instance{}, meIndex: -1, maxSeq: -1}
+	px := &Paxos{cfg: cfg, index: map[node.ID]int{}, inst: map[int]*instance{}, meIndex: -1, maxSeq: -1, known: -1}
 	for i, p := range cfg.Peers {
 		px.index[p] = i
 	}
@@ -162,22 +163,22 @@ func (px *Paxos) Handle(env node.Env, ev node.Event) bool {
 		}
 		switch m := ev.Msg.(type) {
 		case Prepare:
-			px.heard(i, max(m.Seq, m.Max), m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Known, m.Done)
 			px.onPrepare(env, ev.From, m)
 		case PrepareReply:
-			px.heard(i, max(m.Seq, m.Max), m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Known, m.Done)
 			px.onPrepareReply(env, i, m)
 		case Accept:
-			px.heard(i, max(m.Seq, m.Max), m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Known, m.Done)
 			px.onAccept(env, ev.From, m)
 		case AcceptReply:
-			px.heard(i, max(m.Seq, m.Max), m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Known, m.Done)
 			px.onAcceptReply(env, i, m)
 		case Decide:
-			px.heard(i, max(m.Seq, m.Max), m.Done)
+			px.heard(i, max(m.Seq, m.Max), m.Known, m.Done)
 			px.learn(env, m.Seq, m.V)
 		case DoneNotice:
-			px.heard(i, m.Max, m.Done)
+			px.heard(i, m.Max, m.Known, m.Done)
 		default:
 			return false
 		}
@@ -209,11 +210,12 @@ func (px *Paxos) boot(env node.Env) {
 	px.booted = true
 }
 
-// heard notes what a message says of its sender: its Done, and the
-// instance it is about.
-func (px *Paxos) heard(from, seq, done int) {
+// heard notes what a message says of its sender: its Done, the highest
+// instance it has seen, and the highest it knows decided.
+func (px *Paxos) heard(from, seq, known, done int) {
 	px.done[from] = max(px.done[from], done)
-	px.maxSeq = max(px.maxSeq, seq)
+	px.maxSeq = max(px.maxSeq, seq, known)
+	px.known = max(px.known, known)
 }
 
 // Booted reports whether the peer has restored its state, on the node's
@@ -277,6 +279,12 @@ func (px *Paxos) Min() int {
 // (every message carries its sender's); -1 before any.
 func (px *Paxos) Max() int { return px.maxSeq }
 
+// Known is the highest instance this peer knows to be decided, by itself
+// or (as the messages it received said) by a peer; -1 before any. A
+// replicated log asks about the holes below it, which are decided
+// somewhere, and leaves those above it to the proposers at work on them.
+func (px *Paxos) Known() int { return px.known }
+
 // Retained is how many instances this peer holds in memory.
 func (px *Paxos) Retained() int { return len(px.inst) }
 
@@ -314,26 +322,26 @@ func (px *Paxos) send(env node.Env, to node.ID, msg any) {
 	env.Send(to, px.stamp(msg))
 }
 
-// stamp sets a message's Max to this peer's.
+// stamp sets a message's Max and Known to this peer's.
 func (px *Paxos) stamp(msg any) any {
 	switch m := msg.(type) {
 	case Prepare:
-		m.Max = px.maxSeq
+		m.Max, m.Known = px.maxSeq, px.known
 		return m
 	case PrepareReply:
-		m.Max = px.maxSeq
+		m.Max, m.Known = px.maxSeq, px.known
 		return m
 	case Accept:
-		m.Max = px.maxSeq
+		m.Max, m.Known = px.maxSeq, px.known
 		return m
 	case AcceptReply:
-		m.Max = px.maxSeq
+		m.Max, m.Known = px.maxSeq, px.known
 		return m
 	case Decide:
-		m.Max = px.maxSeq
+		m.Max, m.Known = px.maxSeq, px.known
 		return m
 	case DoneNotice:
-		m.Max = px.maxSeq
+		m.Max, m.Known = px.maxSeq, px.known
 		return m
 	}
 	return msg

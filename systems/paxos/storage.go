@@ -141,6 +141,7 @@ func (px *Paxos) replay(rec []byte) error {
 		in := px.get(seq)
 		in.decided, in.v = true, slices.Clone(r)
 		px.maxSeq = max(px.maxSeq, seq)
+		px.known = max(px.known, seq)
 	case recDone:
 		px.done[px.meIndex] = max(px.done[px.meIndex], next())
 	case recFloor:

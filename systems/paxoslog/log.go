@@ -233,10 +233,13 @@ func (l *Log) apply(env node.Env) {
 const fillWindow = 16
 
 // fill proposes empty entries for the instances this replica cannot apply
-// yet (up to fillWindow of them), below the highest it has seen: each hole
-// is then decided empty, or the proposal learns what was decided there.
+// yet (up to fillWindow of them) up to the highest it knows decided
+// somewhere: the proposal learns what was decided there, or decides an
+// abandoned hole empty. Instances above are left to the proposers at work
+// on them: an empty entry proposed there would take the place of a
+// client's command.
 func (l *Log) fill(env node.Env) {
-	last := min(l.px.Max(), l.applied+fillWindow)
+	last := min(l.px.Known(), l.applied+fillWindow)
 	for seq := l.applied + 1; seq <= last; seq++ {
 		if fate, _ := l.px.Status(seq); fate == paxos.Pending {
 			env.Mark(markHoleFilled)
