@@ -1,6 +1,6 @@
 // Package catalogue links every scenario catalogue of simlab into a
 // program: import it for its side effect, as cmd/simrun does, and every
-// register/, raft/, kv/, mapreduce/, paxos/, shardctrler/ and shardkv/ scenario is
+// register/, raft/, kv/, kvsrv/, lock/, mapreduce/, paxos/, shardctrler/ and shardkv/ scenario is
 // registered.
 //
 //	import _ "github.com/simlab-go/simlab/catalogue"
@@ -11,6 +11,7 @@
 //	catalogue/registercat   the ABD atomic register (systems/register)
 //	catalogue/raftcat       Raft: a catalogue for any Raft, run on simlab's (systems/raft)
 //	catalogue/kvcat         the key/value store on Raft (systems/kv, systems/rsm)
+//	catalogue/kvsrvcat      the versioned single-server store and its lock (systems/kvsrv)
 //	catalogue/mapreducecat  MapReduce (systems/mapreduce)
 //	catalogue/paxoscat      instance-based Paxos (systems/paxos)
 //	catalogue/shardctrlercat  the shard controller (systems/shardctrler)
@@ -21,6 +22,7 @@ package catalogue
 
 import (
 	_ "github.com/simlab-go/simlab/catalogue/kvcat"
+	_ "github.com/simlab-go/simlab/catalogue/kvsrvcat"
 	_ "github.com/simlab-go/simlab/catalogue/mapreducecat"
 	_ "github.com/simlab-go/simlab/catalogue/paxoscat"
 	_ "github.com/simlab-go/simlab/catalogue/raftcat"
