@@ -1,6 +1,6 @@
 // Package catalogue links every scenario catalogue of simlab into a
 // program: import it for its side effect, as cmd/simrun does, and every
-// register/, raft/, kv/, kvsrv/, lock/, mapreduce/, paxos/, shardctrler/ and shardkv/ scenario is
+// register/, raft/, kv/, kvsrv/, lock/, mapreduce/, paxos/, shardctrler/, shardkv/ and viewservice/ scenario is
 // registered.
 //
 //	import _ "github.com/simlab-go/simlab/catalogue"
@@ -16,6 +16,7 @@
 //	catalogue/paxoscat      instance-based Paxos (systems/paxos)
 //	catalogue/shardctrlercat  the shard controller (systems/shardctrler)
 //	catalogue/shardkvcat    the sharded key/value store (systems/shardkv)
+//	catalogue/viewservicecat  the view service of primary/backup (systems/viewservice)
 //
 // A new system adds a folder here with its own package and a line below.
 package catalogue
@@ -29,4 +30,5 @@ import (
 	_ "github.com/simlab-go/simlab/catalogue/registercat"
 	_ "github.com/simlab-go/simlab/catalogue/shardctrlercat"
 	_ "github.com/simlab-go/simlab/catalogue/shardkvcat"
+	_ "github.com/simlab-go/simlab/catalogue/viewservicecat"
 )

@@ -1,0 +1,229 @@
+package viewservicecat
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/viewservice"
+)
+
+// pinger is a server that only pings: the view service's test subject.
+type pinger struct{ p *viewservice.Pinger }
+
+func (h *pinger) Handle(env node.Env, ev node.Event) { h.p.Handle(env, ev) }
+
+// vsCluster is the view service "vs" and servers s1, s2, s3, added as the
+// script brings them in (a server not yet added never pinged).
+type vsCluster struct {
+	c     *scenarios.Case
+	w     *sim.World
+	vs    node.ID
+	ids   map[string]node.ID
+	hold  map[string]uint64 // servers acknowledging no view above this
+	bound bool
+}
+
+func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
+	vc := &vsCluster{c: c, w: c.NewWorld(sim.Config{}), ids: map[string]node.ID{}, hold: map[string]uint64{}}
+	vc.vs = vc.w.AddNode("vs", server)
+	for _, name := range []string{"s1", "s2", "s3"} {
+		name := name
+		vc.ids[name] = vc.w.AddNode(name, func() node.Handler {
+			p := viewservice.NewPinger(vc.vs)
+			p.Hold = func() (uint64, bool) { v, ok := vc.hold[name]; return v, ok }
+			return &pinger{p}
+		})
+	}
+	// Every server starts down: the script brings them in with restart.
+	vc.c.Apply(vc.w, scenarios.Schedule{{At: 0, Op: "crash", Args: []string{"s1"}}, {At: 0, Op: "crash", Args: []string{"s2"}}, {At: 0, Op: "crash", Args: []string{"s3"}}})
+	vc.bound = true
+	last := viewservice.Empty()
+	vc.w.Observe("a new primary held the state", func() error {
+		v := vc.view()
+		if v.Viewnum > last.Viewnum {
+			if last.Viewnum > 0 && v.Primary != last.Primary && v.Primary != last.Backup {
+				return fmt.Errorf("view %d makes %s primary, who was neither primary nor backup of view %d", v.Viewnum, vc.name(v.Primary), last.Viewnum)
+			}
+			if v.Viewnum != last.Viewnum+1 {
+				return fmt.Errorf("the view went from %d to %d", last.Viewnum, v.Viewnum)
+			}
+		}
+		last = v
+		return nil
+	})
+	vc.c.Must(vc.w.RunFor(time.Millisecond))
+	return vc
+}
+
+func (vc *vsCluster) fault(op string, args ...string) { vc.c.Fault(vc.w, op, args...) }
+
+func (vc *vsCluster) view() viewservice.View {
+	s := vc.server()
+	if s == nil {
+		return viewservice.Empty()
+	}
+	return s.View()
+}
+
+// server is the running view service, unwrapped from a test's wrapper.
+func (vc *vsCluster) server() *viewservice.Server {
+	h := vc.w.Handler(vc.vs)
+	if u, ok := h.(interface{ Unwrap() node.Handler }); ok {
+		h = u.Unwrap()
+	}
+	s, _ := h.(*viewservice.Server)
+	return s
+}
+
+func (vc *vsCluster) name(id node.ID) string {
+	if id == node.None {
+		return "none"
+	}
+	return vc.w.Name(id)
+}
+
+// expect runs until the view is (num, primary, backup) and, unless the
+// script holds the primary's acknowledgements back, the primary has
+// acknowledged it (the lab's test pings on until then), or fails after
+// limit.
+func (vc *vsCluster) expect(what string, num uint64, primary, backup string, limit time.Duration) {
+	want := func() bool {
+		v := vc.view()
+		s := vc.server()
+		_, held := vc.hold[primary]
+		return v.Viewnum == num && vc.name(v.Primary) == primary && vc.name(v.Backup) == backup && (held || s != nil && s.Acked())
+	}
+	err := vc.w.RunUntil(want, limit, fmt.Sprintf("%s: view %d with primary %s, backup %s", what, num, primary, backup))
+	if err != nil {
+		v := vc.view()
+		vc.c.Failf("%s: the view is %d (primary %s, backup %s); want %d (%s, %s)", what, v.Viewnum, vc.name(v.Primary), vc.name(v.Backup), num, primary, backup)
+		vc.c.Must(fmt.Errorf("stopped"))
+	}
+}
+
+// stays requires the view to stay as it is for d.
+func (vc *vsCluster) stays(what string, d time.Duration) {
+	before := vc.view()
+	vc.c.Must(vc.w.RunFor(d))
+	if after := vc.view(); after != before {
+		vc.c.Failf("%s: the view moved from %d (%s, %s) to %d (%s, %s); want it to stay", what,
+			before.Viewnum, vc.name(before.Primary), vc.name(before.Backup), after.Viewnum, vc.name(after.Primary), vc.name(after.Backup))
+	}
+}
+
+// deadAfter is long enough for the service to declare a silent server dead.
+const deadAfter = 3 * viewservice.DeadPings * viewservice.PingInterval
+
+// stages are the lab's view service test, in order; each scenario runs
+// them up to its own.
+var stages = []struct {
+	name, summary string
+	run           func(vc *vsCluster)
+}{
+	{"first-primary", "the first server to ping becomes primary of view 1", func(vc *vsCluster) {
+		vc.fault("restart", "s1")
+		vc.expect("first primary", 1, "s1", "none", time.Second)
+	}},
+	{"first-backup", "a second server becomes backup in view 2", func(vc *vsCluster) {
+		vc.fault("restart", "s2")
+		vc.expect("first backup", 2, "s1", "s2", time.Second)
+	}},
+	{"takeover", "the primary stops pinging: the backup takes over in view 3, with no backup", func(vc *vsCluster) {
+		vc.fault("crash", "s1")
+		vc.expect("backup takes over", 3, "s2", "none", deadAfter)
+	}},
+	{"restarted-backup", "the old primary restarts (pings view 0): it becomes the backup in view 4", func(vc *vsCluster) {
+		vc.fault("restart", "s1")
+		vc.expect("restarted server becomes backup", 4, "s2", "s1", deadAfter)
+	}},
+	{"idle-third", "a third server waits idle; the primary fails: the backup takes over and the idle server becomes backup, view 5", func(vc *vsCluster) {
+		vc.fault("restart", "s3")
+		vc.stays("an idle third server is not put in a full view", time.Second)
+		vc.fault("crash", "s2")
+		vc.expect("idle third server becomes backup", 5, "s1", "s3", deadAfter)
+	}},
+	{"restarted-primary", "the primary restarts at once (pings view 0 again): it is treated as dead, the backup takes over (view 6), and the restarted server comes back as backup (view 7)", func(vc *vsCluster) {
+		vc.fault("crash", "s1")
+		vc.fault("restart", "s1")
+		vc.expect("restarted primary treated as dead, then back as backup", 7, "s3", "s1", deadAfter)
+	}},
+	{"dead-backup", "the backup dies: it is removed from the view, view 8", func(vc *vsCluster) {
+		vc.fault("crash", "s1")
+		vc.expect("dead backup removed", 8, "s3", "none", deadAfter)
+	}},
+	{"waits-for-ack", "the primary does not acknowledge view 9: though the backup then dies, the service stays at view 9 until it does", func(vc *vsCluster) {
+		vc.hold["s3"] = 8
+		vc.fault("restart", "s1")
+		vc.expect("a new backup", 9, "s3", "s1", deadAfter)
+		vc.fault("crash", "s1")
+		vc.stays("the primary has not acknowledged view 9", deadAfter)
+		delete(vc.hold, "s3")
+		vc.expect("the acknowledged view moves on", 10, "s3", "none", deadAfter)
+	}},
+	{"uninitialized", "primary and backup both die with an idle server waiting: the idle server, which never held the state, never becomes primary (the service may name it backup of a view the dead primary never acknowledges)", func(vc *vsCluster) {
+		vc.fault("restart", "s1")
+		vc.expect("a backup again", 11, "s3", "s1", deadAfter)
+		vc.fault("restart", "s2")
+		vc.fault("crash", "s3")
+		vc.fault("crash", "s1")
+		vc.c.Must(vc.w.RunFor(2 * deadAfter))
+		if v := vc.view(); vc.name(v.Primary) == "s2" {
+			vc.c.Failf("s2, which never held the state, became primary in view %d", v.Viewnum)
+		}
+	}},
+}
+
+func init() {
+	for _, s := range vsScenarios(viewservice.NewServer()) {
+		scenarios.Register(s)
+	}
+}
+
+// vsScenarios is the catalogue over the view service server builds (a
+// broken one, in tests).
+func vsScenarios(server node.Factory) []scenarios.Scenario {
+	var list []scenarios.Scenario
+	for k, st := range stages {
+		k := k
+		list = append(list, scenarios.Scenario{
+			Name:        "viewservice/" + st.name,
+			Summary:     "vs and servers s1–s3, stages 1–" + fmt.Sprint(k+1) + " of the lab's test: " + st.summary,
+			FixedFaults: "its checks follow the crashes and restarts of its own script",
+			Run: func(c *scenarios.Case) {
+				vc := newVSCluster(c, server)
+				for _, s := range stages[:k+1] {
+					s.run(vc)
+				}
+			},
+		})
+	}
+	list = append(list, scenarios.Scenario{
+		Name:        "viewservice/cut-off",
+		Summary:     "the single point of failure: with primary s1 and backup s2, the view service is cut off and s1 crashes. Hearing nobody, the service takes its servers for dead as their pings stop: it promotes s2 (who cannot acknowledge until healed) or drops s2 from the view and is then stuck with a dead primary for good. Either way no view names a primary that was not primary or backup before",
+		FixedFaults: "it checks what its own partition of the view service does",
+		Run: func(c *scenarios.Case) {
+			vc := newVSCluster(c, server)
+			stages[0].run(vc)
+			stages[1].run(vc)
+			vc.fault("isolate", "vs")
+			vc.fault("crash", "s1")
+			vc.c.Must(vc.w.RunFor(2 * deadAfter))
+			cut := vc.view()
+			vc.fault("heal")
+			vc.c.Must(vc.w.RunFor(deadAfter))
+			v := vc.view()
+			switch {
+			case vc.name(v.Primary) == "s2":
+				c.Reportf("s2 took over: view %d while cut off, acknowledged after healing", cut.Viewnum)
+			case vc.name(v.Primary) == "s1" && v.Backup == node.None:
+				c.Reportf("stuck: while cut off the service dropped backup s2 (view %d); primary s1 is dead and nobody may take over", v.Viewnum)
+			default:
+				c.Failf("after healing the view is %d (primary %s, backup %s): neither outcome of a cut-off view service", v.Viewnum, vc.name(v.Primary), vc.name(v.Backup))
+			}
+		},
+	})
+	return list
+}

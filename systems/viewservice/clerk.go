@@ -1,0 +1,71 @@
+package viewservice
+
+import "github.com/simlab-go/simlab/sim/node"
+
+// Pinger is a server's side: it pings the view service every PingInterval
+// with the latest view it knows (or acknowledges; see Hold) and keeps the
+// view the service answers. Build it in the server's factory and pass it
+// every event first.
+type Pinger struct {
+	vs   node.ID
+	view View
+	// Hold, while set, keeps the pinger acknowledging only this view
+	// number at most (tests of the service's waiting for acks).
+	Hold     func() (uint64, bool)
+	answered int // pings answered so far
+	lastAns  int // answers counted at the last tick
+	silent   int // ticks in a row without an answer
+}
+
+type pingTick struct{}
+
+// NewPinger returns a pinger of the view service vs.
+func NewPinger(vs node.ID) *Pinger { return &Pinger{vs: vs, view: Empty()} }
+
+// View is the latest view the service told this server.
+func (p *Pinger) View() View { return p.view }
+
+// InTouch reports whether the view service answered one of the last
+// DeadPings pings: a primary out of touch may have been replaced.
+func (p *Pinger) InTouch() bool { return p.silent < DeadPings-1 }
+
+// Handle takes the pinger's timer and replies and reports whether the
+// event was its; it starts pinging on the node's Start.
+func (p *Pinger) Handle(env node.Env, ev node.Event) bool {
+	switch ev := ev.(type) {
+	case *node.Start:
+		p.ping(env)
+		return false
+	case *node.Timeout:
+		if _, ok := ev.Tag.(pingTick); ok {
+			if p.answered == p.lastAns {
+				p.silent++
+			} else {
+				p.silent = 0
+			}
+			p.lastAns = p.answered
+			p.ping(env)
+			return true
+		}
+	case *node.Recv:
+		if r, ok := ev.Msg.(PingReply); ok && ev.From == p.vs {
+			p.answered++
+			if r.View.Viewnum >= p.view.Viewnum {
+				p.view = r.View
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Pinger) ping(env node.Env) {
+	n := p.view.Viewnum
+	if p.Hold != nil {
+		if hold, ok := p.Hold(); ok && n > hold {
+			n = hold
+		}
+	}
+	env.Send(p.vs, Ping{Viewnum: n})
+	env.SetTimer(PingInterval, pingTick{})
+}
