@@ -8,6 +8,8 @@ import "github.com/simlab-go/simlab/sim/node"
 // every event first.
 type Pinger struct {
 	vs   node.ID
+	self node.ID
+	inc  uint64 // this incarnation's, drawn at Start
 	view View
 	// Hold, while set, keeps the pinger acknowledging only this view
 	// number at most (tests of the service's waiting for acks).
@@ -22,6 +24,9 @@ type pingTick struct{}
 // NewPinger returns a pinger of the view service vs.
 func NewPinger(vs node.ID) *Pinger { return &Pinger{vs: vs, view: Empty()} }
 
+// Self is the server's own ID, known from its Start.
+func (p *Pinger) Self() node.ID { return p.self }
+
 // View is the latest view the service told this server.
 func (p *Pinger) View() View { return p.view }
 
@@ -34,6 +39,8 @@ func (p *Pinger) InTouch() bool { return p.silent < DeadPings-1 }
 func (p *Pinger) Handle(env node.Env, ev node.Event) bool {
 	switch ev := ev.(type) {
 	case *node.Start:
+		p.self = env.Self()
+		p.inc = env.Rand().Uint64() | 1
 		p.ping(env)
 		return false
 	case *node.Timeout:
@@ -66,6 +73,6 @@ func (p *Pinger) ping(env node.Env) {
 			n = hold
 		}
 	}
-	env.Send(p.vs, Ping{Viewnum: n})
+	env.Send(p.vs, Ping{Viewnum: n, Incarnation: p.inc})
 	env.SetTimer(PingInterval, pingTick{})
 }

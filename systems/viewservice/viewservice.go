@@ -2,10 +2,10 @@
 // is primary and which is backup, as a sequence of numbered views.
 //
 // Servers ping the view service every PingInterval with the number of the
-// latest view they know; the service answers with its current view. A
-// server not heard from for DeadPings intervals is dead, and so is one
-// that pings view 0 after having been in a view (it restarted and lost its
-// state). The service moves to a new view only once the primary of the
+// latest view they know and their incarnation; the service answers with
+// its current view. A server not heard from for DeadPings intervals is
+// dead, and so is one in the view that pings with a new incarnation (it
+// restarted and lost its state). The service moves to a new view only once the primary of the
 // current one has acknowledged it (pinged with its number), so a primary
 // always knows the view it serves in; until then it waits, whatever fails.
 // The first server to ping becomes primary of view 1; later, only the
@@ -41,8 +41,11 @@ const (
 	DeadPings    = 5
 )
 
-// Ping is a server's ping: the latest view it knows.
-type Ping struct{ Viewnum uint64 }
+// Ping is a server's ping: the latest view it knows, and its incarnation,
+// drawn at each start. A changed incarnation is how the service tells a
+// restart: the lab's rule, a ping of view 0, takes a server whose first
+// answer was lost on the network for one that restarted.
+type Ping struct{ Viewnum, Incarnation uint64 }
 
 // PingReply is the current view.
 type PingReply struct{ View View }
@@ -53,7 +56,7 @@ type Query struct{}
 // QueryReply is the current view.
 type QueryReply struct{ View View }
 
-func (Ping) Size() int       { return 8 }
+func (Ping) Size() int       { return 16 }
 func (PingReply) Size() int  { return 24 }
 func (Query) Size() int      { return 1 }
 func (QueryReply) Size() int { return 24 }
@@ -63,7 +66,8 @@ type Server struct {
 	view     View
 	acked    bool // the primary acknowledged view
 	lastPing map[node.ID]time.Duration
-	restart  map[node.ID]bool // pinged view 0 after being in a view
+	inc      map[node.ID]uint64 // each server's incarnation, as last pinged
+	restart  map[node.ID]bool   // restarted while in a view
 }
 
 type tick struct{}
@@ -72,7 +76,7 @@ type tick struct{}
 // service starts from view 0 again (its state is in memory).
 func NewServer() node.Factory {
 	return func() node.Handler {
-		return &Server{view: Empty(), acked: true, lastPing: map[node.ID]time.Duration{}, restart: map[node.ID]bool{}}
+		return &Server{view: Empty(), acked: true, lastPing: map[node.ID]time.Duration{}, inc: map[node.ID]uint64{}, restart: map[node.ID]bool{}}
 	}
 }
 
@@ -95,7 +99,7 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	case *node.Recv:
 		switch m := ev.Msg.(type) {
 		case Ping:
-			s.ping(env, ev.From, m.Viewnum)
+			s.ping(env, ev.From, m.Viewnum, m.Incarnation)
 			env.Send(ev.From, PingReply{View: s.view})
 		case Query:
 			env.Send(ev.From, QueryReply{View: s.view})
@@ -103,13 +107,15 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	}
 }
 
-func (s *Server) ping(env node.Env, from node.ID, viewnum uint64) {
+func (s *Server) ping(env node.Env, from node.ID, viewnum, inc uint64) {
 	s.lastPing[from] = env.Now()
-	if viewnum == 0 && (from == s.view.Primary || from == s.view.Backup) && s.view.Viewnum > 0 {
+	old, known := s.inc[from]
+	s.inc[from] = inc
+	if known && old != inc && (from == s.view.Primary || from == s.view.Backup) && s.view.Viewnum > 0 {
 		env.Mark(markRestarted)
 		s.restart[from] = true // restarted: it lost its state
-	} else {
-		delete(s.restart, from)
+	} else if from != s.view.Primary && from != s.view.Backup {
+		delete(s.restart, from) // out of the view now: it may come back as backup
 	}
 	if from == s.view.Primary && viewnum == s.view.Viewnum {
 		s.acked = true
