@@ -19,7 +19,7 @@ func (h eagerAcks) Unwrap() node.Handler { return h.s }
 func (h eagerAcks) Handle(env node.Env, ev node.Event) {
 	if r, ok := ev.(*node.Recv); ok {
 		if p, ok := r.Msg.(viewservice.Ping); ok && p.Viewnum > 0 && r.From == h.s.View().Primary {
-			ev = &node.Recv{From: r.From, Msg: viewservice.Ping{Viewnum: h.s.View().Viewnum}}
+			ev = &node.Recv{From: r.From, Msg: viewservice.Ping{Viewnum: h.s.View().Viewnum, Incarnation: p.Incarnation}}
 		}
 	}
 	h.s.Handle(env, ev)
