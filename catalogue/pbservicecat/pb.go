@@ -46,32 +46,39 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc.run(3 * time.Second)
 				pc.fault("calm")
 				pc.finish(10 * time.Second)
-				final := pc.server(pc.view().Primary).Value("k")
-				for _, cl := range cls {
-					at := -1
-					for _, v := range cl.values {
-						if n := strings.Count(final, v); n != 1 {
-							c.Failf("c%d's append %q is in the final value %d times; want once", cl.index, v, n)
-						}
-						i := strings.Index(final, v)
-						if i < at {
-							c.Failf("c%d's appends are out of its order in the final value", cl.index)
-						}
-						at = i
-					}
-				}
+				checkAppendsOnce(c, pc, cls)
 			}},
 		{Name: "pbservice/fail-put", Histories: true,
-			Summary: "3 servers; the backup crashes and clients keep putting at once, then the primary crashes and they keep putting: every write survives into the last primary; linearizable",
+			Summary: "3 servers; 2 clients append to one key; the backup crashes and they keep appending at once, then the primary crashes and they keep appending: every append survives into the last primary, once; linearizable",
 			Run: func(c *scenarios.Case) {
 				pc := newPBCluster(c, 3, wrap)
-				pc.addClients(2, pbKeys, false)
+				cls := pc.addClients(2, []string{"k"}, true)
 				pc.waitView(true, 5*time.Second)
 				pc.run(500 * time.Millisecond)
 				pc.fault("crash", pc.w.Name(pc.view().Backup))
 				pc.run(2 * time.Second)
 				pc.fault("crash", pc.w.Name(pc.view().Primary))
 				pc.run(3 * time.Second)
+				pc.finish(10 * time.Second)
+				checkAppendsOnce(c, pc, cls)
+			}},
+		{Name: "pbservice/view-traffic", Histories: true,
+			Summary:     "a primary and a backup, one client doing 100 puts: the view service hears at most 2 messages per 100 ms (the servers' pings) plus 20 in that time: clients and servers cache the view",
+			FixedFaults: "its bound counts messages on a network that loses none",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 2, wrap)
+				pc.waitView(true, 5*time.Second)
+				before, start := pc.w.NodeStats(pc.vs).Delivered, pc.w.Now()
+				cl := pc.addClients(1, []string{"k"}, false)[0]
+				pc.run(time.Millisecond)
+				c.Must(pc.w.RunUntil(func() bool { return cl.ops >= 100 }, 30*time.Second, "100 operations"))
+				heard := pc.w.NodeStats(pc.vs).Delivered - before
+				d := pc.w.Now() - start
+				limit := 2*int64(d/(100*time.Millisecond)) + 2 + 20
+				if heard > limit {
+					c.Failf("the view service heard %d messages during 100 operations over %v; want at most %d", heard, d, limit)
+				}
+				c.Reportf("the view service heard %d messages during 100 operations over %v (bound %d)", heard, d, limit)
 				pc.finish(10 * time.Second)
 			}},
 		{Name: "pbservice/concurrent-same", Histories: true,
@@ -84,7 +91,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				checkBackupSame(c, pc)
 			}},
 		{Name: "pbservice/repeated-crash", Histories: true,
-			Summary: "3 servers, one crashed and restarted about every 700 ms for 5 s while 3 clients work: linearizable, every client done within 10 s of the last restart",
+			Summary: "3 servers, one crashed and restarted about every 700 ms for 5 s while 3 clients work: linearizable; every client done within 10 s of the last restart unless the view service is stuck by its rules, which the run then reports",
 			Run:     func(c *scenarios.Case) { runRepeated(c, wrap, false) }},
 		{Name: "pbservice/repeated-crash-unreliable", Histories: true,
 			Summary: "the same on a network losing 10%, duplicating 5% and reordering",
@@ -135,9 +142,10 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.rec.Ops())
 			}},
 		{Name: "pbservice/swarm", Histories: true,
-			Summary: "3 servers, 3 clients under a fault profile drawn from the seed for 5 s (crashes of one server at a time, partitions, loss, dup, reordering, clogs, pauses, skew; the view service spared), then calm: linearizable, done within 15 s",
+			Summary: "3 servers, 3 clients under a fault profile drawn from the seed for 5 s (crashes of one server at a time, partitions, loss, dup, reordering, clogs, pauses, skew; the view service spared), then calm: linearizable; done within 15 s unless the view service is stuck by its rules (a primary dead before acknowledging its view, or with no live backup), which the run then reports",
 			Run: func(c *scenarios.Case) {
 				pc := newPBCluster(c, 3, wrap)
+				pc.allowStuck = true
 				pc.addClients(3, pbKeys, false)
 				r := c.Rand("swarm")
 				p := scenarios.DrawProfile(r)
@@ -151,6 +159,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 
 func runRepeated(c *scenarios.Case, wrap func(node.Handler) node.Handler, unreliable bool) {
 	pc := newPBCluster(c, 3, wrap)
+	pc.allowStuck = true
 	pc.addClients(3, pbKeys, false)
 	var s scenarios.Schedule
 	if unreliable {
@@ -179,5 +188,29 @@ func checkBackupSame(c *scenarios.Case, pc *pbCluster) {
 	}
 	if p.Value("k") != b.Value("k") {
 		c.Failf("key k: the primary holds %q, the backup %q", p.Value("k"), b.Value("k"))
+	}
+}
+
+// checkAppendsOnce requires every append of the clients to be in the
+// primary's final value of key k exactly once, in each client's order.
+func checkAppendsOnce(c *scenarios.Case, pc *pbCluster, cls []*pbClient) {
+	s := pc.server(pc.view().Primary)
+	if s == nil {
+		c.Failf("no running primary to read the final value from")
+		return
+	}
+	final := s.Value("k")
+	for _, cl := range cls {
+		at := -1
+		for _, v := range cl.values {
+			if n := strings.Count(final, v); n != 1 {
+				c.Failf("c%d's append %q is in the final value %d times; want once", cl.index, v, n)
+			}
+			i := strings.Index(final, v)
+			if i < at {
+				c.Failf("c%d's appends are out of its order in the final value", cl.index)
+			}
+			at = i
+		}
 	}
 }

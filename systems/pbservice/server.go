@@ -20,9 +20,13 @@ type Server struct {
 	// ready says this incarnation holds the service's state: it was the
 	// first primary (view 1) or received the whole state from a primary.
 	// A restarted server is not ready, whatever view it hears of first.
-	ready   bool
-	synced  node.ID // the backup that has the whole state; None for none
-	syncFor uint64  // the view the transfer was for
+	ready bool
+	// xferView is the view whose state transfer this server installed: a
+	// late copy of that transfer (resent, duplicated, held in a clog) must
+	// not roll back what was forwarded since.
+	xferView uint64
+	synced   node.ID // the backup that has the whole state; None for none
+	syncFor  uint64  // the view the transfer was for
 	// queue holds the client requests waiting for the backup, oldest
 	// first: only the oldest is forwarded, so the backup applies in the
 	// order the primary does.
@@ -78,8 +82,8 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	case *node.Timeout:
 		if _, ok := ev.Tag.(retryTick); ok {
 			s.sync(env)
-			if len(s.queue) > 0 {
-				s.forward(env, s.queue[0].req)
+			if s.primary(env) {
+				s.next(env)
 			}
 			env.SetTimer(retryInterval, retryTick{})
 		}
@@ -101,10 +105,10 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	}
 }
 
-func (s *Server) primary() bool {
+func (s *Server) primary(env node.Env) bool {
 	s.firstPrimary()
 	v := s.ping.View()
-	return v.Primary == s.ping.Self() && s.ping.InTouch() && s.ready
+	return v.Primary == s.ping.Self() && s.ping.InTouch(env.Now()) && s.ready
 }
 
 // firstPrimary makes the primary of view 1 ready: it starts the state.
@@ -115,7 +119,7 @@ func (s *Server) firstPrimary() {
 }
 
 func (s *Server) onRequest(env node.Env, from node.ID, r Request) {
-	if !s.primary() {
+	if !s.primary(env) {
 		env.Send(from, Reply{ClientID: r.ClientID, Seq: r.Seq, Err: ErrWrongServer})
 		return
 	}
@@ -126,7 +130,7 @@ func (s *Server) onRequest(env node.Env, from node.ID, r Request) {
 		return
 	}
 	v := s.ping.View()
-	if v.Backup == node.None {
+	if v.Backup == node.None && len(s.queue) == 0 {
 		env.Send(from, s.apply(r))
 		return
 	}
@@ -159,9 +163,27 @@ func (s *Server) onForwardReply(env node.Env, m ForwardReply) {
 		return
 	}
 	s.queue = s.queue[1:]
-	if !m.OK {
+	switch rec, seen := s.last[m.ClientID]; {
+	case !m.OK:
 		env.Send(in.from, Reply{ClientID: m.ClientID, Seq: m.Seq, Err: ErrWrongServer})
-	} else {
+	case seen && in.req.Seq <= rec.seq:
+		env.Send(in.from, Reply{ClientID: m.ClientID, Seq: m.Seq, Value: rec.value}) // applied already
+	default:
+		env.Send(in.from, s.apply(in.req))
+	}
+	s.next(env)
+}
+
+// next forwards the oldest queued request, or, with no backup in the
+// view, applies the queue in order.
+func (s *Server) next(env node.Env) {
+	for len(s.queue) > 0 && s.ping.View().Backup == node.None {
+		in := s.queue[0]
+		s.queue = s.queue[1:]
+		if rec, seen := s.last[in.req.ClientID]; seen && in.req.Seq <= rec.seq {
+			env.Send(in.from, Reply{ClientID: in.req.ClientID, Seq: in.req.Seq, Value: rec.value})
+			continue
+		}
 		env.Send(in.from, s.apply(in.req))
 	}
 	if len(s.queue) > 0 {
@@ -218,6 +240,11 @@ func (s *Server) onTransfer(env node.Env, from node.ID, m Transfer) {
 	if m.Viewnum < v.Viewnum || (m.Viewnum == v.Viewnum && v.Backup != s.ping.Self()) {
 		return
 	}
+	if s.ready && m.Viewnum <= s.xferView {
+		env.Send(from, TransferReply{Viewnum: m.Viewnum}) // installed already: say so again
+		return
+	}
+	s.xferView = m.Viewnum
 	s.data, s.last = map[string]string{}, map[uint64]record{}
 	for i, k := range m.State.Keys {
 		s.data[k] = m.State.Values[i]
