@@ -1,6 +1,6 @@
 // Package catalogue links every scenario catalogue of simlab into a
 // program: import it for its side effect, as cmd/simrun does, and every
-// register/, raft/, kv/, kvsrv/, lock/, mapreduce/, paxos/, shardctrler/, shardkv/ and viewservice/ scenario is
+// register/, raft/, kv/, kvsrv/, lock/, mapreduce/, paxos/, pbservice/, shardctrler/, shardkv/ and viewservice/ scenario is
 // registered.
 //
 //	import _ "github.com/simlab-go/simlab/catalogue"
@@ -14,6 +14,7 @@
 //	catalogue/kvsrvcat      the versioned single-server store and its lock (systems/kvsrv)
 //	catalogue/mapreducecat  MapReduce (systems/mapreduce)
 //	catalogue/paxoscat      instance-based Paxos (systems/paxos)
+//	catalogue/pbservicecat  primary/backup on the view service (systems/pbservice)
 //	catalogue/shardctrlercat  the shard controller (systems/shardctrler)
 //	catalogue/shardkvcat    the sharded key/value store (systems/shardkv)
 //	catalogue/viewservicecat  the view service of primary/backup (systems/viewservice)
@@ -26,6 +27,7 @@ import (
 	_ "github.com/simlab-go/simlab/catalogue/kvsrvcat"
 	_ "github.com/simlab-go/simlab/catalogue/mapreducecat"
 	_ "github.com/simlab-go/simlab/catalogue/paxoscat"
+	_ "github.com/simlab-go/simlab/catalogue/pbservicecat"
 	_ "github.com/simlab-go/simlab/catalogue/raftcat"
 	_ "github.com/simlab-go/simlab/catalogue/registercat"
 	_ "github.com/simlab-go/simlab/catalogue/shardctrlercat"

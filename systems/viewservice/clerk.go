@@ -1,6 +1,10 @@
 package viewservice
 
-import "github.com/simlab-go/simlab/sim/node"
+import (
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+)
 
 // Pinger is a server's side: it pings the view service every PingInterval
 // with the latest view it knows (or acknowledges; see Hold) and keeps the
@@ -13,10 +17,9 @@ type Pinger struct {
 	view View
 	// Hold, while set, keeps the pinger acknowledging only this view
 	// number at most (tests of the service's waiting for acks).
-	Hold     func() (uint64, bool)
-	answered int // pings answered so far
-	lastAns  int // answers counted at the last tick
-	silent   int // ticks in a row without an answer
+	Hold      func() (uint64, bool)
+	heard     bool          // the service has answered this incarnation
+	lastHeard time.Duration // when, by this node's clock
 }
 
 type pingTick struct{}
@@ -30,9 +33,14 @@ func (p *Pinger) Self() node.ID { return p.self }
 // View is the latest view the service told this server.
 func (p *Pinger) View() View { return p.view }
 
-// InTouch reports whether the view service answered one of the last
-// DeadPings pings: a primary out of touch may have been replaced.
-func (p *Pinger) InTouch() bool { return p.silent < DeadPings-1 }
+// InTouch reports whether the view service answered within the last
+// DeadPings−1 ping intervals, by this node's clock (now: env.Now()): a
+// primary out of touch longer may have been declared dead and replaced.
+// It counts time, not missed pings, so that a node paused past the dead
+// interval is out of touch the moment it resumes.
+func (p *Pinger) InTouch(now time.Duration) bool {
+	return p.heard && now-p.lastHeard < (DeadPings-1)*PingInterval
+}
 
 // Handle takes the pinger's timer and replies and reports whether the
 // event was its; it starts pinging on the node's Start.
@@ -45,18 +53,12 @@ func (p *Pinger) Handle(env node.Env, ev node.Event) bool {
 		return false
 	case *node.Timeout:
 		if _, ok := ev.Tag.(pingTick); ok {
-			if p.answered == p.lastAns {
-				p.silent++
-			} else {
-				p.silent = 0
-			}
-			p.lastAns = p.answered
 			p.ping(env)
 			return true
 		}
 	case *node.Recv:
 		if r, ok := ev.Msg.(PingReply); ok && ev.From == p.vs {
-			p.answered++
+			p.heard, p.lastHeard = true, env.Now()
 			if r.View.Viewnum >= p.view.Viewnum {
 				p.view = r.View
 			}

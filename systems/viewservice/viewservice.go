@@ -86,6 +86,28 @@ func (s *Server) View() View { return s.view }
 // Acked reports whether the current view's primary acknowledged it.
 func (s *Server) Acked() bool { return s.acked }
 
+// Stuck reports whether the service can never move on by its rules: the
+// primary of the current view is dead or restarted, and either it never
+// acknowledged the view, or there is no live backup to promote. now is
+// the view service's clock (env.Now() inside its node; World.Clock from
+// outside).
+func (s *Server) Stuck(now time.Duration) bool {
+	if s.view.Viewnum == 0 {
+		return false
+	}
+	last, ok := s.lastPing[s.view.Primary]
+	primaryAlive := ok && now-last < DeadPings*PingInterval && !s.restart[s.view.Primary]
+	if primaryAlive {
+		return false
+	}
+	if !s.acked {
+		return true
+	}
+	b := s.view.Backup
+	last, ok = s.lastPing[b]
+	return b == node.None || !(ok && now-last < DeadPings*PingInterval && !s.restart[b])
+}
+
 // Handle implements node.Handler.
 func (s *Server) Handle(env node.Env, ev node.Event) {
 	switch ev := ev.(type) {

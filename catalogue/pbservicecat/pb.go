@@ -1,0 +1,216 @@
+package pbservicecat
+
+import (
+	"strings"
+	"time"
+
+	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+var pbKeys = []string{"a", "b", "c"}
+
+// lossy loses and reorders messages between everyone.
+var lossy = sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 3 * time.Millisecond, Loss: 0.1, Dup: 0.05, TailProb: 0.1, TailMean: 20 * time.Millisecond, TailMax: 200 * time.Millisecond}
+
+func init() {
+	for _, s := range pbScenarios(nil) {
+		scenarios.Register(s)
+	}
+}
+
+// pbScenarios is the catalogue over servers wrapped by wrap (nil: the
+// correct ones).
+func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
+	return []scenarios.Scenario{
+		{Name: "pbservice/basic-fail", Histories: true,
+			Summary: "a primary and a backup, 3 clients for 2 s; the primary crashes: the backup takes over with every write, a third server becomes backup; linearizable",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 3, wrap)
+				pc.addClients(3, pbKeys, false)
+				pc.waitView(true, 5*time.Second)
+				pc.run(2 * time.Second)
+				pc.fault("crash", pc.w.Name(pc.view().Primary))
+				pc.run(3 * time.Second)
+				pc.finish(10 * time.Second)
+				checkBackupSame(c, pc)
+			}},
+		{Name: "pbservice/at-most-once", Histories: true,
+			Summary: "a primary and a backup on a network losing 10%, duplicating 5% and reordering: 3 clients append to one key for 3 s: every append applied exactly once, in each client's order; linearizable",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 2, wrap)
+				cls := pc.addClients(3, []string{"k"}, true)
+				pc.apply(scenarios.LinkSchedule(0, lossy))
+				pc.run(3 * time.Second)
+				pc.fault("calm")
+				pc.finish(10 * time.Second)
+				checkAppendsOnce(c, pc, cls)
+			}},
+		{Name: "pbservice/fail-put", Histories: true,
+			Summary: "3 servers; 2 clients append to one key; the backup crashes and they keep appending at once, then the primary crashes and they keep appending: every append survives into the last primary, once; linearizable",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 3, wrap)
+				cls := pc.addClients(2, []string{"k"}, true)
+				pc.waitView(true, 5*time.Second)
+				pc.run(500 * time.Millisecond)
+				pc.fault("crash", pc.w.Name(pc.view().Backup))
+				pc.run(2 * time.Second)
+				pc.fault("crash", pc.w.Name(pc.view().Primary))
+				pc.run(3 * time.Second)
+				pc.finish(10 * time.Second)
+				checkAppendsOnce(c, pc, cls)
+			}},
+		{Name: "pbservice/view-traffic", Histories: true,
+			Summary:     "a primary and a backup, one client doing 100 puts: the view service hears at most 2 messages per 100 ms (the servers' pings) plus 20 in that time: clients and servers cache the view",
+			FixedFaults: "its bound counts messages on a network that loses none",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 2, wrap)
+				pc.waitView(true, 5*time.Second)
+				before, start := pc.w.NodeStats(pc.vs).Delivered, pc.w.Now()
+				cl := pc.addClients(1, []string{"k"}, false)[0]
+				pc.run(time.Millisecond)
+				c.Must(pc.w.RunUntil(func() bool { return cl.ops >= 100 }, 30*time.Second, "100 operations"))
+				heard := pc.w.NodeStats(pc.vs).Delivered - before
+				d := pc.w.Now() - start
+				limit := 2*int64(d/(100*time.Millisecond)) + 2 + 20
+				if heard > limit {
+					c.Failf("the view service heard %d messages during 100 operations over %v; want at most %d", heard, d, limit)
+				}
+				c.Reportf("the view service heard %d messages during 100 operations over %v (bound %d)", heard, d, limit)
+				pc.finish(10 * time.Second)
+			}},
+		{Name: "pbservice/concurrent-same", Histories: true,
+			Summary: "a primary and a backup, 5 clients putting and appending to one key for 2 s: the backup's state is the primary's; linearizable",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 2, wrap)
+				pc.addClients(5, []string{"k"}, false)
+				pc.run(2 * time.Second)
+				pc.finish(10 * time.Second)
+				checkBackupSame(c, pc)
+			}},
+		{Name: "pbservice/repeated-crash", Histories: true,
+			Summary: "3 servers, one crashed and restarted about every 700 ms for 5 s while 3 clients work: linearizable; every client done within 10 s of the last restart unless the view service is stuck by its rules, which the run then reports",
+			Run:     func(c *scenarios.Case) { runRepeated(c, wrap, false) }},
+		{Name: "pbservice/repeated-crash-unreliable", Histories: true,
+			Summary: "the same on a network losing 10%, duplicating 5% and reordering",
+			Run:     func(c *scenarios.Case) { runRepeated(c, wrap, true) }},
+		{Name: "pbservice/partition", Histories: true,
+			Summary:     "the primary is cut off from the view service and the backup while clients work: the backup takes over, and the old primary answers nothing, not even a read (forwarded reads are refused); linearizable",
+			FixedFaults: "it checks what its own partition of the primary lets through",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 3, wrap)
+				pc.addClients(3, pbKeys, false)
+				pc.waitView(true, 5*time.Second)
+				pc.run(500 * time.Millisecond)
+				old := pc.view().Primary
+				pc.fault("isolate", pc.w.Name(old))
+				pc.run(3 * time.Second)
+				if pc.view().Primary == old {
+					c.Failf("the view service kept the cut-off %s as primary", pc.w.Name(old))
+				}
+				pc.fault("heal")
+				pc.finish(10 * time.Second)
+			}},
+		{Name: "pbservice/vs-down", Histories: true,
+			Summary:     "the single point of failure: the view service crashes, then the primary: nothing progresses while the view service is down (clients wait; nobody answers wrongly); linearizable",
+			FixedFaults: "it checks what its own crash of the view service stops",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 2, wrap)
+				cls := pc.addClients(2, pbKeys, false)
+				pc.waitView(true, 5*time.Second)
+				pc.run(500 * time.Millisecond)
+				primary := pc.view().Primary
+				pc.fault("crash", "vs")
+				pc.run(200 * time.Millisecond)
+				pc.fault("crash", pc.w.Name(primary))
+				pc.run(time.Second)
+				before := 0
+				for _, cl := range cls {
+					before += cl.ops
+				}
+				pc.run(3 * time.Second)
+				after := 0
+				for _, cl := range cls {
+					after += cl.ops
+				}
+				if after != before {
+					c.Failf("%d operations completed with the view service and the primary down; want none", after-before)
+				}
+				c.Reportf("with the view service down and the primary dead, no operation completed in 3 s: the service is stuck")
+				pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.rec.Ops())
+			}},
+		{Name: "pbservice/swarm", Histories: true,
+			Summary: "3 servers, 3 clients under a fault profile drawn from the seed for 5 s (crashes of one server at a time, partitions, loss, dup, reordering, clogs, pauses, skew; the view service spared), then calm: linearizable; done within 15 s unless the view service is stuck by its rules (a primary dead before acknowledging its view, or with no live backup), which the run then reports",
+			Run: func(c *scenarios.Case) {
+				pc := newPBCluster(c, 3, wrap)
+				pc.allowStuck = true
+				pc.addClients(3, pbKeys, false)
+				r := c.Rand("swarm")
+				p := scenarios.DrawProfile(r)
+				const end = 5 * time.Second
+				pc.apply(p.Schedule(c.Rand("faults"), []string{"s1", "s2", "s3"}, 1, 100*time.Millisecond, end))
+				pc.run(end + time.Millisecond)
+				pc.finish(15 * time.Second)
+			}},
+	}
+}
+
+func runRepeated(c *scenarios.Case, wrap func(node.Handler) node.Handler, unreliable bool) {
+	pc := newPBCluster(c, 3, wrap)
+	pc.allowStuck = true
+	pc.addClients(3, pbKeys, false)
+	var s scenarios.Schedule
+	if unreliable {
+		s = scenarios.LinkSchedule(0, lossy)
+	}
+	p := scenarios.Profile{Crash: true, Gap: 700 * time.Millisecond}
+	const end = 5 * time.Second
+	s = append(s, p.Schedule(c.Rand("faults"), []string{"s1", "s2", "s3"}, 1, 500*time.Millisecond, end)...)
+	pc.apply(s)
+	pc.run(end + time.Millisecond)
+	pc.finish(10 * time.Second)
+}
+
+// checkBackupSame requires the backup's data to equal the primary's.
+func checkBackupSame(c *scenarios.Case, pc *pbCluster) {
+	v := pc.view()
+	p, b := pc.server(v.Primary), pc.server(v.Backup)
+	if p == nil || b == nil {
+		return
+	}
+	pc.run(500 * time.Millisecond)
+	for _, k := range pbKeys {
+		if p.Value(k) != b.Value(k) {
+			c.Failf("key %q: the primary holds %q, the backup %q", k, p.Value(k), b.Value(k))
+		}
+	}
+	if p.Value("k") != b.Value("k") {
+		c.Failf("key k: the primary holds %q, the backup %q", p.Value("k"), b.Value("k"))
+	}
+}
+
+// checkAppendsOnce requires every append of the clients to be in the
+// primary's final value of key k exactly once, in each client's order.
+func checkAppendsOnce(c *scenarios.Case, pc *pbCluster, cls []*pbClient) {
+	s := pc.server(pc.view().Primary)
+	if s == nil {
+		c.Failf("no running primary to read the final value from")
+		return
+	}
+	final := s.Value("k")
+	for _, cl := range cls {
+		at := -1
+		for _, v := range cl.values {
+			if n := strings.Count(final, v); n != 1 {
+				c.Failf("c%d's append %q is in the final value %d times; want once", cl.index, v, n)
+			}
+			i := strings.Index(final, v)
+			if i < at {
+				c.Failf("c%d's appends are out of its order in the final value", cl.index)
+			}
+			at = i
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package pbservice
+
+import (
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/viewservice"
+)
+
+type record struct {
+	seq   uint64
+	value string
+}
+
+// Server is one replica: primary, backup or idle, as its view says.
+type Server struct {
+	ping *viewservice.Pinger
+	data map[string]string
+	last map[uint64]record // by client: its last operation applied
+	// ready says this incarnation holds the service's state: it was the
+	// first primary (view 1) or received the whole state from a primary.
+	// A restarted server is not ready, whatever view it hears of first.
+	ready bool
+	// xferView is the view whose state transfer this server installed: a
+	// late copy of that transfer (resent, duplicated, held in a clog) must
+	// not roll back what was forwarded since.
+	xferView uint64
+	synced   node.ID // the backup that has the whole state; None for none
+	syncFor  uint64  // the view the transfer was for
+	// queue holds the client requests waiting for the backup, oldest
+	// first: only the oldest is forwarded, so the backup applies in the
+	// order the primary does.
+	queue []inflight
+}
+
+type inflight struct {
+	from node.ID
+	req  Request
+}
+
+type retryTick struct{}
+
+const retryInterval = 50 * time.Millisecond
+
+// NewServer returns the factory of a server of the view service vs.
+func NewServer(vs node.ID) node.Factory {
+	return func() node.Handler {
+		s := &Server{data: map[string]string{}, last: map[uint64]record{}, synced: node.None}
+		s.ping = viewservice.NewPinger(vs)
+		// Acknowledge a view naming a new backup only once it has the state.
+		s.ping.Hold = s.hold
+		return s
+	}
+}
+
+// View is the latest view this server knows.
+func (s *Server) View() viewservice.View { return s.ping.View() }
+
+// Value returns a key's value in this replica, for checkers.
+func (s *Server) Value(key string) string { return s.data[key] }
+
+// Snapshot returns the replica's data, for checkers.
+func (s *Server) Snapshot() map[string]string { return s.data }
+
+func (s *Server) hold() (uint64, bool) {
+	v := s.ping.View()
+	if v.Primary == s.ping.Self() && v.Backup != node.None && (s.synced != v.Backup || s.syncFor != v.Viewnum) {
+		return v.Viewnum - 1, true
+	}
+	return 0, false
+}
+
+// Handle implements node.Handler.
+func (s *Server) Handle(env node.Env, ev node.Event) {
+	if s.ping.Handle(env, ev) {
+		s.sync(env)
+		return
+	}
+	switch ev := ev.(type) {
+	case *node.Start:
+		env.SetTimer(retryInterval, retryTick{})
+	case *node.Timeout:
+		if _, ok := ev.Tag.(retryTick); ok {
+			s.sync(env)
+			if s.primary(env) {
+				s.next(env)
+			}
+			env.SetTimer(retryInterval, retryTick{})
+		}
+	case *node.Recv:
+		switch m := ev.Msg.(type) {
+		case Request:
+			s.onRequest(env, ev.From, m)
+		case Forward:
+			s.onForward(env, ev.From, m)
+		case ForwardReply:
+			s.onForwardReply(env, m)
+		case Transfer:
+			s.onTransfer(env, ev.From, m)
+		case TransferReply:
+			if v := s.ping.View(); m.Viewnum == v.Viewnum && ev.From == v.Backup {
+				s.synced, s.syncFor = ev.From, m.Viewnum
+			}
+		}
+	}
+}
+
+func (s *Server) primary(env node.Env) bool {
+	s.firstPrimary()
+	v := s.ping.View()
+	return v.Primary == s.ping.Self() && s.ping.InTouch(env.Now()) && s.ready
+}
+
+// firstPrimary makes the primary of view 1 ready: it starts the state.
+func (s *Server) firstPrimary() {
+	if v := s.ping.View(); v.Viewnum == 1 && v.Primary == s.ping.Self() {
+		s.ready = true
+	}
+}
+
+func (s *Server) onRequest(env node.Env, from node.ID, r Request) {
+	if !s.primary(env) {
+		env.Send(from, Reply{ClientID: r.ClientID, Seq: r.Seq, Err: ErrWrongServer})
+		return
+	}
+	if rec, ok := s.last[r.ClientID]; ok && r.Seq <= rec.seq {
+		if r.Seq == rec.seq {
+			env.Send(from, Reply{ClientID: r.ClientID, Seq: r.Seq, Value: rec.value})
+		}
+		return
+	}
+	v := s.ping.View()
+	if v.Backup == node.None && len(s.queue) == 0 {
+		env.Send(from, s.apply(r))
+		return
+	}
+	for i, q := range s.queue {
+		if q.req.ClientID == r.ClientID {
+			s.queue[i] = inflight{from: from, req: r} // a retry, or its next operation
+			return
+		}
+	}
+	s.queue = append(s.queue, inflight{from: from, req: r})
+	if len(s.queue) == 1 {
+		s.forward(env, r)
+	}
+}
+
+func (s *Server) forward(env node.Env, r Request) {
+	v := s.ping.View()
+	if v.Backup == node.None || s.synced != v.Backup || s.syncFor != v.Viewnum {
+		return // no backup with the state yet: wait for the transfer
+	}
+	env.Send(v.Backup, Forward{Viewnum: v.Viewnum, Req: r})
+}
+
+func (s *Server) onForwardReply(env node.Env, m ForwardReply) {
+	if len(s.queue) == 0 {
+		return
+	}
+	in := s.queue[0]
+	if in.req.ClientID != m.ClientID || in.req.Seq != m.Seq || m.Viewnum != s.ping.View().Viewnum {
+		return
+	}
+	s.queue = s.queue[1:]
+	switch rec, seen := s.last[m.ClientID]; {
+	case !m.OK:
+		env.Send(in.from, Reply{ClientID: m.ClientID, Seq: m.Seq, Err: ErrWrongServer})
+	case seen && in.req.Seq <= rec.seq:
+		env.Send(in.from, Reply{ClientID: m.ClientID, Seq: m.Seq, Value: rec.value}) // applied already
+	default:
+		env.Send(in.from, s.apply(in.req))
+	}
+	s.next(env)
+}
+
+// next forwards the oldest queued request, or, with no backup in the
+// view, applies the queue in order.
+func (s *Server) next(env node.Env) {
+	for len(s.queue) > 0 && s.ping.View().Backup == node.None {
+		in := s.queue[0]
+		s.queue = s.queue[1:]
+		if rec, seen := s.last[in.req.ClientID]; seen && in.req.Seq <= rec.seq {
+			env.Send(in.from, Reply{ClientID: in.req.ClientID, Seq: in.req.Seq, Value: rec.value})
+			continue
+		}
+		env.Send(in.from, s.apply(in.req))
+	}
+	if len(s.queue) > 0 {
+		s.forward(env, s.queue[0].req)
+	}
+}
+
+func (s *Server) onForward(env node.Env, from node.ID, m Forward) {
+	v := s.ping.View()
+	ok := v.Viewnum == m.Viewnum && v.Backup == s.ping.Self() && v.Primary == from && s.ready
+	if ok {
+		if rec, seen := s.last[m.Req.ClientID]; !seen || m.Req.Seq > rec.seq {
+			s.apply(m.Req)
+		}
+	}
+	env.Send(from, ForwardReply{Viewnum: m.Viewnum, ClientID: m.Req.ClientID, Seq: m.Req.Seq, OK: ok})
+}
+
+// apply applies r and records its reply for duplicates.
+func (s *Server) apply(r Request) Reply {
+	reply := Reply{ClientID: r.ClientID, Seq: r.Seq}
+	switch r.Kind {
+	case Get:
+		reply.Value = s.data[r.Key]
+	case Put:
+		s.data[r.Key] = r.Value
+	case Append:
+		s.data[r.Key] += r.Value
+	}
+	s.last[r.ClientID] = record{seq: r.Seq, value: reply.Value}
+	return reply
+}
+
+// sync sends the whole state to a backup that does not have it yet.
+func (s *Server) sync(env node.Env) {
+	s.firstPrimary()
+	v := s.ping.View()
+	if !s.ready || v.Primary != s.ping.Self() || v.Backup == node.None || (s.synced == v.Backup && s.syncFor == v.Viewnum) {
+		return
+	}
+	var st State
+	for _, k := range node.SortedKeys(s.data) {
+		st.Keys, st.Values = append(st.Keys, k), append(st.Values, s.data[k])
+	}
+	for _, c := range node.SortedKeys(s.last) {
+		st.Clients, st.LastSeq, st.LastValue = append(st.Clients, c), append(st.LastSeq, s.last[c].seq), append(st.LastValue, s.last[c].value)
+	}
+	env.Mark(markTransfer)
+	env.Send(v.Backup, Transfer{Viewnum: v.Viewnum, State: st})
+}
+
+func (s *Server) onTransfer(env node.Env, from node.ID, m Transfer) {
+	v := s.ping.View()
+	if m.Viewnum < v.Viewnum || (m.Viewnum == v.Viewnum && v.Backup != s.ping.Self()) {
+		return
+	}
+	if s.ready && m.Viewnum <= s.xferView {
+		env.Send(from, TransferReply{Viewnum: m.Viewnum}) // installed already: say so again
+		return
+	}
+	s.xferView = m.Viewnum
+	s.data, s.last = map[string]string{}, map[uint64]record{}
+	for i, k := range m.State.Keys {
+		s.data[k] = m.State.Values[i]
+	}
+	for i, c := range m.State.Clients {
+		s.last[c] = record{seq: m.State.LastSeq[i], value: m.State.LastValue[i]}
+	}
+	s.ready = true
+	env.Send(from, TransferReply{Viewnum: m.Viewnum})
+}
