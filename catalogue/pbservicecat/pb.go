@@ -97,7 +97,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 			Summary: "the same on a network losing 10%, duplicating 5% and reordering",
 			Run:     func(c *scenarios.Case) { runRepeated(c, wrap, true) }},
 		{Name: "pbservice/partition", Histories: true,
-			Summary:     "the primary is cut off from the view service and the backup while clients work: the backup takes over, and the old primary answers nothing, not even a read (forwarded reads are refused); linearizable",
+			Summary:     "the primary is cut off from the view service and the backup while clients work: the backup takes over, and the old primary serves no stale read (reads are forwarded, and refused by a backup of another view); linearizable",
 			FixedFaults: "it checks what its own partition of the primary lets through",
 			Run: func(c *scenarios.Case) {
 				pc := newPBCluster(c, 3, wrap)
