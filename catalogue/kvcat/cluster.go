@@ -20,8 +20,7 @@ import (
 // kv.Server, client nodes c0.. running a kv.Clerk with a workload, a history
 // recorder, and the consensus invariants over the servers' Raft.
 type kvCluster struct {
-	paxos      bool             // the servers replicate through Paxos, not Raft
-	paxosWatch *raftwatch.Paxos // their agreement check
+	paxosWatch *raftwatch.Paxos // the agreement check when the servers replicate through Paxos; nil on Raft
 	c          *scenarios.Case
 	w          *sim.World
 	servers    []node.ID
@@ -88,8 +87,8 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 		tweak(&rcfg)
 	}
 	cfg := kv.ServerConfig{Raft: rcfg, MaxRaftState: maxRaftState}
-	if raftwatch.OnPaxos(c) {
-		kc.paxos = true
+	onPaxos := raftwatch.OnPaxos(c)
+	if onPaxos {
 		cfg.Paxos = raftwatch.PaxosConfig(kc.servers)
 	}
 	for i := 0; i < n; i++ {
@@ -99,7 +98,7 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 		f := func() node.Handler { kc.boots[id]++; return kc.serverFactory(cfg)() }
 		kc.w.AddNode(name, f)
 	}
-	if kc.paxos {
+	if onPaxos {
 		none := func(node.Handler) *raft.Raft { return nil } // no Raft to watch
 		kc.paxosWatch = raftwatch.WatchPaxos(raftwatch.New(kc.w, "the store", kc.servers, none), func(h node.Handler) *paxoslog.Log {
 			if s, ok := h.(*kv.Server); ok {
@@ -259,6 +258,9 @@ func (kc *kvCluster) observe() error {
 	}
 	return kc.check.Observe(kc.views)
 }
+
+// onPaxos reports whether the servers replicate through Paxos.
+func (kc *kvCluster) onPaxos() bool { return kc.paxosWatch != nil }
 
 // server returns a running server's handler.
 func (kc *kvCluster) server(id node.ID) (*kv.Server, bool) {

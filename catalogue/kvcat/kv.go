@@ -296,12 +296,12 @@ func (kc *kvCluster) nameAll(ids []node.ID) string {
 func runMinorityLeader(c *scenarios.Case) {
 	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 	leader := kc.servers[0] // on Paxos, which has no leader, s0 and s1 are cut off
-	if !kc.paxos {
+	if !kc.onPaxos() {
 		kc.waitLeader()
 		leader = kc.leader()
 	}
 	c.Must(kc.w.RunFor(500 * time.Millisecond)) // not kc.run: the schedule is bound once the clients exist
-	if !kc.paxos {
+	if !kc.onPaxos() {
 		leader = kc.leader()
 	}
 	minority := []node.ID{leader, kc.servers[(int(leader)+1)%5]}
@@ -366,7 +366,7 @@ func runKVMemory(c *scenarios.Case) {
 func runKVHoles(c *scenarios.Case) {
 	kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 	writers := kc.addClients(3, kvWorkload{keys: kvKeys, putOnly: true, thinkMax: 20 * time.Millisecond}, kc.servers[2:])
-	if !kc.paxos {
+	if !kc.onPaxos() {
 		c.BadInput("kv/holes reads through one server, which on Raft is a follower that does not answer: it runs on Paxos only")
 	}
 	reader := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: -1}, kc.servers[:1])[0] // it reads below, after the heal

@@ -37,11 +37,5 @@ func TestMinimizeBrokenServers(t *testing.T) {
 // TestStrategiesOnBrokenServers measures each strategy on each broken
 // server when SIMLAB_STRATEGY_SEEDS is set (the README's table).
 func TestStrategiesOnBrokenServers(t *testing.T) {
-	n, strategies := scenariotest.StrategySeeds(t)
-	if n == 0 {
-		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
-	}
-	for _, b := range brokenVariants() {
-		t.Run(b.Name, func(t *testing.T) { scenariotest.CompareStrategies(t, b, n, strategies) })
-	}
+	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug { return brokenVariants() })
 }

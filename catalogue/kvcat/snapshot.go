@@ -130,7 +130,7 @@ func watchRaftSize(c *scenarios.Case, kc *kvCluster) {
 // requireSnapshots fails the run if no server ever compacted its log: the
 // scenario would not have tested snapshots.
 func (kc *kvCluster) requireSnapshots() {
-	if !kc.sawSnapshot && (kc.paxosWatch == nil || !kc.paxosWatch.SawSnapshot) {
+	if !kc.sawSnapshot && (!kc.onPaxos() || !kc.paxosWatch.SawSnapshot) {
 		kc.c.Failf("no server ever held a snapshot: the scenario did not exercise snapshots")
 	}
 }

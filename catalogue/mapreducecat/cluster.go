@@ -107,12 +107,12 @@ func (mc *mrCluster) fs() *mapreduce.Storage {
 }
 
 func (mc *mrCluster) coordinator() *mapreduce.Coordinator {
-	co, _ := unwrap(mc.w.Handler(mc.coord)).(*mapreduce.Coordinator)
+	co, _ := node.Unwrap(mc.w.Handler(mc.coord)).(*mapreduce.Coordinator)
 	return co
 }
 
 func (mc *mrCluster) worker(id node.ID) (*mapreduce.Worker, bool) {
-	wk, ok := unwrap(mc.w.Handler(id)).(*mapreduce.Worker)
+	wk, ok := node.Unwrap(mc.w.Handler(id)).(*mapreduce.Worker)
 	return wk, ok
 }
 
@@ -122,17 +122,6 @@ func wrapped(f node.Factory, wrap func(node.Handler) node.Handler) node.Factory 
 		return f
 	}
 	return func() node.Handler { return wrap(f()) }
-}
-
-// unwrap finds the system's own handler inside a test's wrappers.
-func unwrap(h node.Handler) node.Handler {
-	for {
-		u, ok := h.(interface{ Unwrap() node.Handler })
-		if !ok {
-			return h
-		}
-		h = u.Unwrap()
-	}
 }
 
 // observe installs the invariants checked after every event:

@@ -20,13 +20,11 @@ func TestMinimizeBrokenVariants(t *testing.T) {
 // TestStrategiesOnBrokenVariants measures each strategy on each broken
 // variant when SIMLAB_STRATEGY_SEEDS is set (the README's table).
 func TestStrategiesOnBrokenVariants(t *testing.T) {
-	n, strategies := scenariotest.StrategySeeds(t)
-	if n == 0 {
-		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
-	}
-	for _, b := range mrBugs() {
-		t.Run(b.bug, func(t *testing.T) {
-			scenariotest.CompareStrategies(t, scenariotest.Bug{Name: b.bug, Scenario: brokenMR(t, b.scenario, b.tweak), First: b.first}, n, strategies)
-		})
-	}
+	scenariotest.MeasureStrategies(t, func(t *testing.T) []scenariotest.Bug {
+		var bugs []scenariotest.Bug
+		for _, b := range mrBugs() {
+			bugs = append(bugs, scenariotest.Bug{Name: b.bug, Scenario: brokenMR(t, b.scenario, b.tweak), First: b.first})
+		}
+		return bugs
+	})
 }

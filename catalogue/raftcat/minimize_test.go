@@ -49,11 +49,5 @@ func TestMinimizeBrokenPersistence(t *testing.T) {
 // TestStrategiesOnBrokenPersistence measures each strategy on each broken
 // persistence when SIMLAB_STRATEGY_SEEDS is set (the README's table).
 func TestStrategiesOnBrokenPersistence(t *testing.T) {
-	n, strategies := scenariotest.StrategySeeds(t)
-	if n == 0 {
-		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
-	}
-	for _, b := range brokenVariants() {
-		t.Run(b.Name, func(t *testing.T) { scenariotest.CompareStrategies(t, b, n, strategies) })
-	}
+	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug { return brokenVariants() })
 }

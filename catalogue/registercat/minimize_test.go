@@ -34,11 +34,5 @@ func TestMinimizeBrokenReplicas(t *testing.T) {
 // TestStrategiesOnBrokenReplicas measures each strategy on each broken
 // replica when SIMLAB_STRATEGY_SEEDS is set (the README's table).
 func TestStrategiesOnBrokenReplicas(t *testing.T) {
-	n, strategies := scenariotest.StrategySeeds(t)
-	if n == 0 {
-		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
-	}
-	for _, b := range brokenVariants() {
-		t.Run(b.Name, func(t *testing.T) { scenariotest.CompareStrategies(t, b, n, strategies) })
-	}
+	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug { return brokenVariants() })
 }

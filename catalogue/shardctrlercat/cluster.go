@@ -39,9 +39,7 @@ type ctrlServer func(shardctrler.ServerConfig) node.Factory
 
 // ctrlPaxosOf finds a controller server's Paxos log in its handler.
 func ctrlPaxosOf(h node.Handler) *paxoslog.Log {
-	if u, ok := h.(interface{ Unwrap() node.Handler }); ok {
-		h = u.Unwrap()
-	}
+	h = node.Unwrap(h) // a test's broken variant around a server
 	if s, ok := h.(*shardctrler.Server); ok {
 		return s.PaxosLog()
 	}
@@ -66,9 +64,7 @@ func newCtrlCluster(c *scenarios.Case, server ctrlServer, simCfg sim.Config, n, 
 		cc.names = append(cc.names, fmt.Sprintf("s%d", i))
 	}
 	cc.raft = raftwatch.New(cc.w, "the controller", cc.servers, func(h node.Handler) *raft.Raft {
-		if u, ok := h.(interface{ Unwrap() node.Handler }); ok {
-			h = u.Unwrap() // a test's broken variant around a server
-		}
+		h = node.Unwrap(h) // a test's broken variant around a server
 		if s, ok := h.(*shardctrler.Server); ok {
 			return s.Raft()
 		}

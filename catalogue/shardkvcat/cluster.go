@@ -102,13 +102,7 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	kc.rec = checker.NewRecorder(kc.w.Now)
 	kc.served = map[[2]int]serving{}
 	raftOf := func(h node.Handler) *raft.Raft {
-		for {
-			u, ok := h.(interface{ Unwrap() node.Handler })
-			if !ok {
-				break
-			}
-			h = u.Unwrap()
-		}
+		h = node.Unwrap(h)
 		switch s := h.(type) {
 		case *shardctrler.Server:
 			return s.Raft()
@@ -133,13 +127,7 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	onPaxos := raftwatch.OnPaxos(c)
 	kc.onPaxos = onPaxos
 	paxosOf := func(h node.Handler) *paxoslog.Log {
-		for {
-			u, ok := h.(interface{ Unwrap() node.Handler })
-			if !ok {
-				break
-			}
-			h = u.Unwrap()
-		}
+		h = node.Unwrap(h)
 		switch s := h.(type) {
 		case *shardctrler.Server:
 			return s.PaxosLog()
@@ -433,13 +421,7 @@ func (kc *skvCluster) describe() string {
 // server returns a running group server.
 func (kc *skvCluster) server(id node.ID) (*shardkv.Server, bool) {
 	h := kc.w.Handler(id)
-	for {
-		u, ok := h.(interface{ Unwrap() node.Handler })
-		if !ok {
-			break
-		}
-		h = u.Unwrap()
-	}
+	h = node.Unwrap(h)
 	s, ok := h.(*shardkv.Server)
 	return s, ok && kc.w.Up(id)
 }

@@ -366,3 +366,17 @@ func StrategySeeds(t testing.TB) (uint64, []string) {
 	}
 	return n, list
 }
+
+// MeasureStrategies runs CompareStrategies on each of the bugs, a subtest
+// each, over the seeds and strategies StrategySeeds reads; without
+// SIMLAB_STRATEGY_SEEDS it skips: the table is a measurement, not a
+// check. bugs is called only when measuring.
+func MeasureStrategies(t *testing.T, bugs func(t *testing.T) []Bug) {
+	n, strategies := StrategySeeds(t)
+	if n == 0 {
+		t.Skip("a measurement: set SIMLAB_STRATEGY_SEEDS=N")
+	}
+	for _, b := range bugs(t) {
+		t.Run(b.Name+" in "+strings.TrimPrefix(b.Scenario.Name, "broken-"), func(t *testing.T) { CompareStrategies(t, b, n, strategies) })
+	}
+}

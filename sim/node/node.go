@@ -134,3 +134,17 @@ func (id ID) String() string {
 	}
 	return fmt.Sprintf("n%d", int(id))
 }
+
+// Unwrap peels off the wrappers a test puts around a node's handler (a
+// broken variant built from outside a system): each wrapper that has an
+// Unwrap() Handler method gives way to what it wraps, down to a handler
+// that has none.
+func Unwrap(h Handler) Handler {
+	for {
+		u, ok := h.(interface{ Unwrap() Handler })
+		if !ok {
+			return h
+		}
+		h = u.Unwrap()
+	}
+}

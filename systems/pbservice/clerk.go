@@ -18,8 +18,6 @@ type Clerk struct {
 	done     func(env node.Env, value string)
 	retry    time.Duration
 	attempts int
-	// Queries counts the view service queries, for the catalogue's bound.
-	Queries int
 }
 
 type clerkTick struct{ Seq uint64 }
@@ -47,7 +45,6 @@ func (ck *Clerk) Do(env node.Env, kind, key, value string, done func(env node.En
 func (ck *Clerk) send(env node.Env) {
 	ck.attempts++
 	if ck.primary == node.None {
-		ck.Queries++
 		env.Send(ck.vs, viewservice.Query{})
 	} else {
 		env.Send(ck.primary, *ck.pending)
