@@ -37,6 +37,7 @@ type Result struct {
 	model   porcupine.Model
 	info    porcupine.LinearizationInfo
 	history []porcupine.Operation
+	ops     []Op
 }
 
 // CheckLinearizable checks a history against a porcupine model, giving up
@@ -50,10 +51,13 @@ func CheckLinearizable(model porcupine.Model, ops []Op, timeout time.Duration) R
 			ret, out = endOfTime, nil
 		}
 		hist[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: out,
-			Call: int64(op.Call), Return: int64(ret)}
+			Call: int64(op.Call), Return: int64(ret), Metadata: opMeta{index: i, server: op.AnsweredBy}}
+	}
+	if model.DescribeOperationMetadata == nil {
+		model.DescribeOperationMetadata = describeMeta // who answered, in porcupine's view
 	}
 	res, info := porcupine.CheckOperationsVerbose(model, hist, timeout)
-	r := Result{Ops: len(ops), model: model, info: info, history: hist}
+	r := Result{Ops: len(ops), model: model, info: info, history: hist, ops: ops}
 	switch res {
 	case porcupine.Ok:
 		r.Outcome = Linearizable

@@ -8,6 +8,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/sim"
 )
 
 // defaultCheckTimeout bounds one linearizability search.
@@ -21,6 +22,15 @@ func (c *Case) Annotate(tag, format string, args ...any) {
 		t = w.Now()
 	}
 	c.annotations = append(c.annotations, checker.Annotation{Start: t, End: t, Tag: tag, Description: fmt.Sprintf(format, args...)})
+}
+
+// NewRecorder returns a history recorder on w's virtual clock that also
+// notes, for every operation, the client node that issued it and the node
+// whose message answered it (sim.World.Handling), for reports.
+func NewRecorder(w *sim.World) *checker.Recorder {
+	r := checker.NewRecorder(w.Now)
+	r.Locate(w.Handling)
+	return r
 }
 
 // CheckLinearizable checks a recorded history against model. A history
@@ -37,6 +47,9 @@ func (c *Case) CheckLinearizable(what string, model porcupine.Model, ops []check
 	}
 	c.CountOperations(len(ops))
 	res := checker.CheckLinearizable(model, ops, timeout)
+	if c.opts.Histories {
+		c.histories = append(c.histories, History{What: what, World: max(len(c.worlds)-1, 0), HistoryView: res.View()})
+	}
 	where := "replay with -viz DIR to draw it"
 	if dir := c.opts.VizDir; dir != "" {
 		name := fmt.Sprintf("%s-seed%d-%s.html", strings.ReplaceAll(c.scenario.Name, "/", "_"), c.seed, strings.ReplaceAll(what, " ", "_"))

@@ -40,6 +40,10 @@ type Options struct {
 	// VizDir, when set, receives the visualization of every history a
 	// run checks for linearizability. It does not change the run.
 	VizDir string
+	// Histories keeps a view of every history the run checks for
+	// linearizability (Outcome.Histories), for a report. It does not change
+	// the run.
+	Histories bool `json:"-"`
 	// TraceTail is how many trace records to attach to each failure (the
 	// seed is run a second time with tracing on to get them); 0 means 40,
 	// negative means none.
@@ -155,6 +159,19 @@ type Outcome struct {
 	// Operations is the number of client operations the run's histories
 	// recorded (Case.CountOperations), 0 for a scenario that checks none.
 	Operations int
+	// Histories are the histories the run checked for linearizability,
+	// laid out for a report, with Options.Histories.
+	Histories []History `json:",omitempty"`
+	// Worlds is how many worlds the run made.
+	Worlds int
+}
+
+// History is one history a run checked, with what the check was called.
+type History struct {
+	What string
+	// World is the index of the world whose clients recorded it.
+	World int
+	checker.HistoryView
 }
 
 // NodeStats are one node's statistics in an Outcome.
@@ -390,9 +407,10 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 	if err != nil {
 		return Outcome{}, err
 	}
-	for _, w := range c.worlds {
+	for k, w := range c.worlds {
 		if f := w.Failure(); f != nil {
 			c.addFailure(f)
+			f.World = k
 		}
 	}
 	out = Outcome{
@@ -407,6 +425,8 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 		Replay:   ReplayCommand(s.Name, seed, o),
 
 		Operations: c.operations,
+		Histories:  c.histories,
+		Worlds:     len(c.worlds),
 	}
 	if out.Faults == "" {
 		out.Faults = "none"
@@ -452,6 +472,7 @@ type Case struct {
 	cleanups    []func()
 	describers  []func() string
 	operations  int
+	histories   []History // with Options.Histories
 }
 
 // CountOperations adds n client operations to the run's count (what
@@ -482,7 +503,10 @@ func (c *Case) Name() string { return c.scenario.Name }
 // to compare two configurations; the first gets the run's seed itself.
 func (c *Case) NewWorld(cfg sim.Config) *sim.World {
 	cfg.Strict = cfg.Strict || c.opts.Strict
-	cfg.Trace = c.trace
+	if c.trace != nil {
+		k := len(c.worlds)
+		cfg.Trace = func(r sim.Record) { r.World = k; c.trace(r) }
+	}
 	cfg.Strategy = c.opts.strategy()
 	cfg.Coverage = c.opts.Coverage
 	seed := c.seed
@@ -568,6 +592,7 @@ func (c *Case) addFailure(f *sim.Failure) {
 	}
 	if w := c.world(); w != nil {
 		f.Msg = w.Names(f.Msg) // nodes by name, as in the trace
+		f.World = len(c.worlds) - 1
 	}
 	c.failures = append(c.failures, f)
 }

@@ -142,7 +142,7 @@ func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 			}
 			w.hash(uint64(effTimer), uint64(ef.timer), uint64(d))
 			if w.cfg.Trace != nil {
-				w.trace(Record{Kind: "timer", Node: n.name, Detail: fmt.Sprintf("set timer %d for %v: %s", ef.timer, ef.d, w.summarize(ef.msg))})
+				w.trace(Record{Kind: "timer", Node: n.name, ID: uint64(ef.timer), Detail: fmt.Sprintf("set timer %d for %v: %s", ef.timer, ef.d, w.summarize(ef.msg))})
 			}
 			w.push(at+d, event{kind: evTimeout, node: n.id, inc: n.inc, timer: ef.timer, msg: ef.msg})
 		case effStop:

@@ -29,6 +29,9 @@ type Failure struct {
 	// Event is the number of events handled before the failure.
 	Event int64
 	Node  string // the node at fault, if one is
+	// World is the index of the world it happened in, when a run has
+	// several (Record.World).
+	World int
 	Stack string // for panics
 	// Trace holds the last trace records before the failure, when known.
 	Trace []Record

@@ -316,8 +316,10 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	n.stats.Sent++
 	n.stats.BytesSent += int64(size)
 	w.hash(uint64(effSend), uint64(to), uint64(size))
+	w.sends++
+	num := w.sends
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), Detail: w.summarize(msg)})
+		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), ID: num, Detail: w.summarize(msg)})
 	}
 	if w.cfg.Strict {
 		// Check every message, delivered or not, so whether strict mode
@@ -331,7 +333,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	}
 	if w.net.blocked(n.id, to) {
 		n.stats.Dropped++
-		w.traceDrop(n.name, to, msg, "partitioned")
+		w.traceDrop(n.name, to, num, msg, "partitioned")
 		return
 	}
 	lc := &w.net.def
@@ -343,7 +345,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	r := n.netRand
 	if lc.Loss > 0 && r.Chance(lc.Loss) {
 		n.stats.Dropped++
-		w.traceDrop(n.name, to, msg, "lost")
+		w.traceDrop(n.name, to, num, msg, "lost")
 		return
 	}
 	copies := 1
@@ -360,7 +362,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		if w.pct != nil {
 			d += w.pct.delay(n.id)
 		}
-		w.push(at+d, event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size)})
+		w.push(at+d, event{kind: evRecv, node: to, from: n.id, msg: m, size: int32(size), timer: node.TimerID(num)})
 	}
 }
 
@@ -368,11 +370,11 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 func (w *World) drop(ev *event, why string) {
 	w.nodes[ev.from].stats.Dropped++
 	w.hash(0xd409, uint64(ev.from), uint64(ev.node))
-	w.traceDrop(w.Name(ev.from), ev.node, ev.msg, why)
+	w.traceDrop(w.Name(ev.from), ev.node, uint64(ev.timer), ev.msg, why)
 }
 
-func (w *World) traceDrop(from string, to node.ID, msg any, why string) {
+func (w *World) traceDrop(from string, to node.ID, num uint64, msg any, why string) {
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), Detail: why + ": " + w.summarize(msg)})
+		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), ID: num, Detail: why + ": " + w.summarize(msg)})
 	}
 }

@@ -20,7 +20,14 @@ type Record struct {
 	Peer string
 	// Kind is one of start, recv, timeout, invoke, send, drop, timer, disk,
 	// sync, log, crash, restart, pause, resume, clock, net, fault, failure.
-	Kind   string
+	Kind string
+	// ID ties records of one thing together: for send, recv and drop, the
+	// message's number in its world (both copies of a duplicated message
+	// share it); for timer and timeout, the timer's ID on its node.
+	ID uint64
+	// World is the index of the world the record is from, in the order a
+	// run made its worlds (see scenarios.Case.NewWorld); 0 for the first.
+	World  int
 	Detail string
 	// Fingerprint is the run's fingerprint after the record: two runs of
 	// one seed first differ at the first record whose fingerprints differ.

@@ -278,3 +278,90 @@ func TestWindowKeepsTheRecordsAroundAMoment(t *testing.T) {
 		t.Errorf("window kept %v; want %v", got, want)
 	}
 }
+
+// TestRecordIDsTieMessagesTogether: a send, the receives of its copies and
+// its drop carry one number, distinct per message; a timer's set and fire
+// carry its ID.
+func TestRecordIDsTieMessagesTogether(t *testing.T) {
+	ms := time.Millisecond
+	dup := sim.LinkConfig{LatencyMin: ms, Dup: 1}
+	var recs []sim.Record
+	w := sim.New(3, sim.Config{Trace: func(r sim.Record) { recs = append(recs, r) }, Link: &dup})
+	j := newJournal(w)
+	j.add("a", hooks{start: func(env node.Env, _ bool) {
+		env.Send(1, num{1})
+		env.Send(1, num{2})
+		env.SetTimer(ms, "tick")
+	}, timeout: func(env node.Env, _ node.TimerID, _ any) { env.Send(1, num{3}) }})
+	b := j.add("b", hooks{})
+	w.At(ms+ms/2, "crash b", func() { w.Crash(b) })
+	if err := w.RunFor(10 * ms); err != nil {
+		t.Fatal(err)
+	}
+	sends := map[uint64]string{}
+	recvs, drops := map[uint64]int{}, map[uint64]int{}
+	var timerSet, timerFired uint64
+	for _, r := range recs {
+		switch r.Kind {
+		case "send":
+			if _, dup := sends[r.ID]; dup || r.ID == 0 {
+				t.Errorf("send numbered %d twice or not at all", r.ID)
+			}
+			sends[r.ID] = r.Detail
+		case "recv":
+			recvs[r.ID]++
+			if sends[r.ID] != r.Detail {
+				t.Errorf("receive #%d is %q, its send %q", r.ID, r.Detail, sends[r.ID])
+			}
+		case "drop":
+			drops[r.ID]++
+		case "timer":
+			timerSet = r.ID
+		case "timeout":
+			timerFired = r.ID
+		}
+	}
+	if len(sends) != 3 {
+		t.Fatalf("%d sends, want 3", len(sends))
+	}
+	// The first two arrive in two copies each; the third, sent at 1 ms to
+	// b crashed before it arrives, dies twice.
+	for id, n := range recvs {
+		if n != 2 {
+			t.Errorf("message #%d received %d times, want both copies", id, n)
+		}
+	}
+	if len(recvs) != 2 || len(drops) != 1 {
+		t.Errorf("received %v, dropped %v", recvs, drops)
+	}
+	if timerSet == 0 || timerSet != timerFired {
+		t.Errorf("timer set as %d, fired as %d", timerSet, timerFired)
+	}
+}
+
+// TestHandling names the running node and the sender of the message it
+// handles, and nothing between handlers.
+func TestHandling(t *testing.T) {
+	w := sim.New(1, sim.Config{Link: fixedLink(time.Millisecond)})
+	type seen struct{ node, from string }
+	var got []seen
+	j := newJournal(w)
+	j.add("a", hooks{start: func(env node.Env, _ bool) {
+		n, f := w.Handling()
+		got = append(got, seen{n, f})
+		env.Send(1, num{1})
+	}})
+	j.add("b", hooks{recv: func(env node.Env, from node.ID, msg any) {
+		n, f := w.Handling()
+		got = append(got, seen{n, f})
+	}})
+	if err := w.RunFor(10 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if n, f := w.Handling(); n != "" || f != "" {
+		t.Errorf("between handlers: %q %q", n, f)
+	}
+	if !slices.Contains(got, seen{"a", ""}) || !slices.Contains(got, seen{"b", "a"}) {
+		t.Errorf("Handling saw %v, want a at its start and b receiving from a", got)
+	}
+}

@@ -26,8 +26,8 @@ type event struct {
 	from  node.ID
 	inc   uint32 // incarnation of node the event belongs to (start, timeout)
 	size  int32
-	timer node.TimerID
-	msg   any // message, timer tag, or restart flag
+	timer node.TimerID // a timeout's timer; a receive's message number (Record.ID)
+	msg   any          // message, timer tag, or restart flag
 	fn    func()
 	label string
 }
@@ -65,6 +65,7 @@ type World struct {
 	stepNode  node.ID // the node the current event is at; node.None for a world action
 	failure   *Failure
 	events    int64
+	sends     uint64 // messages sent, which numbers them in the trace
 	fp        uint64
 	rate      rateWatch
 	pct       *pct      // the PCT strategy's state; nil under Random
@@ -115,6 +116,22 @@ func (w *World) Seed() uint64 { return w.seed }
 
 // Now is the virtual time: how long the run has lasted.
 func (w *World) Now() time.Duration { return w.now }
+
+// Handling names the node whose handler is running and, while it handles
+// a message, the message's sender; both are empty between handlers (in a
+// world action, say). A history recorder uses it to say which client
+// issued an operation and which server answered it (see
+// scenarios.NewRecorder).
+func (w *World) Handling() (nodeName, from string) {
+	if w.running == nil {
+		return "", ""
+	}
+	nodeName = w.running.n.name
+	if w.recv.Msg != nil {
+		from = w.Name(w.recv.From)
+	}
+	return nodeName, from
+}
 
 // Net is the World's network, for links and partitions.
 func (w *World) Net() *Network { return w.net }
@@ -475,7 +492,7 @@ func (w *World) dispatch(it item) {
 		n.stats.BytesDelivered += int64(ev.size)
 		w.hash(uint64(w.now), uint64(evRecv), uint64(ev.node), uint64(ev.from), uint64(ev.size))
 		if w.cfg.Trace != nil {
-			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), Detail: w.summarize(ev.msg)})
+			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), ID: uint64(ev.timer), Detail: w.summarize(ev.msg)})
 		}
 		w.release(it.slot)
 		w.run(n, &w.recv)
@@ -492,7 +509,7 @@ func (w *World) dispatch(it item) {
 		w.timeout = node.Timeout{ID: ev.timer, Tag: ev.msg}
 		w.hash(uint64(w.now), uint64(evTimeout), uint64(ev.node), uint64(ev.timer))
 		if w.cfg.Trace != nil {
-			w.trace(Record{Kind: "timeout", Node: n.name, Detail: fmt.Sprintf("timer %d %s", ev.timer, w.summarize(ev.msg))})
+			w.trace(Record{Kind: "timeout", Node: n.name, ID: uint64(ev.timer), Detail: fmt.Sprintf("timer %d %s", ev.timer, w.summarize(ev.msg))})
 		}
 		w.release(it.slot)
 		w.run(n, &w.timeout)

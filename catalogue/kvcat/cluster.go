@@ -78,7 +78,7 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 	link := simCfg.Link
 	simCfg.Link = nil // given as schedule actions at 0s (see applyFaults)
 	kc := &kvCluster{c: c, w: c.NewWorld(simCfg), check: checker.NewConsensus(), boots: map[node.ID]uint64{}, serverFactory: server, link: link}
-	kc.rec = checker.NewRecorder(kc.w.Now)
+	kc.rec = scenarios.NewRecorder(kc.w)
 	for i := 0; i < n; i++ {
 		kc.servers = append(kc.servers, node.ID(len(kc.w.Nodes())+i))
 	}

@@ -70,7 +70,7 @@ func newSrvCluster(c *scenarios.Case, n int, script func(env node.Env, cl *srvCl
 	sc.release = func(cl *srvClient, name string, env node.Env, done func(node.Env)) {
 		cl.lockOf(name).Release(env, done)
 	}
-	sc.rec = checker.NewRecorder(sc.w.Now)
+	sc.rec = scenarios.NewRecorder(sc.w)
 	sc.srv = sc.w.AddNode("srv", kvsrv.NewServer())
 	for i := 0; i < n; i++ {
 		cl := &srvClient{sc: sc, index: i, script: script, locks: map[string]*lock.Lock{}}

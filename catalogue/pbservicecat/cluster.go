@@ -84,7 +84,7 @@ func (cl *pbClient) next(env node.Env) {
 
 func newPBCluster(c *scenarios.Case, servers int, wrap func(node.Handler) node.Handler) *pbCluster {
 	pc := &pbCluster{c: c, w: c.NewWorld(sim.Config{}), wrap: wrap}
-	pc.rec = checker.NewRecorder(pc.w.Now)
+	pc.rec = scenarios.NewRecorder(pc.w)
 	pc.vs = pc.w.AddNode("vs", viewservice.NewServer())
 	for i := 1; i <= servers; i++ {
 		f := pbservice.NewServer(pc.vs)

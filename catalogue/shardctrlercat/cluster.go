@@ -58,7 +58,7 @@ func newCtrlCluster(c *scenarios.Case, server ctrlServer, simCfg sim.Config, n, 
 	link := simCfg.Link
 	simCfg.Link = nil // given as schedule actions at 0s
 	cc := &ctrlCluster{c: c, w: c.NewWorld(simCfg), nShards: shardctrler.DefaultNShards}
-	cc.rec = checker.NewRecorder(cc.w.Now)
+	cc.rec = scenarios.NewRecorder(cc.w)
 	for i := 0; i < n; i++ {
 		cc.servers = append(cc.servers, node.ID(i))
 		cc.names = append(cc.names, fmt.Sprintf("s%d", i))

@@ -99,7 +99,7 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	if o.nShards > 0 {
 		kc.nShards = o.nShards
 	}
-	kc.rec = checker.NewRecorder(kc.w.Now)
+	kc.rec = scenarios.NewRecorder(kc.w)
 	kc.served = map[[2]int]serving{}
 	raftOf := func(h node.Handler) *raft.Raft {
 		h = node.Unwrap(h)
