@@ -47,6 +47,10 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-minimize-out not a test file", []string{"-minimize", "-minimize-out", filepath.Join(vizDir, "x.go"), "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"a Go test file's name ends in _test.go"}},
 		{"-minimize-out over an existing file", []string{"-minimize", "-minimize-out", existing, "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"exists: give a new file, nothing is overwritten"}},
 
+		// Reports.
+		{"-html with -minimize", []string{"-minimize", "-html", vizDir, "-scenario", "test/flaky", "-seed", "3"}, nil, 2, nil, []string{"-html draws one run, and -minimize runs many"}},
+		{"-html into a file", with("-html", notADir), nil, 2, nil, []string{"-html " + notADir, "give a directory you can write to"}},
+
 		// Strategies.
 		{"-strategy pct is in the options and the replay command", []string{"-scenario", "register/basic", "-seed", "7", "-strategy", "pct:d=5"}, nil, 0,
 			[]string{"options:  strict=false strategy=pct:d=5", "replay:   go run ./cmd/simrun -scenario register/basic -seed 7 -strategy pct:d=5", "result:   PASS"}, nil},

@@ -34,6 +34,7 @@ type config struct {
 	runTimeout  time.Duration
 	minimize    bool
 	minimizeOut string
+	htmlDir     string   // -html: write a report of the run, or of each failure of a sweep
 	merge       []string // -merge: the shard outputs to combine
 	opts        scenarios.Options
 	selected    []scenarios.Scenario
@@ -110,6 +111,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.StringVar(&c.opts.Strategy, "strategy", "", "order what the network and timers leave open: random (the default), or pct, PCT's node priorities with d-1 change points (pct:d=5,h=20s,step=1ms; defaults d=3, h=10s, step=5ms)")
 	fs.Var(v.ps, "p", "set a scenario parameter, name=value (repeatable, once per name)")
 	fs.StringVar(&c.opts.VizDir, "viz", "", "write porcupine's visualization of every history checked for linearizability into this directory")
+	fs.StringVar(&c.htmlDir, "html", "", "write a self-contained HTML report (verdict, space-time diagram, linearizability view) into this directory: of the run of -seed, or of each failing run of a sweep")
 	fs.DurationVar(&c.opts.CheckTimeout, "check-timeout", 0, "time limit of one linearizability search; a search that runs out is an unknown result (default 10s)")
 	fs.DurationVar(&c.runTimeout, "run-timeout", defaultRunTimeout, "wall-clock limit of one run of a sweep; a run past it is reported as hung, with its stack")
 	fs.BoolVar(&c.isolate, "isolate", runtime.GOOS != "windows", "run a sweep's runs in worker processes, so a run that hangs or kills its process is recorded and the sweep goes on")
@@ -315,6 +317,14 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		}
 		if _, err := os.Stat(c.minimizeOut); err == nil {
 			return nil, usagef("-minimize-out %s exists: give a new file, nothing is overwritten", c.minimizeOut)
+		}
+	}
+	if c.htmlDir != "" {
+		if c.minimize {
+			return nil, usagef("-html draws one run, and -minimize runs many: minimize first, then replay the smallest case with -html")
+		}
+		if err := checkWritable(c.htmlDir); err != nil {
+			return nil, usagef("-html %s: %v; give a directory you can write to", c.htmlDir, err)
 		}
 	}
 	if c.filter, err = newTraceFilter(v); err != nil {

@@ -32,6 +32,8 @@ const workerEnv = "SIMLAB_SIMRUN_WORKER"
 type workerSetup struct {
 	Options     scenarios.Options `json:"options"`
 	Determinism bool              `json:"determinism"`
+	// HTMLDir, when set, receives a report of every failing run.
+	HTMLDir string `json:"html_dir,omitempty"`
 }
 
 // ServeIfWorker turns the process into a sweep's worker if it was started
@@ -72,7 +74,7 @@ func serve(in io.Reader, out io.Writer) error {
 		} else if err != nil {
 			return fmt.Errorf("reading a job: %w", err)
 		}
-		if err := enc.Encode(runJob(setup.Options, setup.Determinism, job{j.Scenario, j.Seed})); err != nil {
+		if err := enc.Encode(runJob(setup, job{j.Scenario, j.Seed})); err != nil {
 			return fmt.Errorf("writing a result: %w", err)
 		}
 	}

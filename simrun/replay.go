@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 )
@@ -27,11 +28,24 @@ func replay(c *config, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	var rec *report.Recording
+	if c.htmlDir != "" {
+		rec = report.Record(&opts)
+	}
 	out, err := scenarios.Run(s.Name, c.seed, opts)
 	var ue *scenarios.UsageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), err)
 		return 2
+	}
+	reportPath := ""
+	if rec != nil {
+		path, err := report.WriteFile(c.htmlDir, rec.Finish(out))
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: writing the report: %v\n", c.prog.name(), err)
+			return 2
+		}
+		reportPath = path
 	}
 	fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
 	for _, n := range out.Notes {
@@ -53,6 +67,9 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		t := newCoverTally()
 		t.addRun(out.Coverage)
 		printCoverage(stdout, t.report(), 1)
+	}
+	if reportPath != "" {
+		fmt.Fprintf(stdout, "report:   %s (open it in a browser)\n", reportPath)
 	}
 	if opts.VizDir != "" {
 		fmt.Fprintf(stdout, "visualizations of checked histories are in %s\n", opts.VizDir)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 )
@@ -29,6 +30,21 @@ type result struct {
 	Evidence string `json:"evidence,omitempty"`
 	// Coverage is the marks the run reached, with -coverage.
 	Coverage []sim.MarkHits `json:"coverage,omitempty"`
+	// Report is the path of the failing run's HTML report, with -html, or
+	// ReportErr why it could not be written.
+	Report    string `json:"report,omitempty"`
+	ReportErr string `json:"report_error,omitempty"`
+}
+
+// reportLine says where a failing run's report is, with -html.
+func (r result) reportLine() string {
+	switch {
+	case r.Report != "":
+		return "report: " + r.Report
+	case r.ReportErr != "":
+		return "no report: " + r.ReportErr
+	}
+	return ""
 }
 
 type failure struct {
@@ -43,7 +59,8 @@ func (r result) job() job { return job{r.Scenario, r.Seed} }
 func (r result) failed() bool { return len(r.Failures) > 0 || r.Diverge != "" || r.Lost != "" }
 
 // runJob runs one job of a sweep in this process.
-func runJob(o scenarios.Options, determinism bool, j job) result {
+func runJob(setup workerSetup, j job) result {
+	o, determinism := setup.Options, setup.Determinism
 	r := result{Scenario: j.scenario, Seed: j.seed}
 	out, err := scenarios.Run(j.scenario, j.seed, o)
 	var ue *scenarios.UsageError
@@ -60,6 +77,16 @@ func runJob(o scenarios.Options, determinism bool, j job) result {
 		again, _ := scenarios.Run(j.scenario, j.seed, o)
 		if again.Fingerprint != out.Fingerprint || again.Passed != out.Passed {
 			r.Diverge = firstDivergence(j, o, out, again)
+		}
+	}
+	if setup.HTMLDir != "" && len(r.Failures) > 0 {
+		// The run again, recorded: tracing does not change a run.
+		run, _, err := report.Capture(j.scenario, j.seed, o)
+		if err == nil {
+			r.Report, err = report.WriteFile(setup.HTMLDir, run)
+		}
+		if err != nil {
+			r.ReportErr = err.Error()
 		}
 	}
 	return r

@@ -110,7 +110,7 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 	signal.Notify(interrupt, stopSignals...)
 	defer signal.Stop(interrupt)
 	status := 130
-	setup := workerSetup{Options: c.opts, Determinism: c.determinism}
+	setup := workerSetup{Options: c.opts, Determinism: c.determinism, HTMLDir: c.htmlDir}
 	var wg sync.WaitGroup
 	for i := 0; i < c.jobs; i++ {
 		wg.Add(1)
@@ -245,7 +245,7 @@ func dispatchInProcess(state *sweepState, setup workerSetup, timeout time.Durati
 			return
 		}
 		done := make(chan result, 1)
-		go func() { done <- runJob(setup.Options, setup.Determinism, j) }()
+		go func() { done <- runJob(setup, j) }()
 		select {
 		case r := <-done:
 			results <- r
@@ -364,7 +364,7 @@ func (p *printer) report(r result) {
 		emit(r.Lost, "failure", msg, 0, "", detail)
 	}
 	for _, f := range r.Failures {
-		emit(f.Kind, "failure", f.Msg, f.Time, f.Node, "")
+		emit(f.Kind, "failure", f.Msg, f.Time, f.Node, r.reportLine())
 	}
 	for _, u := range r.Unknown {
 		emit("unknown", "unknown", u, time.Duration(r.Virtual), "", "")
