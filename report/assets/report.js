@@ -672,7 +672,10 @@
       const parts = (h.partitions || []).map((p, pi) => [p, pi]).sort((a, b) => (b[0].firstIllegal >= 0) - (a[0].firstIllegal >= 0));
       const shown = parts.slice(0, 40);
       for (const [part, pi] of shown) div.append(renderPartition(h, part, pi));
-      if (parts.length > shown.length) div.append(el("p", { class: "hint" }, `${parts.length - shown.length} more partitions, all linearizable, not shown`));
+      if (parts.length > shown.length) {
+        const rest = parts.slice(shown.length), failing = rest.filter(([p]) => p.firstIllegal >= 0).length;
+        div.append(el("p", { class: "hint" }, `${rest.length} more partitions not shown` + (failing ? ` (${failing} of them not linearizable)` : ", all linearizable")));
+      }
       sec.append(div);
     });
   }
