@@ -1,0 +1,408 @@
+package live
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+)
+
+// NodeConfig says how to run one node.
+type NodeConfig struct {
+	// ID and Name are the node's; Name is for logs and the data
+	// directory's marker.
+	ID   node.ID
+	Name string
+	// Dir is the node's data directory; its disk lives in it.
+	Dir string
+	// Send carries a message to another node (a Transport's Send); nil
+	// drops every message to another node.
+	Send func(to node.ID, msg any)
+	// Log receives the node's log lines (its Logf, panics, restarts);
+	// nil means standard error.
+	Log *log.Logger
+	// RestartDelay is how long a node that panicked stays down before it
+	// restarts from its disk; it doubles with each panic in a row, up to
+	// 30 s. Zero means 1 s.
+	RestartDelay time.Duration
+	// MaxBootPanics stops the node, instead of restarting it again, when
+	// that many incarnations in a row panic while booting (their Start
+	// event): a node whose saved state it cannot read would otherwise
+	// restart for ever. Zero means 3.
+	MaxBootPanics int
+}
+
+// Node runs one handler for real: one goroutine takes its events (messages
+// from the transport, timers, Invoke calls) one at a time and hands them to
+// the handler, then applies the call's effects.
+type Node struct {
+	cfg     NodeConfig
+	factory node.Factory
+	disk    *Disk
+	start   time.Time
+	events  chan event
+	quit    chan struct{}
+	done    chan struct{}
+	stop    sync.Once
+	err     error
+	logger  *log.Logger
+
+	// Owned by the event loop.
+	h          node.Handler
+	up         bool
+	inc        uint64
+	rand       *node.Rand
+	nextTimer  node.TimerID
+	timers     map[node.TimerID]*timer
+	bootPanics int
+	panics     int       // panics in a row (reset after a calm minute)
+	lastPanic  time.Time // when the last one happened
+	env        *env
+	self       []any // messages the node sent itself, handled after the call
+
+	marks    sync.Map // mark name → *atomic.Int64
+	handled  atomic.Int64
+	restarts atomic.Int64
+}
+
+type timer struct {
+	d   time.Duration
+	tag any
+	t   *time.Timer
+}
+
+type eventKind int
+
+const (
+	evRecv eventKind = iota
+	evTimer
+	evInvoke
+	evRestart
+)
+
+type event struct {
+	kind  eventKind
+	from  node.ID
+	msg   any
+	inc   uint64
+	timer node.TimerID
+	fn    func(node.Env)
+	ack   chan bool
+}
+
+// ErrStopped is returned by Invoke on a node that has stopped.
+var ErrStopped = errors.New("live: node stopped")
+
+// markerName is the data directory's file that says whose it is.
+const markerName = "node"
+
+// StartNode opens the node's data directory and starts it: the handler
+// gets Start{Restarted: true} when the directory holds an earlier
+// incarnation's state. A directory that belongs to another node is
+// refused.
+func StartNode(cfg NodeConfig, f node.Factory) (*Node, error) {
+	if cfg.RestartDelay <= 0 {
+		cfg.RestartDelay = time.Second
+	}
+	if cfg.MaxBootPanics <= 0 {
+		cfg.MaxBootPanics = 3
+	}
+	if cfg.Name == "" {
+		cfg.Name = cfg.ID.String()
+	}
+	logger := cfg.Log
+	if logger == nil {
+		logger = log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)
+	}
+	restarted, err := claimDir(cfg.Dir, cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	disk, err := OpenDisk(filepath.Join(cfg.Dir, "disk"))
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{
+		cfg: cfg, factory: f, disk: disk, start: time.Now(), logger: logger,
+		events: make(chan event, 1024), quit: make(chan struct{}), done: make(chan struct{}),
+		timers: map[node.TimerID]*timer{},
+	}
+	n.env = &env{n: n}
+	go n.loop(restarted)
+	return n, nil
+}
+
+// claimDir creates dir with a marker naming the node, or checks the
+// marker of an existing one; it reports whether the node ran there before.
+func claimDir(dir, name string) (restarted bool, err error) {
+	if dir == "" {
+		return false, fmt.Errorf("live: node %s has no data directory", name)
+	}
+	marker := filepath.Join(dir, markerName)
+	b, err := os.ReadFile(marker)
+	switch {
+	case err == nil:
+		if got := strings.TrimSpace(string(b)); got != name {
+			return false, fmt.Errorf("live: data directory %s belongs to node %s, not %s: give each node its own", dir, got, name)
+		}
+		return true, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return false, fmt.Errorf("live: data directory: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, fmt.Errorf("live: data directory: %w", err)
+	}
+	if err := os.WriteFile(marker, []byte(name+"\n"), 0o644); err != nil {
+		return false, fmt.Errorf("live: data directory: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return false, fmt.Errorf("live: data directory: %w", err)
+	}
+	return false, nil
+}
+
+// Deliver hands the node a message from another node; it waits while the
+// node's queue is full (pushing back on the connection) and drops the
+// message when the node has stopped.
+func (n *Node) Deliver(from node.ID, msg any) {
+	select {
+	case n.events <- event{kind: evRecv, from: from, msg: msg}:
+	case <-n.quit:
+	}
+}
+
+// Invoke runs fn inside the node as one handler call, with the node's Env;
+// it reports false when the node is down or stopped and fn did not run. It
+// waits for the call to end. Invoke is how a program drives a client node
+// (start an operation) from outside the event loop.
+func (n *Node) Invoke(fn func(env node.Env)) bool {
+	ack := make(chan bool, 1)
+	select {
+	case n.events <- event{kind: evInvoke, fn: fn, ack: ack}:
+	case <-n.quit:
+		return false
+	}
+	select {
+	case ok := <-ack:
+		return ok
+	case <-n.done:
+		return false
+	}
+}
+
+// Stop stops the node: no more events, timers cancelled, disk closed. What
+// the node synced is on disk; what it did not may or may not be, as after
+// a crash.
+func (n *Node) Stop() {
+	n.stop.Do(func() { close(n.quit) })
+	<-n.done
+}
+
+// Done is closed when the node has stopped, by Stop or by itself.
+func (n *Node) Done() <-chan struct{} { return n.done }
+
+// Err says why a node stopped by itself (nil after Stop).
+func (n *Node) Err() error {
+	select {
+	case <-n.done:
+		return n.err
+	default:
+		return nil
+	}
+}
+
+// Stats are a running node's counters.
+type Stats struct {
+	Handled  int64            // handler calls
+	Restarts int64            // restarts after a panic
+	Marks    map[string]int64 // marks reached, by name
+	Up       time.Duration    // since the node started
+}
+
+// Stats returns the node's counters.
+func (n *Node) Stats() Stats {
+	s := Stats{Handled: n.handled.Load(), Restarts: n.restarts.Load(), Marks: map[string]int64{}, Up: time.Since(n.start)}
+	n.marks.Range(func(k, v any) bool {
+		s.Marks[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return s
+}
+
+func (n *Node) logf(format string, args ...any) {
+	n.logger.Printf("%s: %s", n.cfg.Name, fmt.Sprintf(format, args...))
+}
+
+func (n *Node) loop(restarted bool) {
+	defer close(n.done)
+	defer n.shutdown()
+	n.boot(restarted)
+	for {
+		select {
+		case <-n.quit:
+			return
+		case ev := <-n.events:
+			if !n.dispatch(ev) {
+				return
+			}
+			for len(n.self) > 0 && n.up {
+				msg := n.self[0]
+				n.self = n.self[1:]
+				n.call(&node.Recv{From: n.cfg.ID, Msg: msg}, nil)
+			}
+		}
+	}
+}
+
+func (n *Node) shutdown() {
+	n.crash()
+	n.disk.Close()
+	// Invoke calls still queued get their answer.
+	for {
+		select {
+		case ev := <-n.events:
+			if ev.ack != nil {
+				ev.ack <- false
+			}
+		default:
+			return
+		}
+	}
+}
+
+// boot starts a new incarnation; false means the node must stop.
+func (n *Node) boot(restarted bool) bool {
+	n.inc++
+	n.rand = node.NewRand(osSeed())
+	n.h = n.factory()
+	n.up = true
+	if !n.call(&node.Start{Restarted: restarted}, nil) {
+		n.bootPanics++
+		if n.bootPanics >= n.cfg.MaxBootPanics {
+			n.err = fmt.Errorf("live: node %s panicked while booting %d times in a row; it is not restarted again. Its state is in %s: inspect it, fix or remove it, then start the node again", n.cfg.Name, n.bootPanics, n.disk.Dir())
+			n.logf("%v", n.err)
+			return false
+		}
+		return true
+	}
+	n.bootPanics = 0
+	return true
+}
+
+// crash throws the incarnation away: handler, timers.
+func (n *Node) crash() {
+	for _, t := range n.timers { //simlab:unordered stopping each timer; the order does not matter
+		if t.t != nil {
+			t.t.Stop()
+		}
+	}
+	clear(n.timers)
+	n.self = nil
+	n.h = nil
+	n.up = false
+	n.inc++
+}
+
+func (n *Node) dispatch(ev event) bool {
+	switch ev.kind {
+	case evRestart:
+		if ev.inc == n.inc && !n.up {
+			n.restarts.Add(1)
+			if !n.boot(true) {
+				return false
+			}
+		}
+	case evRecv:
+		if n.up {
+			n.call(&node.Recv{From: ev.from, Msg: ev.msg}, nil)
+		}
+	case evTimer:
+		if !n.up || ev.inc != n.inc {
+			return true
+		}
+		t, ok := n.timers[ev.timer]
+		if !ok {
+			return true
+		}
+		delete(n.timers, ev.timer)
+		n.call(&node.Timeout{ID: ev.timer, Tag: t.tag}, nil)
+	case evInvoke:
+		if !n.up {
+			ev.ack <- false
+			return true
+		}
+		n.call(nil, ev.fn)
+		ev.ack <- true
+	}
+	return true
+}
+
+// call runs one handler call (ev, or fn for Invoke) and applies its
+// effects; a panic crashes the incarnation and schedules a restart, and
+// call reports false.
+func (n *Node) call(ev node.Event, fn func(node.Env)) (ok bool) {
+	e := n.env
+	e.reset()
+	n.handled.Add(1)
+	defer func() {
+		if p := recover(); p != nil {
+			n.panicked(p, debug.Stack(), ev)
+			ok = false
+		}
+	}()
+	if fn != nil {
+		fn(e)
+	} else {
+		n.h.Handle(e, ev)
+	}
+	e.apply()
+	return true
+}
+
+func (n *Node) panicked(p any, stack []byte, ev node.Event) {
+	// The call's effects die with it, as in a crash before they left;
+	// timers it armed are forgotten with the incarnation.
+	what := "handling an event"
+	switch ev := ev.(type) {
+	case *node.Start:
+		what = "booting"
+	case *node.Recv:
+		what = fmt.Sprintf("handling %T from %v", ev.Msg, ev.From)
+	case *node.Timeout:
+		what = fmt.Sprintf("handling timer %T", ev.Tag)
+	}
+	if time.Since(n.lastPanic) > time.Minute {
+		n.panics = 0
+	}
+	n.panics++
+	n.lastPanic = time.Now()
+	delay := n.cfg.RestartDelay << min(n.panics-1, 5)
+	delay = min(delay, 30*time.Second)
+	n.logf("panic while %s: %v\n%s\nthe node crashed; it restarts from its disk in %v", what, p, stack, delay)
+	n.crash()
+	inc := n.inc
+	time.AfterFunc(delay, func() {
+		select {
+		case n.events <- event{kind: evRestart, inc: inc}:
+		case <-n.quit:
+		}
+	})
+}
+
+func osSeed() uint64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return binary.LittleEndian.Uint64(b[:])
+}
