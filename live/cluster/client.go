@@ -1,0 +1,135 @@
+package cluster
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/simlab-go/simlab/live"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/kv"
+)
+
+// Client is a kv client of a live cluster: a node of its own, with no
+// address (the servers answer on the connections it opens), running a
+// kv.Clerk.
+type Client struct {
+	ID    node.ID
+	cfg   *Config
+	node  *live.Node
+	tr    *live.Transport
+	dir   string
+	clerk *clerkNode
+	retry time.Duration
+}
+
+// clerkNode is the client's handler: the clerk takes every event.
+type clerkNode struct {
+	ck *kv.Clerk
+}
+
+func (h *clerkNode) Handle(env node.Env, ev node.Event) {
+	if h.ck != nil {
+		h.ck.Handle(env, ev)
+	}
+}
+
+// ErrTimeout says an operation got no answer in time: it may or may not
+// have taken effect.
+var ErrTimeout = errors.New("no answer in time: the operation may or may not have taken effect")
+
+// ClientOptions configure a client.
+type ClientOptions struct {
+	// RetryTimeout is how long the clerk waits for a server before trying
+	// the next; zero means 300 ms.
+	RetryTimeout time.Duration
+	Log          *log.Logger
+}
+
+// NewClient starts a client of the cluster.
+func NewClient(cfg *Config, o ClientOptions) (*Client, error) {
+	if o.RetryTimeout <= 0 {
+		o.RetryTimeout = 300 * time.Millisecond
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	// Clients take IDs well above the servers', drawn at random so two
+	// clients of one cluster do not collide.
+	id := node.ID(1<<20 + binary.LittleEndian.Uint64(b[:])%(1<<40))
+	dir, err := os.MkdirTemp("", "simlab-client-")
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{ID: id, cfg: cfg, dir: dir, clerk: &clerkNode{}, retry: o.RetryTimeout}
+	c.clerk.ck = kv.NewClerk(cfg.Servers(), c.retry)
+	var deliver func(node.ID, any)
+	c.tr, err = live.NewTransport(live.TransportConfig{Self: id, Name: cfg.Name(id), Peers: cfg.peers(), Key: cfg.key, Log: o.Log,
+		Deliver: func(from node.ID, msg any) { deliver(from, msg) }})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	c.node, err = live.StartNode(live.NodeConfig{ID: id, Name: cfg.Name(id), Dir: dir, Send: c.tr.Send, Log: o.Log},
+		func() node.Handler { return c.clerk })
+	if err != nil {
+		c.tr.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	deliver = c.node.Deliver
+	return c, nil
+}
+
+// Close stops the client.
+func (c *Client) Close() {
+	c.node.Stop()
+	c.tr.Close()
+	os.RemoveAll(c.dir)
+}
+
+// Do runs one operation and returns the value the server answered with
+// (for Get, the value read). After ErrTimeout the client starts afresh,
+// as a new client, so a late answer cannot be taken for a later
+// operation's.
+func (c *Client) Do(op kv.Op, timeout time.Duration) (string, error) {
+	done := make(chan string, 1)
+	var busy bool
+	if !c.node.Invoke(func(env node.Env) {
+		if busy = c.clerk.ck.Busy(); !busy {
+			c.clerk.ck.Do(env, op, func(_ node.Env, v string) { done <- v })
+		}
+	}) {
+		return "", errors.New("the client stopped")
+	}
+	if busy {
+		return "", errors.New("the client is busy: one operation at a time")
+	}
+	select {
+	case v := <-done:
+		return v, nil
+	case <-time.After(timeout):
+		c.node.Invoke(func(node.Env) { c.clerk.ck = kv.NewClerk(c.cfg.Servers(), c.retry) })
+		return "", fmt.Errorf("%s %q: %w", op.Kind, op.Key, ErrTimeout)
+	}
+}
+
+// Get reads key.
+func (c *Client) Get(key string, timeout time.Duration) (string, error) {
+	return c.Do(kv.Op{Kind: kv.Get, Key: key}, timeout)
+}
+
+// Put sets key to value.
+func (c *Client) Put(key, value string, timeout time.Duration) error {
+	_, err := c.Do(kv.Op{Kind: kv.Put, Key: key, Value: value}, timeout)
+	return err
+}
+
+// Append appends value to key's value.
+func (c *Client) Append(key, value string, timeout time.Duration) error {
+	_, err := c.Do(kv.Op{Kind: kv.Append, Key: key, Value: value}, timeout)
+	return err
+}

@@ -1,0 +1,133 @@
+package cluster
+
+import (
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+
+	"github.com/simlab-go/simlab/live"
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/kv"
+	"github.com/simlab-go/simlab/systems/raft"
+)
+
+func init() {
+	// What crosses the wire between kv servers and clients; rsm.Command
+	// and kv.Op (inside log entries) register themselves.
+	live.Register(kv.Request{}, kv.Reply{},
+		raft.RequestVote{}, raft.RequestVoteReply{}, raft.AppendEntries{}, raft.AppendEntriesReply{},
+		raft.InstallSnapshot{}, raft.InstallSnapshotReply{})
+}
+
+// ServerOptions says where a server keeps its state and how it is run.
+type ServerOptions struct {
+	// Dir is the data directory; it is created at the first start.
+	Dir string
+	// Admin, if set, is a loopback address for the admin endpoint
+	// (status and faults; see Admin).
+	Admin string
+	// Log receives the node's log; nil means standard error.
+	Log *log.Logger
+}
+
+// Server is one running server of a cluster.
+type Server struct {
+	Name      string
+	ID        node.ID
+	Node      *live.Node
+	Transport *live.Transport
+	Faults    *live.Faults
+	cfg       *Config
+	admin     net.Listener
+}
+
+// factory is the node the cluster's system runs.
+func (c *Config) factory() node.Factory {
+	return kv.NewServer(kv.ServerConfig{Raft: c.raftConfig(), MaxRaftState: c.maxRaftState()})
+}
+
+// StartServer starts the named server of the cluster.
+func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
+	id, err := cfg.ID(name)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Name: name, ID: id, Faults: &live.Faults{}, cfg: cfg}
+	var deliver func(node.ID, any)
+	s.Transport, err = live.NewTransport(live.TransportConfig{
+		Self: id, Name: name, Listen: cfg.Nodes[id].Addr, Peers: cfg.peers(), Key: cfg.key,
+		Faults: s.Faults, Log: o.Log,
+		Deliver: func(from node.ID, msg any) { deliver(from, msg) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Send: s.Transport.Send, Log: o.Log}, cfg.factory())
+	if err != nil {
+		s.Transport.Close()
+		return nil, err
+	}
+	deliver = s.Node.Deliver
+	if o.Admin != "" {
+		if !live.IsLoopback(o.Admin) {
+			s.Stop()
+			return nil, fmt.Errorf("the admin endpoint %s must be on loopback: it takes faults and has no authentication", o.Admin)
+		}
+		s.admin, err = net.Listen("tcp", o.Admin)
+		if err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("admin endpoint: %w", err)
+		}
+		go http.Serve(s.admin, s.adminHandler())
+	}
+	return s, nil
+}
+
+// AdminAddr is where the admin endpoint listens (nil without one).
+func (s *Server) AdminAddr() net.Addr {
+	if s.admin == nil {
+		return nil
+	}
+	return s.admin.Addr()
+}
+
+// Stop stops the server: the node, then its connections.
+func (s *Server) Stop() {
+	if s.admin != nil {
+		s.admin.Close()
+	}
+	s.Node.Stop()
+	s.Transport.Close()
+}
+
+// Status is what the admin endpoint says about a server.
+type Status struct {
+	Name      string              `json:"name"`
+	Up        bool                `json:"up"`
+	Stopped   string              `json:"stopped,omitempty"`
+	Raft      *raft.Status        `json:"raft,omitempty"`
+	Node      live.Stats          `json:"node"`
+	Transport live.TransportStats `json:"transport"`
+	Cut       []string            `json:"cut,omitempty"`
+	Loss      float64             `json:"loss,omitempty"`
+}
+
+// Status returns the server's state, read inside its event loop.
+func (s *Server) Status() Status {
+	st := Status{Name: s.Name, Node: s.Node.Stats(), Transport: s.Transport.Stats(), Loss: s.Faults.Loss()}
+	for _, p := range s.Faults.Cuts() {
+		st.Cut = append(st.Cut, s.cfg.Name(p))
+	}
+	if err := s.Node.Err(); err != nil {
+		st.Stopped = err.Error()
+	}
+	s.Node.Inspect(func(h node.Handler) {
+		if srv, ok := h.(*kv.Server); ok && srv.Raft() != nil {
+			rs := srv.Raft().Status()
+			st.Raft = &rs
+			st.Up = true
+		}
+	})
+	return st
+}
