@@ -406,3 +406,9 @@ func osSeed() uint64 {
 	}
 	return binary.LittleEndian.Uint64(b[:])
 }
+
+// Inspect runs fn with the node's handler inside its event loop (nil while
+// the node is down), for a look at its state; it waits for fn.
+func (n *Node) Inspect(fn func(h node.Handler)) bool {
+	return n.Invoke(func(node.Env) { fn(n.h) })
+}

@@ -133,3 +133,5 @@ func (c *Client) Append(key, value string, timeout time.Duration) error {
 	_, err := c.Do(kv.Op{Kind: kv.Append, Key: key, Value: value}, timeout)
 	return err
 }
+
+func appendOp(key, value string) kv.Op { return kv.Op{Kind: kv.Append, Key: key, Value: value} }

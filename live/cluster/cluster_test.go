@@ -52,7 +52,7 @@ func leaderOf(servers []*Server) node.ID {
 		if s == nil {
 			continue
 		}
-		if st := s.Status(); st.Raft != nil && st.Raft.Role.String() == "leader" {
+		if s.Status().Role == "leader" {
 			return s.ID
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/simlab-go/simlab/live"
 	"github.com/simlab-go/simlab/sim/node"
@@ -103,19 +104,32 @@ func (s *Server) Stop() {
 
 // Status is what the admin endpoint says about a server.
 type Status struct {
-	Name      string              `json:"name"`
-	Up        bool                `json:"up"`
-	Stopped   string              `json:"stopped,omitempty"`
-	Raft      *raft.Status        `json:"raft,omitempty"`
-	Node      live.Stats          `json:"node"`
-	Transport live.TransportStats `json:"transport"`
-	Cut       []string            `json:"cut,omitempty"`
-	Loss      float64             `json:"loss,omitempty"`
+	Name string `json:"name"`
+	// Up is false while the node is down (restarting after a panic) or
+	// stopped; Stopped then says why it stopped.
+	Up          bool                `json:"up"`
+	Stopped     string              `json:"stopped,omitempty"`
+	Role        string              `json:"role,omitempty"`
+	Term        int                 `json:"term,omitempty"`
+	Leader      string              `json:"leader,omitempty"`
+	CommitIndex int                 `json:"commitIndex,omitempty"`
+	LastApplied int                 `json:"lastApplied,omitempty"`
+	FirstIndex  int                 `json:"firstIndex,omitempty"` // the snapshot's last index
+	LastIndex   int                 `json:"lastIndex,omitempty"`
+	Uptime      string              `json:"uptime"`
+	Handled     int64               `json:"handled"` // handler calls
+	Restarts    int64               `json:"restarts"`
+	Marks       map[string]int64    `json:"marks,omitempty"`
+	Transport   live.TransportStats `json:"transport"`
+	Cut         []string            `json:"cut,omitempty"`
+	Loss        float64             `json:"loss,omitempty"`
 }
 
 // Status returns the server's state, read inside its event loop.
 func (s *Server) Status() Status {
-	st := Status{Name: s.Name, Node: s.Node.Stats(), Transport: s.Transport.Stats(), Loss: s.Faults.Loss()}
+	ns := s.Node.Stats()
+	st := Status{Name: s.Name, Uptime: ns.Up.Round(time.Millisecond).String(), Handled: ns.Handled, Restarts: ns.Restarts,
+		Marks: ns.Marks, Transport: s.Transport.Stats(), Loss: s.Faults.Loss()}
 	for _, p := range s.Faults.Cuts() {
 		st.Cut = append(st.Cut, s.cfg.Name(p))
 	}
@@ -123,10 +137,16 @@ func (s *Server) Status() Status {
 		st.Stopped = err.Error()
 	}
 	s.Node.Inspect(func(h node.Handler) {
-		if srv, ok := h.(*kv.Server); ok && srv.Raft() != nil {
-			rs := srv.Raft().Status()
-			st.Raft = &rs
-			st.Up = true
+		srv, ok := h.(*kv.Server)
+		if !ok || srv.Raft() == nil {
+			return
+		}
+		rs := srv.Raft().Status()
+		st.Up = true
+		st.Role, st.Term, st.CommitIndex, st.LastApplied, st.FirstIndex, st.LastIndex =
+			rs.Role.String(), rs.Term, rs.CommitIndex, rs.LastApplied, rs.FirstIndex, rs.LastIndex
+		if rs.Leader != node.None {
+			st.Leader = s.cfg.Name(rs.Leader)
 		}
 	})
 	return st

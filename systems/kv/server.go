@@ -85,3 +85,7 @@ func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
 // Peek returns the value of key in this replica's state, for inspection
 // and tests; clients read through the log.
 func (s *Server) Peek(key string) string { return s.st.data[key] }
+
+// Keys lists the keys of this replica's state in order, for inspection
+// (with Peek); clients read through the log.
+func (s *Server) Keys() []string { return node.SortedKeys(s.st.data) }
