@@ -108,9 +108,9 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 // written into the -viz directory when one is given, and nowhere otherwise.
 func TestAStaleReadIsExplainedAndDrawnOnlyWhenAsked(t *testing.T) {
 	broken := scenarios.Scenario{Name: "broken-kv/partitions", Histories: true, Params: append(kvWorkParams(5), kvSeconds(5)), Run: func(c *scenarios.Case) { runKVPartitions(c, localReadServer) }}
-	out, err := scenarios.RunScenario(broken, 7, scenarios.Options{TraceTail: -1})
+	out, err := scenarios.RunScenario(broken, 10, scenarios.Options{TraceTail: -1})
 	if err != nil || out.Passed {
-		t.Fatalf("seed 7: %v, passed %v; want the stale read caught", err, out.Passed)
+		t.Fatalf("seed 10: %v, passed %v; want the stale read caught", err, out.Passed)
 	}
 	msg := out.Failures[0].Msg
 	for _, want := range []string{"not linearizable: key ", "operations linearize; the first that cannot: client ", "replay with -viz DIR to draw it"} {
@@ -119,7 +119,7 @@ func TestAStaleReadIsExplainedAndDrawnOnlyWhenAsked(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	out, _ = scenarios.RunScenario(broken, 7, scenarios.Options{TraceTail: -1, VizDir: dir})
+	out, _ = scenarios.RunScenario(broken, 10, scenarios.Options{TraceTail: -1, VizDir: dir})
 	files, _ := os.ReadDir(dir)
 	if len(files) != 1 || !strings.Contains(out.Failures[0].Msg, "visualization: "+dir) {
 		t.Errorf("with -viz: %d files in %s, failure %q; want the one visualization, named", len(files), dir, out.Failures[0].Msg)

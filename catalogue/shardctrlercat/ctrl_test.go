@@ -37,9 +37,16 @@ func localReadServer(cfg shardctrler.ServerConfig) node.Factory {
 
 // TestStaleQueriesAreCaught: the history check catches a controller that
 // answers the latest configuration without going through its log, while
-// the correct controller passes the seed that caught it.
+// the correct controller passes the seed that caught it. Measured over
+// seeds 1–200: shardctrler/crashes catches it at 192 (first at 1),
+// shardctrler/partitions at 2 (first at 72): a server cut off with a
+// minority is seldom asked while it still believes it leads.
 func TestStaleQueriesAreCaught(t *testing.T) {
-	for _, name := range []string{"shardctrler/partitions", "shardctrler/crashes"} {
+	for _, tt := range []struct {
+		name        string
+		withinSeeds uint64
+	}{{"shardctrler/partitions", 100}, {"shardctrler/crashes", 30}} {
+		name := tt.name
 		t.Run(name, func(t *testing.T) {
 			var broken scenarios.Scenario
 			for _, s := range ctrlScenarios(localReadServer) {
@@ -48,9 +55,9 @@ func TestStaleQueriesAreCaught(t *testing.T) {
 				}
 			}
 			broken.Name = "broken-" + name
-			seed, out := scenariotest.FirstFailingSeed(t, broken, 30, scenarios.Options{})
+			seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
-				t.Fatal("stale queries not caught within 30 seeds")
+				t.Fatalf("stale queries not caught within %d seeds", tt.withinSeeds)
 			}
 			msg := out.Failures[0].Msg
 			t.Logf("caught at seed %d: %s", seed, msg)

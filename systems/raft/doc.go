@@ -15,8 +15,11 @@
 //   - leader election with randomized timeouts drawn from Env.Rand, votes
 //     only for candidates whose log is at least as up to date;
 //   - log replication with batching (caps on entries and bytes per
-//     AppendEntries), optimistic pipelining and fast backtracking by
-//     conflict term and conflict index; commitment of current-term entries
+//     AppendEntries): a new entry goes at once to every follower that owes
+//     no answer, and what is appended while a follower is busy goes in one
+//     AppendEntries when it answers (or at the next heartbeat, if a
+//     request or its answer was lost); fast backtracking by conflict term
+//     and conflict index; commitment of current-term entries
 //     by counting replicas, and of everything before them with it;
 //   - persistence: currentTerm, votedFor and the log are written and synced
 //     before any message that depends on them is sent (every send goes

@@ -79,6 +79,3 @@ func (m AppendEntries) String() string {
 type electionTick struct{ Gen uint64 }
 
 type heartbeatTick struct{ Gen uint64 }
-
-// replicateTick sends what Starts of one instant appended.
-type replicateTick struct{}

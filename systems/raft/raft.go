@@ -52,13 +52,19 @@ type Raft struct {
 	booted            bool
 
 	// Leaders.
-	nextIndex        map[node.ID]int
-	matchIndex       map[node.ID]int
-	lastAck          map[node.ID]time.Duration
-	leaderSince      time.Duration
-	heartbeatGen     uint64
-	heartbeatTime    node.TimerID
-	replicatePending bool
+	nextIndex     map[node.ID]int
+	matchIndex    map[node.ID]int
+	lastAck       map[node.ID]time.Duration
+	leaderSince   time.Duration
+	heartbeatGen  uint64
+	heartbeatTime node.TimerID
+	// awaiting holds the followers sent an AppendEntries (or a snapshot)
+	// not answered yet. Entries appended meanwhile wait for the answer and
+	// go together in the next one: Raft batches by what is pending when a
+	// follower is free, not by the timing of Starts, so it batches alike
+	// under any runtime. A heartbeat goes regardless, so a lost request or
+	// answer delays a follower by one heartbeat at most.
+	awaiting map[node.ID]bool
 
 	stats Stats
 }
@@ -67,6 +73,13 @@ type Raft struct {
 type Stats struct {
 	SnapshotsSent      int // InstallSnapshot messages sent as leader
 	SnapshotsInstalled int // snapshots received from a leader and installed
+	// MessagesSent counts every Raft message sent, requests and replies;
+	// AppendEntriesSent the AppendEntries among them, and EntriesSent
+	// the entries they carried (EntriesSent / AppendEntriesSent is the
+	// batch size).
+	MessagesSent      int
+	AppendEntriesSent int
+	EntriesSent       int
 }
 
 // Stats returns the incarnation's counters.
@@ -111,12 +124,6 @@ func (r *Raft) Handle(env node.Env, ev node.Event) bool {
 		case heartbeatTick:
 			if t.Gen == r.heartbeatGen && r.role == Leader {
 				r.heartbeat(env)
-			}
-			return true
-		case replicateTick:
-			r.replicatePending = false
-			if r.role == Leader {
-				r.replicate(env)
 			}
 			return true
 		}
@@ -196,25 +203,16 @@ func (r *Raft) Start(env node.Env, command any) (index, term int, isLeader bool)
 	index = r.log.lastIndex()
 	r.appendToDisk(env, index)
 	r.matchIndex[r.me] = index
-	if !r.replicatePending {
-		// Replicate at once, but after every other Start of this same
-		// instant, so that a burst of commands travels in one
-		// AppendEntries per follower instead of one each.
-		r.replicatePending = true
-		env.SetTimer(0, replicateTick{})
-	}
-	r.advanceCommit(env)
-	return index, r.term, true
-}
-
-// replicate sends the entries appended since the last send to every
-// follower that has not been sent them.
-func (r *Raft) replicate(env node.Env) {
+	// Send it to every follower not busy with an earlier request; the
+	// others get it, with whatever else is appended by then, when they
+	// answer.
 	for _, p := range r.peers {
-		if r.nextIndex[p] <= r.log.lastIndex() {
+		if !r.awaiting[p] {
 			r.sendAppend(env, p)
 		}
 	}
+	r.advanceCommit(env)
+	return index, r.term, true
 }
 
 // State returns the current term and whether this server believes it is
@@ -274,6 +272,11 @@ func (r *Raft) SnapshotSize() int { return len(r.store.snapshot) }
 // send sends msg after syncing whatever it depends on.
 func (r *Raft) send(env node.Env, to node.ID, msg any) {
 	r.flush(env)
+	r.stats.MessagesSent++
+	if m, ok := msg.(AppendEntries); ok {
+		r.stats.AppendEntriesSent++
+		r.stats.EntriesSent += len(m.Entries)
+	}
 	env.Send(to, msg)
 }
 

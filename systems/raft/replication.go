@@ -40,9 +40,11 @@ func (r *Raft) quorumActive(env node.Env) bool {
 }
 
 // sendAppend sends follower p the entries from its nextIndex on, within the
-// per-message caps, or the snapshot if they were compacted away. It then
-// assumes they will arrive (pipelining): a failure reply moves it back.
+// per-message caps, or the snapshot if they were compacted away, and notes
+// that p owes an answer. It assumes they will arrive: a failure reply
+// moves nextIndex back.
 func (r *Raft) sendAppend(env node.Env, p node.ID) {
+	r.awaiting[p] = true
 	next := r.nextIndex[p]
 	if next <= r.log.base {
 		r.sendSnapshot(env, p)
@@ -145,14 +147,16 @@ func (r *Raft) handleAppendEntriesReply(env node.Env, from node.ID, m AppendEntr
 		return // stale
 	}
 	r.lastAck[from] = env.Now()
+	r.awaiting[from] = false
 	if m.Success {
 		if m.MatchIndex > r.matchIndex[from] {
 			r.matchIndex[from] = m.MatchIndex
 			r.advanceCommit(env)
 		}
 		r.nextIndex[from] = max(r.nextIndex[from], r.matchIndex[from]+1)
-		if r.nextIndex[from] <= r.log.lastIndex() && m.MatchIndex == r.matchIndex[from] {
-			// Catching up after a backtrack: the next batch at once.
+		if r.nextIndex[from] <= r.log.lastIndex() {
+			// What was appended while it was busy, or the next batch
+			// of a catch-up: at once.
 			r.sendAppend(env, from)
 		}
 		return

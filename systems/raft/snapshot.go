@@ -73,9 +73,13 @@ func (r *Raft) handleInstallSnapshotReply(env node.Env, from node.ID, m InstallS
 		return
 	}
 	r.lastAck[from] = env.Now()
+	r.awaiting[from] = false
 	if m.LastIncludedIndex > r.matchIndex[from] {
 		r.matchIndex[from] = m.LastIncludedIndex
 		r.advanceCommit(env)
 	}
 	r.nextIndex[from] = max(r.nextIndex[from], r.matchIndex[from]+1)
+	if r.nextIndex[from] <= r.log.lastIndex() {
+		r.sendAppend(env, from)
+	}
 }
