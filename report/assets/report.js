@@ -410,8 +410,10 @@
   function drawAxis(left, right) {
     const span = st.t1 - st.t0;
     const target = span / Math.max((right - left) / 110, 1);
-    let step = Math.pow(10, Math.floor(Math.log10(target)));
-    if (target / step > 5) step *= 5; else if (target / step > 2) step *= 2;
+    // The smallest of 1, 2 and 5 times a power of ten that keeps labels
+    // 110 px apart.
+    const base = Math.pow(10, Math.floor(Math.log10(target)));
+    const step = [1, 2, 5, 10].map((k) => k * base).find((v) => v >= target);
     ctx.fillStyle = "#667085";
     ctx.strokeStyle = "#f2f4f7";
     ctx.lineWidth = 1;
