@@ -72,6 +72,7 @@ type Node struct {
 
 	marks    sync.Map // mark name → *atomic.Int64
 	handled  atomic.Int64
+	busyNs   atomic.Int64 // wall time inside handler calls
 	restarts atomic.Int64
 }
 
@@ -224,6 +225,7 @@ func (n *Node) Err() error {
 // Stats are a running node's counters.
 type Stats struct {
 	Handled  int64            // handler calls
+	Busy     time.Duration    // wall time spent in them, effects included
 	Restarts int64            // restarts after a panic
 	Marks    map[string]int64 // marks reached, by name
 	Up       time.Duration    // since the node started
@@ -231,7 +233,7 @@ type Stats struct {
 
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
-	s := Stats{Handled: n.handled.Load(), Restarts: n.restarts.Load(), Marks: map[string]int64{}, Up: time.Since(n.start)}
+	s := Stats{Handled: n.handled.Load(), Busy: time.Duration(n.busyNs.Load()), Restarts: n.restarts.Load(), Marks: map[string]int64{}, Up: time.Since(n.start)}
 	n.marks.Range(func(k, v any) bool {
 		s.Marks[k.(string)] = v.(*atomic.Int64).Load()
 		return true
@@ -354,7 +356,9 @@ func (n *Node) call(ev node.Event, fn func(node.Env)) (ok bool) {
 	e := n.env
 	e.reset()
 	n.handled.Add(1)
+	t0 := time.Now()
 	defer func() {
+		n.busyNs.Add(int64(time.Since(t0)))
 		if p := recover(); p != nil {
 			n.panicked(p, debug.Stack(), ev)
 			ok = false

@@ -45,7 +45,7 @@ func TestStaleQueriesAreCaught(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
 		withinSeeds uint64
-	}{{"shardctrler/partitions", 100}, {"shardctrler/crashes", 30}} {
+	}{{"shardctrler/partitions", 200}, {"shardctrler/crashes", 30}} {
 		name := tt.name
 		t.Run(name, func(t *testing.T) {
 			var broken scenarios.Scenario

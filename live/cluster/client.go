@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/simlab-go/simlab/live"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
+	"github.com/simlab-go/simlab/systems/shardctrler"
+	"github.com/simlab-go/simlab/systems/shardkv"
 )
 
 // Client is a kv client of a live cluster: a node of its own, with no
@@ -27,15 +30,42 @@ type Client struct {
 	retry time.Duration
 }
 
-// clerkNode is the client's handler: the clerk takes every event.
+// clerkNode is the client's handler: the clerk takes every event, and a
+// sharded store's controller clerk (for Join) those it leaves.
 type clerkNode struct {
-	ck *kv.Clerk
+	ck   clerk
+	ctrl *shardctrler.Clerk
 }
 
 func (h *clerkNode) Handle(env node.Env, ev node.Event) {
-	if h.ck != nil {
-		h.ck.Handle(env, ev)
+	if h.ck != nil && h.ck.Handle(env, ev) {
+		return
 	}
+	if h.ctrl != nil {
+		h.ctrl.Handle(env, ev)
+	}
+}
+
+// clerk is a store's client side: kv's or shardkv's.
+type clerk interface {
+	Busy() bool
+	Handle(env node.Env, ev node.Event) bool
+	Do(env node.Env, op kv.Op, done func(env node.Env, value string))
+}
+
+type kvClerk struct{ *kv.Clerk }
+
+type shardClerk struct{ *shardkv.Clerk }
+
+func (c shardClerk) Do(env node.Env, op kv.Op, done func(env node.Env, value string)) {
+	c.Clerk.Do(env, shardkv.Op{Kind: shardkv.Kind(op.Kind), Key: op.Key, Value: op.Value}, done)
+}
+
+func (c *Client) newClerk() clerk {
+	if c.cfg.System == "shardkv" {
+		return shardClerk{shardkv.NewClerk(c.cfg.controllers(), c.cfg.Shards, c.retry)}
+	}
+	return kvClerk{kv.NewClerk(c.cfg.Servers(), c.retry)}
 }
 
 // ErrTimeout says an operation got no answer in time: it may or may not
@@ -65,9 +95,12 @@ func NewClient(cfg *Config, o ClientOptions) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{ID: id, cfg: cfg, dir: dir, clerk: &clerkNode{}, retry: o.RetryTimeout}
-	c.clerk.ck = kv.NewClerk(cfg.Servers(), c.retry)
+	c.clerk.ck = c.newClerk()
+	if cfg.System == "shardkv" {
+		c.clerk.ctrl = shardctrler.NewClerk(cfg.controllers(), c.retry)
+	}
 	var deliver func(node.ID, any)
-	c.tr, err = live.NewTransport(live.TransportConfig{Self: id, Name: cfg.Name(id), Peers: cfg.peers(), Key: cfg.key, Log: o.Log,
+	c.tr, err = live.NewTransport(live.TransportConfig{Self: id, Name: cfg.Name(id), Peers: cfg.addrs(), Key: cfg.key, Log: o.Log,
 		Deliver: func(from node.ID, msg any) { deliver(from, msg) }})
 	if err != nil {
 		os.RemoveAll(dir)
@@ -112,7 +145,7 @@ func (c *Client) Do(op kv.Op, timeout time.Duration) (string, error) {
 	case v := <-done:
 		return v, nil
 	case <-time.After(timeout):
-		c.node.Invoke(func(node.Env) { c.clerk.ck = kv.NewClerk(c.cfg.Servers(), c.retry) })
+		c.node.Invoke(func(node.Env) { c.clerk.ck = c.newClerk() })
 		return "", fmt.Errorf("%s %q: %w", op.Kind, op.Key, ErrTimeout)
 	}
 }
@@ -135,3 +168,52 @@ func (c *Client) Append(key, value string, timeout time.Duration) error {
 }
 
 func appendOp(key, value string) kv.Op { return kv.Op{Kind: kv.Append, Key: key, Value: value} }
+
+// Join has the sharded store's controller add every group of the cluster
+// file it does not know yet, and returns the configuration then, listing
+// the groups it added. It is how a new sharded cluster gets its groups.
+func (c *Client) Join(timeout time.Duration) (shardctrler.Config, []int, error) {
+	if c.clerk.ctrl == nil {
+		return shardctrler.Config{}, nil, fmt.Errorf("join is for a shardkv cluster; this one runs %s", c.cfg.System)
+	}
+	type answer struct {
+		cfg   shardctrler.Config
+		added []int
+	}
+	done := make(chan answer, 1)
+	ok := c.node.Invoke(func(env node.Env) {
+		if c.clerk.ctrl.Busy() {
+			return
+		}
+		c.clerk.ctrl.Query(env, -1, func(env node.Env, latest shardctrler.Config) {
+			var missing []shardctrler.Group
+			var added []int
+			for _, g := range c.cfg.Groups {
+				if slices.Contains(latest.GIDs(), g.GID) {
+					continue
+				}
+				var ids []node.ID
+				for _, name := range g.Servers {
+					id, _ := c.cfg.ID(name)
+					ids = append(ids, id)
+				}
+				missing = append(missing, shardctrler.Group{GID: g.GID, Servers: ids})
+				added = append(added, g.GID)
+			}
+			if len(missing) == 0 {
+				done <- answer{latest, nil}
+				return
+			}
+			c.clerk.ctrl.Join(env, missing, func(_ node.Env, cfg shardctrler.Config) { done <- answer{cfg, added} })
+		})
+	})
+	if !ok {
+		return shardctrler.Config{}, nil, errors.New("the client stopped")
+	}
+	select {
+	case a := <-done:
+		return a.cfg, a.added, nil
+	case <-time.After(timeout):
+		return shardctrler.Config{}, nil, fmt.Errorf("join: %w", ErrTimeout)
+	}
+}

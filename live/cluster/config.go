@@ -26,12 +26,26 @@ import (
 //	}
 //
 // Nodes get IDs in the order listed. Every node and client of a cluster
-// reads the same file.
+// reads the same file. A sharded store names its controller's servers and
+// its replica groups among the nodes:
+//
+//	"system": "shardkv",
+//	"controllers": ["c0", "c1", "c2"],
+//	"groups": [{"gid": 100, "servers": ["a0", "a1", "a2"]},
+//	           {"gid": 200, "servers": ["b0", "b1", "b2"]}]
 type Config struct {
-	// System is what the servers run: "kv" (the key/value store on Raft).
+	// System is what the servers run: "kv" (the key/value store on
+	// Raft) or "shardkv" (the sharded store on its controller).
 	System string `json:"system"`
 	// Nodes are the servers.
 	Nodes []NodeAddr `json:"nodes"`
+	// Controllers and Groups, for shardkv: the controller's servers and
+	// each replica group's, by name. Every node is in exactly one.
+	Controllers []string      `json:"controllers,omitempty"`
+	Groups      []GroupConfig `json:"groups,omitempty"`
+	// Shards is shardkv's shard count; zero means the controller's
+	// default.
+	Shards int `json:"shards,omitempty"`
 	// Key is the cluster key, hex-encoded (simlab-node keygen makes one).
 	// It is required when any node listens off loopback.
 	Key string `json:"key,omitempty"`
@@ -45,6 +59,16 @@ type Config struct {
 
 	key                    []byte
 	electionMin, heartbeat time.Duration
+	// Each node's (by ID) Raft group and, for shardkv, its group id (0:
+	// a controller).
+	peers [][]node.ID
+	gid   []int
+}
+
+// GroupConfig is one replica group of a sharded store.
+type GroupConfig struct {
+	GID     int      `json:"gid"`
+	Servers []string `json:"servers"`
 }
 
 // NodeAddr is one server: its name and the address it listens on.
@@ -54,7 +78,7 @@ type NodeAddr struct {
 }
 
 // Systems lists the systems a cluster can run.
-var Systems = []string{"kv"}
+var Systems = []string{"kv", "shardkv"}
 
 // LoadConfig reads and checks a cluster file.
 func LoadConfig(path string) (*Config, error) {
@@ -107,6 +131,9 @@ func (c *Config) check() error {
 		}
 		names[n.Name], addrs[n.Addr] = true, true
 	}
+	if err := c.roles(); err != nil {
+		return err
+	}
 	var err error
 	if c.electionMin, err = duration(c.ElectionTimeoutMin, 300*time.Millisecond); err != nil {
 		return fmt.Errorf("cluster file: electionTimeoutMin: %w", err)
@@ -114,8 +141,77 @@ func (c *Config) check() error {
 	if c.heartbeat, err = duration(c.HeartbeatInterval, 100*time.Millisecond); err != nil {
 		return fmt.Errorf("cluster file: heartbeatInterval: %w", err)
 	}
-	if err := c.raftConfig().Validate(); err != nil {
+	if err := c.raftConfig(c.peers[0]).Validate(); err != nil {
 		return fmt.Errorf("cluster file: %w", err)
+	}
+	return nil
+}
+
+// roles works out each node's Raft group (and shardkv group).
+func (c *Config) roles() error {
+	n := len(c.Nodes)
+	c.peers, c.gid = make([][]node.ID, n), make([]int, n)
+	if c.System == "kv" {
+		if len(c.Controllers) > 0 || len(c.Groups) > 0 {
+			return errors.New("cluster file: controllers and groups are for system shardkv; kv's nodes are one group")
+		}
+		for i := range c.peers {
+			c.peers[i] = c.Servers()
+		}
+		return nil
+	}
+	if len(c.Controllers) == 0 || len(c.Groups) == 0 {
+		return errors.New(`cluster file: shardkv needs "controllers" (names of the controller's servers) and "groups" ([{"gid": 100, "servers": [...]}])`)
+	}
+	placed := make([]bool, n)
+	place := func(names []string, gid int, what string) error {
+		var ids []node.ID
+		for _, name := range names {
+			id, err := c.ID(name)
+			if err != nil {
+				return fmt.Errorf("cluster file: %s: %w", what, err)
+			}
+			if placed[id] {
+				return fmt.Errorf("cluster file: node %s is in two groups", name)
+			}
+			placed[id] = true
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			c.peers[id], c.gid[id] = ids, gid
+		}
+		return nil
+	}
+	if err := place(c.Controllers, 0, "controllers"); err != nil {
+		return err
+	}
+	gids := map[int]bool{}
+	for _, g := range c.Groups {
+		if g.GID <= 0 || gids[g.GID] {
+			return fmt.Errorf("cluster file: group ids must be positive and distinct (%d)", g.GID)
+		}
+		gids[g.GID] = true
+		if len(g.Servers) == 0 {
+			return fmt.Errorf("cluster file: group %d has no servers", g.GID)
+		}
+		if err := place(g.Servers, g.GID, fmt.Sprintf("group %d", g.GID)); err != nil {
+			return err
+		}
+	}
+	for i, ok := range placed {
+		if !ok {
+			return fmt.Errorf("cluster file: node %s is in no group: list it under controllers or a group", c.Nodes[i].Name)
+		}
+	}
+	return nil
+}
+
+// controllers are the controller's servers' IDs (shardkv).
+func (c *Config) controllers() []node.ID {
+	for i, g := range c.gid {
+		if g == 0 {
+			return c.peers[i]
+		}
 	}
 	return nil
 }
@@ -162,7 +258,7 @@ func (c *Config) Servers() []node.ID {
 	return ids
 }
 
-func (c *Config) peers() map[node.ID]string {
+func (c *Config) addrs() map[node.ID]string {
 	m := map[node.ID]string{}
 	for i, n := range c.Nodes {
 		m[node.ID(i)] = n.Addr
@@ -170,8 +266,8 @@ func (c *Config) peers() map[node.ID]string {
 	return m
 }
 
-func (c *Config) raftConfig() raft.Config {
-	return raft.Config{Peers: c.Servers(), ElectionTimeoutMin: c.electionMin, HeartbeatInterval: c.heartbeat, PreVote: true, CheckQuorum: true}
+func (c *Config) raftConfig(peers []node.ID) raft.Config {
+	return raft.Config{Peers: peers, ElectionTimeoutMin: c.electionMin, HeartbeatInterval: c.heartbeat, PreVote: true, CheckQuorum: true}
 }
 
 func (c *Config) maxRaftState() int {
@@ -184,11 +280,25 @@ func (c *Config) maxRaftState() int {
 	return c.MaxRaftState
 }
 
-// Example returns a cluster file of n servers on loopback from port.
+// Example returns a cluster file on loopback from port: for kv, n servers
+// s0..; for shardkv, a controller of n servers c0.. and two groups of n
+// (100: a0.., 200: b0..).
 func Example(system string, n, port int) []byte {
 	c := Config{System: system}
-	for i := 0; i < n; i++ {
-		c.Nodes = append(c.Nodes, NodeAddr{Name: fmt.Sprintf("s%d", i), Addr: fmt.Sprintf("127.0.0.1:%d", port+i)})
+	add := func(prefix string) []string {
+		var names []string
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("%s%d", prefix, i)
+			c.Nodes = append(c.Nodes, NodeAddr{Name: name, Addr: fmt.Sprintf("127.0.0.1:%d", port+len(c.Nodes))})
+			names = append(names, name)
+		}
+		return names
+	}
+	if system == "shardkv" {
+		c.Controllers = add("c")
+		c.Groups = []GroupConfig{{GID: 100, Servers: add("a")}, {GID: 200, Servers: add("b")}}
+	} else {
+		add("s")
 	}
 	b, _ := json.MarshalIndent(c, "", "  ")
 	return append(b, '\n')

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,7 @@ import (
 const nodeUsage = `usage:
   simlab-node -cluster FILE -node NAME [-data DIR] [-admin ADDR]   run one server of a cluster
   simlab-node state -cluster FILE -data DIR                        print what a server has on disk
-  simlab-node example [-n 3] [-port 7100]                          print a cluster file for loopback
+  simlab-node example [-system kv|shardkv] [-n 3] [-port 7100]     print a cluster file for loopback
   simlab-node keygen                                               print a new cluster key
 
 A server keeps its state in -data (default data/NAME) and restarts from it.
@@ -70,15 +71,19 @@ func nodeMain(args []string, stdout, stderr io.Writer) error {
 		case "example":
 			fs := flag.NewFlagSet("example", flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
-			n := fs.Int("n", 3, "servers")
+			n := fs.Int("n", 3, "servers (per group, for shardkv)")
+			system := fs.String("system", "kv", "kv or shardkv")
 			port := fs.Int("port", 7100, "first port")
 			if err := fs.Parse(args[1:]); err != nil {
 				return usageError{err}
 			}
-			if *n < 1 || *port < 1 || *port+*n > 65535 {
+			if *n < 1 || *port < 1 || *port+3**n > 65535 {
 				return usageError{fmt.Errorf("-n %d -port %d: want at least one server on ports below 65536", *n, *port)}
 			}
-			stdout.Write(Example("kv", *n, *port))
+			if !slices.Contains(Systems, *system) {
+				return usageError{fmt.Errorf("-system %q is not one of %q", *system, Systems)}
+			}
+			stdout.Write(Example(*system, *n, *port))
 			return nil
 		case "state":
 			fs := flag.NewFlagSet("state", flag.ContinueOnError)
@@ -152,8 +157,9 @@ const kvUsage = `usage:
   simlab-kv -cluster FILE [-timeout D] put KEY VALUE
   simlab-kv -cluster FILE [-timeout D] append KEY VALUE
   simlab-kv -cluster FILE bench [-clients N] [-keys K] [-duration D] [-gets F] [-check]
+  simlab-kv -cluster FILE join                      (shardkv) add the file's groups to the controller
 
-get prints the value; put and append print the value after the operation.
+get prints the value; put prints it, append the value after it (kv) or ok (shardkv).
 bench runs clients for a while and prints operations per second and latency
 percentiles; -check checks the history for linearizability.
 `
@@ -203,9 +209,28 @@ func kvMain(args []string, stdout, stderr io.Writer) error {
 	if op == "bench" {
 		return bench(cfg, rest, stdout)
 	}
+	if op == "join" {
+		if len(rest) != 0 {
+			return usageError{errors.New("join takes no arguments: it joins every group of the cluster file")}
+		}
+		if cfg.System != "shardkv" {
+			return usageError{fmt.Errorf("join is for a shardkv cluster; this one runs %s", cfg.System)}
+		}
+		cl, err := NewClient(cfg, ClientOptions{Log: quiet})
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		latest, added, err := cl.Join(*timeout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "joined groups %v; configuration %d: shards of %v are %v\n", added, latest.Num, latest.GIDs(), latest.Shards)
+		return nil
+	}
 	n, ok := want[op]
 	if !ok {
-		return usageError{fmt.Errorf("%q is not get, put, append or bench", op)}
+		return usageError{fmt.Errorf("%q is not get, put, append, bench or join", op)}
 	}
 	if len(rest) != n {
 		return usageError{fmt.Errorf("%s takes %d arguments, got %d", op, n, len(rest))}
@@ -224,6 +249,9 @@ func kvMain(args []string, stdout, stderr io.Writer) error {
 		v = rest[1]
 	case "append":
 		v, err = cl.Do(appendOp(rest[0], rest[1]), *timeout)
+		if err == nil && cfg.System == "shardkv" {
+			v = "ok"
+		}
 	}
 	if err != nil {
 		return err

@@ -11,12 +11,16 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/kv"
 	"github.com/simlab-go/simlab/systems/raft"
+	"github.com/simlab-go/simlab/systems/rsm"
+	"github.com/simlab-go/simlab/systems/shardctrler"
+	"github.com/simlab-go/simlab/systems/shardkv"
 )
 
 func init() {
 	// What crosses the wire between kv servers and clients; rsm.Command
 	// and kv.Op (inside log entries) register themselves.
-	live.Register(kv.Request{}, kv.Reply{},
+	live.Register(kv.Request{}, kv.Reply{}, rsm.Request{}, rsm.Reply{},
+		shardkv.PullReq{}, shardkv.PullReply{}, shardkv.DeleteReq{}, shardkv.DeleteReply{},
 		raft.RequestVote{}, raft.RequestVoteReply{}, raft.AppendEntries{}, raft.AppendEntriesReply{},
 		raft.InstallSnapshot{}, raft.InstallSnapshotReply{})
 }
@@ -43,10 +47,20 @@ type Server struct {
 	admin     net.Listener
 }
 
-// factory is the node the cluster's system runs.
-func (c *Config) factory() node.Factory {
-	return kv.NewServer(kv.ServerConfig{Raft: c.raftConfig(), MaxRaftState: c.maxRaftState()})
+// factory is what node id of the cluster runs.
+func (c *Config) factory(id node.ID) node.Factory {
+	rc := c.raftConfig(c.peers[id])
+	switch {
+	case c.System == "kv":
+		return kv.NewServer(kv.ServerConfig{Raft: rc, MaxRaftState: c.maxRaftState()})
+	case c.gid[id] == 0:
+		return shardctrler.NewServer(shardctrler.ServerConfig{Raft: rc, NShards: c.Shards, MaxRaftState: c.maxRaftState()})
+	}
+	return shardkv.NewServer(shardkv.ServerConfig{GID: c.gid[id], Raft: rc, Controllers: c.controllers(), NShards: c.Shards, MaxRaftState: c.maxRaftState()})
 }
+
+// raftOf is a server that hosts a Raft (every system's here).
+type raftOf interface{ Raft() *raft.Raft }
 
 // StartServer starts the named server of the cluster.
 func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
@@ -57,14 +71,14 @@ func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
 	s := &Server{Name: name, ID: id, Faults: &live.Faults{}, cfg: cfg}
 	var deliver func(node.ID, any)
 	s.Transport, err = live.NewTransport(live.TransportConfig{
-		Self: id, Name: name, Listen: cfg.Nodes[id].Addr, Peers: cfg.peers(), Key: cfg.key,
+		Self: id, Name: name, Listen: cfg.Nodes[id].Addr, Peers: cfg.addrs(), Key: cfg.key,
 		Faults: s.Faults, Log: o.Log,
 		Deliver: func(from node.ID, msg any) { deliver(from, msg) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Send: s.Transport.Send, Log: o.Log}, cfg.factory())
+	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Send: s.Transport.Send, Log: o.Log}, cfg.factory(id))
 	if err != nil {
 		s.Transport.Close()
 		return nil, err
@@ -107,29 +121,38 @@ type Status struct {
 	Name string `json:"name"`
 	// Up is false while the node is down (restarting after a panic) or
 	// stopped; Stopped then says why it stopped.
-	Up          bool                `json:"up"`
-	Stopped     string              `json:"stopped,omitempty"`
-	Role        string              `json:"role,omitempty"`
-	Term        int                 `json:"term,omitempty"`
-	Leader      string              `json:"leader,omitempty"`
-	CommitIndex int                 `json:"commitIndex,omitempty"`
-	LastApplied int                 `json:"lastApplied,omitempty"`
-	FirstIndex  int                 `json:"firstIndex,omitempty"` // the snapshot's last index
-	LastIndex   int                 `json:"lastIndex,omitempty"`
-	Uptime      string              `json:"uptime"`
-	Handled     int64               `json:"handled"` // handler calls
-	Restarts    int64               `json:"restarts"`
-	Marks       map[string]int64    `json:"marks,omitempty"`
-	Transport   live.TransportStats `json:"transport"`
-	Cut         []string            `json:"cut,omitempty"`
-	Loss        float64             `json:"loss,omitempty"`
+	Up          bool   `json:"up"`
+	Stopped     string `json:"stopped,omitempty"`
+	Role        string `json:"role,omitempty"`
+	Term        int    `json:"term,omitempty"`
+	Leader      string `json:"leader,omitempty"`
+	CommitIndex int    `json:"commitIndex,omitempty"`
+	LastApplied int    `json:"lastApplied,omitempty"`
+	FirstIndex  int    `json:"firstIndex,omitempty"` // the snapshot's last index
+	LastIndex   int    `json:"lastIndex,omitempty"`
+	// RaftMessages counts the Raft messages this incarnation sent,
+	// requests and replies; AppendEntries and Entries the AppendEntries
+	// among them and the entries they carried.
+	RaftMessages  int    `json:"raftMessages"`
+	AppendEntries int    `json:"appendEntries"`
+	Entries       int    `json:"entries"`
+	Uptime        string `json:"uptime"`
+	Handled       int64  `json:"handled"` // handler calls
+	// BusyMicros is the wall time spent in handler calls, in µs.
+	BusyMicros int64               `json:"busyMicros"`
+	Restarts   int64               `json:"restarts"`
+	Marks      map[string]int64    `json:"marks,omitempty"`
+	Transport  live.TransportStats `json:"transport"`
+	Cut        []string            `json:"cut,omitempty"`
+	Loss       float64             `json:"loss,omitempty"`
 }
 
 // Status returns the server's state, read inside its event loop.
 func (s *Server) Status() Status {
 	ns := s.Node.Stats()
 	st := Status{Name: s.Name, Uptime: ns.Up.Round(time.Millisecond).String(), Handled: ns.Handled, Restarts: ns.Restarts,
-		Marks: ns.Marks, Transport: s.Transport.Stats(), Loss: s.Faults.Loss()}
+		BusyMicros: ns.Busy.Microseconds(),
+		Marks:      ns.Marks, Transport: s.Transport.Stats(), Loss: s.Faults.Loss()}
 	for _, p := range s.Faults.Cuts() {
 		st.Cut = append(st.Cut, s.cfg.Name(p))
 	}
@@ -137,7 +160,7 @@ func (s *Server) Status() Status {
 		st.Stopped = err.Error()
 	}
 	s.Node.Inspect(func(h node.Handler) {
-		srv, ok := h.(*kv.Server)
+		srv, ok := h.(raftOf)
 		if !ok || srv.Raft() == nil {
 			return
 		}
@@ -145,6 +168,8 @@ func (s *Server) Status() Status {
 		st.Up = true
 		st.Role, st.Term, st.CommitIndex, st.LastApplied, st.FirstIndex, st.LastIndex =
 			rs.Role.String(), rs.Term, rs.CommitIndex, rs.LastApplied, rs.FirstIndex, rs.LastIndex
+		stats := srv.Raft().Stats()
+		st.RaftMessages, st.AppendEntries, st.Entries = stats.MessagesSent, stats.AppendEntriesSent, stats.EntriesSent
 		if rs.Leader != node.None {
 			st.Leader = s.cfg.Name(rs.Leader)
 		}

@@ -44,15 +44,14 @@ func PrintState(w io.Writer, cfg *Config, dir string) (err error) {
 		env.Store().WriteFile(n, files[n])
 	}
 	env.Store().Sync()
-	h := cfg.factory()()
+	h := cfg.factory(id)()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("the state does not load; the server would not boot from it: %v", p)
 		}
 	}()
 	h.Handle(env, &node.Start{Restarted: true})
-	srv := h.(*kv.Server)
-	rf := srv.Raft()
+	rf := h.(raftOf).Raft()
 	st := rf.Status()
 	voted := "nobody"
 	if st.VotedFor != node.None {
@@ -64,10 +63,12 @@ func PrintState(w io.Writer, cfg *Config, dir string) (err error) {
 		fmt.Fprintf(w, "; snapshot through index %d (term %d, %d bytes)", st.FirstIndex, term, rf.SnapshotSize())
 	}
 	fmt.Fprintln(w)
-	keys := srv.Keys()
-	fmt.Fprintf(w, "store as of the snapshot (index %d): %d keys\n", st.FirstIndex, len(keys))
-	for _, k := range keys {
-		fmt.Fprintf(w, "  %q = %q\n", k, srv.Peek(k))
+	if srv, ok := h.(*kv.Server); ok {
+		keys := srv.Keys()
+		fmt.Fprintf(w, "store as of the snapshot (index %d): %d keys\n", st.FirstIndex, len(keys))
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %q = %q\n", k, srv.Peek(k))
+		}
 	}
 	fmt.Fprintf(w, "log entries after the snapshot: %d (which are committed is known only to a running cluster)\n", st.LastIndex-st.FirstIndex)
 	for i := st.FirstIndex + 1; i <= st.LastIndex; i++ {
