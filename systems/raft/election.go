@@ -168,7 +168,7 @@ func (r *Raft) becomeLeader(env node.Env) {
 	r.nextIndex = map[node.ID]int{}
 	r.matchIndex = map[node.ID]int{r.me: r.log.lastIndex()}
 	r.lastAck = map[node.ID]time.Duration{}
-	r.awaiting = map[node.ID]bool{}
+	r.awaiting = map[node.ID]int{}
 	for _, p := range r.peers {
 		r.nextIndex[p] = r.log.lastIndex() + 1
 		r.matchIndex[p] = 0

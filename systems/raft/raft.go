@@ -58,13 +58,16 @@ type Raft struct {
 	leaderSince   time.Duration
 	heartbeatGen  uint64
 	heartbeatTime node.TimerID
-	// awaiting holds the followers sent an AppendEntries (or a snapshot)
-	// not answered yet. Entries appended meanwhile wait for the answer and
-	// go together in the next one: Raft batches by what is pending when a
-	// follower is free, not by the timing of Starts, so it batches alike
-	// under any runtime. A heartbeat goes regardless, so a lost request or
+	// awaiting holds, for each follower sent a request (AppendEntries or
+	// a snapshot) not answered yet, the PrevLogIndex of the latest one.
+	// Entries appended meanwhile wait for its answer and go together in
+	// the next request: Raft batches by what is pending when a follower is
+	// free, not by the timing of Starts, so it batches alike under any
+	// runtime. Only the answer to the latest request frees a follower: if
+	// answers to older ones did, a busy leader would fall into sending one
+	// entry per answer. A heartbeat goes regardless, so a lost request or
 	// answer delays a follower by one heartbeat at most.
-	awaiting map[node.ID]bool
+	awaiting map[node.ID]int
 
 	stats Stats
 }
@@ -207,7 +210,7 @@ func (r *Raft) Start(env node.Env, command any) (index, term int, isLeader bool)
 	// others get it, with whatever else is appended by then, when they
 	// answer.
 	for _, p := range r.peers {
-		if !r.awaiting[p] {
+		if _, busy := r.awaiting[p]; !busy {
 			r.sendAppend(env, p)
 		}
 	}

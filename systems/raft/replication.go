@@ -44,8 +44,8 @@ func (r *Raft) quorumActive(env node.Env) bool {
 // that p owes an answer. It assumes they will arrive: a failure reply
 // moves nextIndex back.
 func (r *Raft) sendAppend(env node.Env, p node.ID) {
-	r.awaiting[p] = true
 	next := r.nextIndex[p]
+	r.awaiting[p] = next - 1
 	if next <= r.log.base {
 		r.sendSnapshot(env, p)
 		return
@@ -147,7 +147,9 @@ func (r *Raft) handleAppendEntriesReply(env node.Env, from node.ID, m AppendEntr
 		return // stale
 	}
 	r.lastAck[from] = env.Now()
-	r.awaiting[from] = false
+	if prev, ok := r.awaiting[from]; ok && (prev == m.PrevLogIndex || !m.Success) {
+		delete(r.awaiting, from) // the answer to the latest request, or a refusal to act on
+	}
 	if m.Success {
 		if m.MatchIndex > r.matchIndex[from] {
 			r.matchIndex[from] = m.MatchIndex

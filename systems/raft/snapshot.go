@@ -73,7 +73,7 @@ func (r *Raft) handleInstallSnapshotReply(env node.Env, from node.ID, m InstallS
 		return
 	}
 	r.lastAck[from] = env.Now()
-	r.awaiting[from] = false
+	delete(r.awaiting, from)
 	if m.LastIncludedIndex > r.matchIndex[from] {
 		r.matchIndex[from] = m.LastIncludedIndex
 		r.advanceCommit(env)
