@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/live"
 )
 
 const nodeUsage = `usage:
@@ -124,6 +125,9 @@ func nodeMain(args []string, stdout, stderr io.Writer) error {
 	}
 	if _, err := cfg.ID(*name); err != nil {
 		return usageError{err}
+	}
+	if *admin != "" && !live.IsLoopback(*admin) {
+		return usageError{fmt.Errorf("-admin %s: the admin endpoint takes faults and has no authentication, so it must be on loopback (127.0.0.1:PORT)", *admin)}
 	}
 	if *dir == "" {
 		*dir = filepath.Join("data", *name)

@@ -34,6 +34,9 @@ type ServerOptions struct {
 	Admin string
 	// Log receives the node's log; nil means standard error.
 	Log *log.Logger
+	// RestartDelay is the pause before a node restarts after a panic
+	// (see live.NodeConfig); zero means 1 s.
+	RestartDelay time.Duration
 }
 
 // Server is one running server of a cluster.
@@ -78,7 +81,7 @@ func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Send: s.Transport.Send, Log: o.Log}, cfg.factory(id))
+	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Send: s.Transport.Send, Log: o.Log, RestartDelay: o.RestartDelay}, cfg.factory(id))
 	if err != nil {
 		s.Transport.Close()
 		return nil, err
