@@ -58,12 +58,13 @@ func measureThroughput(c *scenarios.Case, clients, keys int, d, cpu, lat time.Du
 	// As the live cluster runs it (live/cluster): PreVote, CheckQuorum,
 	// snapshots at 1 MiB.
 	kc := newKVCluster(c, cfg, 3, 1<<20, func(r *raft.Config) { r.PreVote, r.CheckQuorum = true, true })
-	kc.waitLeader()
 	var names []string
 	for i := 0; i < keys; i++ {
 		names = append(names, fmt.Sprintf("k%d", i))
 	}
 	cls := kc.addClients(clients, kvWorkload{keys: names}, nil)
+	kc.applyFaults() // the network from the start, so the schedule replays
+	kc.waitLeader()
 	type sample struct{ messages, appends, entries, commit int }
 	snap := func() (s sample) {
 		for _, id := range kc.servers {
