@@ -271,3 +271,36 @@ func TestTransportFaultsCutLinks(t *testing.T) {
 		t.Fatalf("dropped %d, want 10", a.Stats().Dropped)
 	}
 }
+
+// BenchmarkTransportRoundTrip sends a message to a peer on loopback and
+// waits for its answer, one at a time, and reports half the round trip:
+// the one-way delay the simulator's link is calibrated with.
+//
+//	go test -run xxx -bench TransportRoundTrip ./live
+func BenchmarkTransportRoundTrip(b *testing.B) {
+	back := make(chan struct{}, 1)
+	var a *Transport
+	var peer *Transport
+	peer, err := NewTransport(TransportConfig{Self: 1, Listen: "127.0.0.1:0", Log: quiet,
+		Deliver: func(from node.ID, msg any) { peer.Send(0, msg) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer peer.Close()
+	a, err = NewTransport(TransportConfig{Self: 0, Listen: "127.0.0.1:0", Log: quiet, Peers: map[node.ID]string{1: peer.Addr().String()},
+		Deliver: func(node.ID, any) { back <- struct{}{} }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	peer.cfg.Peers = map[node.ID]string{0: a.Addr().String()}
+	a.Send(1, ping{N: -1}) // connect both ways
+	<-back
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		a.Send(1, ping{N: i})
+		<-back
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N)/2, "one-way-µs")
+}

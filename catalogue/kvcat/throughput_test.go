@@ -8,14 +8,16 @@ import (
 	"github.com/simlab-go/simlab/scenarios"
 )
 
-// Calibration of the simulator to the live runtime on this machine
-// (BenchmarkLiveKV in live/cluster, clients=1): one client's median
-// latency is four handler calls and four one-way hops, so with loopback's
-// one-way delay the median fixes the CPU time per call. The 8-client
+// Calibration of the simulator to the live runtime on this machine. The
+// one-way delay is loopback's, measured by BenchmarkTransportRoundTrip in
+// live (17 µs, gob and goroutine hand-offs included). One client's median
+// latency is four handler calls and four hops, so the live one-client
+// median (603 µs, the mean of two runs of BenchmarkLiveKV in live/cluster)
+// fixes the CPU time per call: (603 − 4×17) / 4 ≈ 135 µs. The 8-client
 // figures are then a prediction to compare with the live ones.
 const (
-	calibratedCPU     = 115 * time.Microsecond
-	calibratedLatency = 40 * time.Microsecond
+	calibratedCPU     = 135 * time.Microsecond
+	calibratedLatency = 17 * time.Microsecond
 )
 
 // BenchmarkKVThroughput runs kv/throughput's workload (closed-loop

@@ -278,7 +278,12 @@ func bench(cfg *Config, args []string, stdout io.Writer) error {
 	if *clients < 1 || *keys < 1 || *duration <= 0 || *gets < 0 || *gets > 1 {
 		return usageError{errors.New("bench: -clients and -keys at least 1, -duration positive, -gets between 0 and 1")}
 	}
-	res, err := RunWorkload(cfg, Workload{Clients: *clients, Keys: *keys, Duration: *duration, GetShare: *gets})
+	// Keys of this run's own, so that what the cluster held before does
+	// not count against the history.
+	var tag [4]byte
+	rand.Read(tag[:])
+	res, err := RunWorkload(cfg, Workload{Clients: *clients, Keys: *keys, Duration: *duration, GetShare: *gets,
+		KeyPrefix: fmt.Sprintf("bench-%x-", tag)})
 	if err != nil {
 		return err
 	}

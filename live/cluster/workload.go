@@ -15,9 +15,13 @@ import (
 // one operation after another (Get, Put and Append on a few keys) for a
 // while, their history recorded for the linearizability checker.
 type Workload struct {
-	Clients  int           // concurrent clients; zero means 4
-	Keys     int           // keys, "k0".. ; zero means 4
-	Duration time.Duration // how long clients start operations; zero means 5 s
+	Clients int // concurrent clients; zero means 4
+	Keys    int // keys, "k0".. ; zero means 4
+	// KeyPrefix goes before every key. The history is checked as if
+	// the keys started empty, so a workload on a cluster that already
+	// holds data needs keys of its own.
+	KeyPrefix string
+	Duration  time.Duration // how long clients start operations; zero means 5 s
 	// OpTimeout is how long a client waits for one operation; one that
 	// times out is unknown in the history, and the client goes on as a
 	// new client. Zero means 5 s.
@@ -81,7 +85,7 @@ func RunWorkload(cfg *Config, w Workload) (WorkloadResult, error) {
 			r := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			index := i // the history's client: a new one after a timeout
 			for n := 0; time.Since(start) < w.Duration; n++ {
-				op := kv.Op{Key: fmt.Sprintf("k%d", r.IntN(w.Keys))}
+				op := kv.Op{Key: fmt.Sprintf("%sk%d", w.KeyPrefix, r.IntN(w.Keys))}
 				switch x := r.Float64(); {
 				case w.GetShare > 0 && x < w.GetShare:
 					op.Kind = kv.Get
