@@ -100,10 +100,8 @@ func TestKVClusterInOneProcess(t *testing.T) {
 		done <- res
 	}()
 	time.Sleep(time.Second)
+	waitFor(t, func() bool { return leaderOf(servers) != node.None })
 	l := leaderOf(servers)
-	if l == node.None {
-		t.Fatal("no leader after a second")
-	}
 	{
 		servers[l].Stop() // a crash: unsynced writes may or may not be there
 		servers[l] = nil
@@ -111,9 +109,7 @@ func TestKVClusterInOneProcess(t *testing.T) {
 		start(int(l))
 	}
 	time.Sleep(500 * time.Millisecond)
-	if l = leaderOf(servers); l == node.None {
-		t.Fatal("no leader after the restart")
-	}
+	waitFor(t, func() bool { l = leaderOf(servers); return l != node.None })
 	{
 		servers[l].Faults.Cut(cfg.Servers()...)
 		time.Sleep(time.Second)

@@ -66,10 +66,8 @@ func TestShardKVClusterInOneProcess(t *testing.T) {
 	}()
 	time.Sleep(1500 * time.Millisecond)
 	group := servers[3:6] // a0..a2: gid 100
-	l := leaderOf(group)
-	if l == node.None {
-		t.Fatal("group 100 has no leader")
-	}
+	var l node.ID
+	waitFor(t, func() bool { l = leaderOf(group); return l != node.None })
 	servers[l].Stop()
 	servers[l] = nil
 	time.Sleep(700 * time.Millisecond)
