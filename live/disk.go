@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -24,10 +23,9 @@ import (
 // Disk names may hold any byte: each is escaped into one file name.
 //
 // A Disk is used by one node's event loop; its methods are not safe for
-// concurrent use, except Close.
+// concurrent use.
 type Disk struct {
 	dir string
-	mu  sync.Mutex
 	// open holds the files Append wrote to, kept open for the next
 	// append; dirty the files to fsync at the next Sync (by name), and
 	// dirDirty whether a file was created, renamed or removed since.
@@ -224,8 +222,6 @@ func syncDir(dir string) error {
 
 // Close closes the files the disk holds open, without syncing them.
 func (d *Disk) Close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	for name, f := range d.open { //simlab:unordered closing each file; the order does not matter
 		f.Close()
 		delete(d.open, name)

@@ -37,7 +37,6 @@ func (e *env) apply() {
 		if !ok {
 			continue
 		}
-		id := id
 		t.t = time.AfterFunc(t.d, func() {
 			select {
 			case n.events <- event{kind: evTimer, inc: inc, timer: id}:

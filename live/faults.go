@@ -1,7 +1,6 @@
 package live
 
 import (
-	"slices"
 	"sync"
 
 	"github.com/simlab-go/simlab/sim/node"
@@ -60,12 +59,7 @@ func (f *Faults) SetLoss(p float64) {
 func (f *Faults) Cuts() []node.ID {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []node.ID
-	for p := range f.cut { //simlab:unordered sorted below
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
+	return node.SortedKeys(f.cut)
 }
 
 // Loss is the loss rate.

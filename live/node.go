@@ -101,9 +101,6 @@ type event struct {
 	ack   chan bool
 }
 
-// ErrStopped is returned by Invoke on a node that has stopped.
-var ErrStopped = errors.New("live: node stopped")
-
 // markerName is the data directory's file that says whose it is.
 const markerName = "node"
 

@@ -10,6 +10,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log"
 	"net"
@@ -255,6 +256,11 @@ func (t *Transport) accept() {
 				return
 			}
 			if _, ok := t.cfg.Peers[cn.peer]; !ok {
+				// A peer without an address is answered here: this
+				// connection gets a queue of its own. To a peer with
+				// one, this node sends on its own connection, and this
+				// one's writer has nothing to write (a nil queue).
+				cn.out = make(chan any, t.cfg.QueueLen)
 				t.mu.Lock()
 				t.inbound[cn.peer] = cn
 				t.mu.Unlock()
@@ -329,16 +335,20 @@ func (cn *conn) close() {
 	})
 }
 
-// mac computes a frame's MAC.
-func (t *Transport) mac(session []byte, dir byte, seq uint64, payload []byte) []byte {
-	m := hmac.New(sha256.New, t.cfg.Key)
+// newMAC returns an HMAC keyed with the cluster key, for one goroutine to
+// reuse across frames (frameMAC resets it).
+func (t *Transport) newMAC() hash.Hash { return hmac.New(sha256.New, t.cfg.Key) }
+
+// frameMAC computes a frame's MAC with m, into dst.
+func frameMAC(m hash.Hash, dst, session []byte, dir byte, seq uint64, payload []byte) []byte {
+	m.Reset()
 	m.Write(session)
 	var hdr [9]byte
 	hdr[0] = dir
 	binary.BigEndian.PutUint64(hdr[1:], seq)
 	m.Write(hdr[:])
 	m.Write(payload)
-	return m.Sum(nil)
+	return m.Sum(dst[:0])
 }
 
 func (t *Transport) macLen() int {
@@ -414,7 +424,7 @@ func (t *Transport) handshakeDial(c net.Conn, peer node.ID) (*conn, error) {
 	h := t.hello(t.cfg.Self, peer, nonce)
 	var mac []byte
 	if t.macLen() > 0 {
-		mac = t.mac(challenge, 'h', 0, h)
+		mac = frameMAC(t.newMAC(), nil, challenge, 'h', 0, h)
 	}
 	if err := writeFrame(c, h, mac); err != nil {
 		return nil, err
@@ -440,7 +450,7 @@ func (t *Transport) handshakeAccept(c net.Conn) (*conn, error) {
 		return nil, fmt.Errorf("handshake of %d bytes: the peer uses a cluster key and this node has none", len(b))
 	}
 	h, mac := b[:helloBytes], b[helloBytes:]
-	if t.macLen() > 0 && !hmac.Equal(mac, t.mac(challenge, 'h', 0, h)) {
+	if t.macLen() > 0 && !hmac.Equal(mac, frameMAC(t.newMAC(), nil, challenge, 'h', 0, h)) {
 		return nil, fmt.Errorf("handshake MAC does not verify: the peer has another cluster key")
 	}
 	from := node.ID(int64(binary.BigEndian.Uint64(h[0:8])))
@@ -459,7 +469,7 @@ func (t *Transport) newConn(c net.Conn, peer node.ID, dialer bool, session []byt
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
-	return &conn{t: t, c: c, peer: peer, dialer: dialer, session: session, out: make(chan any, t.cfg.QueueLen), done: make(chan struct{})}
+	return &conn{t: t, c: c, peer: peer, dialer: dialer, session: session, done: make(chan struct{})}
 }
 
 // envelope carries one message; gob needs its concrete type registered
@@ -492,6 +502,11 @@ func (cn *conn) write(out chan any) {
 	bw := bufio.NewWriterSize(cn.c, 64<<10)
 	dir, _ := cn.dirs()
 	var seq uint64
+	var m hash.Hash
+	var sum []byte
+	if t.macLen() > 0 {
+		m = t.newMAC()
+	}
 	for {
 		var msg any
 		select {
@@ -514,11 +529,10 @@ func (cn *conn) write(out chan any) {
 				return
 			}
 			seq++
-			var mac []byte
-			if t.macLen() > 0 {
-				mac = t.mac(cn.session, dir, seq, buf.Bytes())
+			if m != nil {
+				sum = frameMAC(m, sum, cn.session, dir, seq, buf.Bytes())
 			}
-			if err := writeFrame(bw, mac, buf.Bytes()); err != nil {
+			if err := writeFrame(bw, sum, buf.Bytes()); err != nil {
 				return
 			}
 			t.sent.Add(1)
@@ -579,6 +593,11 @@ func (cn *conn) read() {
 	fr := &frameReader{}
 	dec := gob.NewDecoder(fr)
 	_, in := cn.dirs()
+	var m hash.Hash
+	var sum []byte
+	if t.macLen() > 0 {
+		m = t.newMAC()
+	}
 	reject := func(format string, args ...any) {
 		t.rejected.Add(1)
 		t.logf("connection with %v closed: "+format, append([]any{cn.peer}, args...)...)
@@ -592,7 +611,10 @@ func (cn *conn) read() {
 			return // the peer went away, or the transport closed
 		}
 		if k := t.macLen(); k > 0 {
-			if len(b) < k || !hmac.Equal(b[:k], t.mac(cn.session, in, seq, b[k:])) {
+			if len(b) >= k {
+				sum = frameMAC(m, sum, cn.session, in, seq, b[k:])
+			}
+			if len(b) < k || !hmac.Equal(b[:k], sum) {
 				reject("frame %d's MAC does not verify", seq)
 				return
 			}

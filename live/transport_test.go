@@ -164,7 +164,7 @@ func rawDial(t *testing.T, tr *Transport, from node.ID, key []byte) (net.Conn, [
 	h := tr.hello(from, tr.cfg.Self, nonce)
 	var mac []byte
 	if key != nil {
-		mac = tr.mac(challenge, 'h', 0, h)
+		mac = frameMAC(tr.newMAC(), nil, challenge, 'h', 0, h)
 	}
 	if err := writeFrame(c, h, mac); err != nil {
 		t.Fatal(err)
@@ -189,14 +189,14 @@ func TestTransportSurvivesBadFrames(t *testing.T) {
 		{"garbage with a good MAC", func(session []byte, tr *Transport) []byte {
 			var b bytes.Buffer
 			junk := []byte{0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05}
-			writeFrame(&b, tr.mac(session, 'd', 1, junk), junk)
+			writeFrame(&b, frameMAC(tr.newMAC(), nil, session, 'd', 1, junk), junk)
 			return b.Bytes()
 		}},
 		{"replayed sequence", func(session []byte, tr *Transport) []byte {
 			// A good frame's MAC under sequence 2 sent first: out of order.
 			var b bytes.Buffer
 			junk := []byte{1, 2, 3}
-			writeFrame(&b, tr.mac(session, 'd', 2, junk), junk)
+			writeFrame(&b, frameMAC(tr.newMAC(), nil, session, 'd', 2, junk), junk)
 			return b.Bytes()
 		}},
 	} {

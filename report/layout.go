@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // The page's data. Times are virtual nanoseconds; nodes are lanes, indices
@@ -244,8 +245,15 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 		pt.Detail = append(pt.Detail, strs.id(r.Detail))
 		pt.Event = append(pt.Event, r.Index)
 	}
+	// Lanes down or paused, since when; closeBand ends one's band.
 	down := map[int]int64{}
 	paused := map[int]int64{}
+	closeBand := func(open map[int]int64, kind string, n int, at int64) {
+		if s, ok := open[n]; ok {
+			w.Bands = append(w.Bands, band{Kind: kind, Node: n, Start: s, End: at})
+			delete(open, n)
+		}
+	}
 	var net *band
 	closeNet := func(at int64) {
 		if net != nil {
@@ -298,10 +306,7 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 			point(r, n)
 		case "restart", "start":
 			n := laneOf(r.Node)
-			if s, ok := down[n]; ok {
-				w.Bands = append(w.Bands, band{Kind: "down", Node: n, Start: s, End: t})
-				delete(down, n)
-			}
+			closeBand(down, "down", n, t)
 			point(r, n)
 		case "pause":
 			n := laneOf(r.Node)
@@ -309,10 +314,7 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 			point(r, n)
 		case "resume":
 			n := laneOf(r.Node)
-			if s, ok := paused[n]; ok {
-				w.Bands = append(w.Bands, band{Kind: "paused", Node: n, Start: s, End: t})
-				delete(paused, n)
-			}
+			closeBand(paused, "paused", n, t)
 			point(r, n)
 		case "net":
 			closeNet(t)
@@ -325,11 +327,11 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 		}
 	}
 	closeNet(w.End)
-	for _, n := range sortedKeys(down) {
-		w.Bands = append(w.Bands, band{Kind: "down", Node: n, Start: down[n], End: w.End})
+	for _, n := range node.SortedKeys(down) {
+		closeBand(down, "down", n, w.End)
 	}
-	for _, n := range sortedKeys(paused) {
-		w.Bands = append(w.Bands, band{Kind: "paused", Node: n, Start: paused[n], End: w.End})
+	for _, n := range node.SortedKeys(paused) {
+		closeBand(paused, "paused", n, w.End)
 	}
 	for _, id := range order {
 		if p := open[id]; p.closed == 0 {
@@ -424,13 +426,4 @@ func permute[T any](s []T, idx []int) []T {
 		out[i] = s[j]
 	}
 	return out
-}
-
-func sortedKeys(m map[int]int64) []int {
-	var keys []int
-	for k := range m { //simlab:unordered sorted below
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

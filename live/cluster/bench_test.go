@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -32,23 +31,10 @@ func BenchmarkLiveKV(b *testing.B) {
 func measureLive(b *testing.B, clients int, d time.Duration) map[string]float64 {
 	b.Helper()
 	cfg := testConfig(b, 3)
-	dirs := b.TempDir()
-	var servers []*Server
-	for _, n := range cfg.Nodes {
-		s, err := StartServer(cfg, n.Name, ServerOptions{Dir: filepath.Join(dirs, n.Name), Log: quiet})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Stop()
-		servers = append(servers, s)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for leaderOf(servers) < 0 {
-		if time.Now().After(deadline) {
-			b.Fatal("no leader")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	lc := startLocal(b, cfg)
+	defer lc.stopAll() // not only at the end of the benchmark: idle servers would cost the next run
+	servers := lc.servers
+	waitLeader(b, servers)
 	before := make([]Status, len(servers))
 	for i, s := range servers {
 		before[i] = s.Status()

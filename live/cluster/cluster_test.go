@@ -46,6 +46,61 @@ func testConfig(t testing.TB, n int) *Config {
 	return c
 }
 
+// localCluster is every server of a cluster file started in this
+// process, with data directories under dirs; servers[i] is nil while
+// server i is stopped.
+type localCluster struct {
+	t       testing.TB
+	cfg     *Config
+	dirs    string
+	servers []*Server
+}
+
+// startLocal starts every server of cfg; they stop when the test ends.
+func startLocal(t testing.TB, cfg *Config) *localCluster {
+	t.Helper()
+	lc := &localCluster{t: t, cfg: cfg, dirs: t.TempDir(), servers: make([]*Server, len(cfg.Nodes))}
+	for i := range lc.servers {
+		lc.start(i)
+	}
+	t.Cleanup(lc.stopAll)
+	return lc
+}
+
+func (lc *localCluster) dir(i int) string { return filepath.Join(lc.dirs, lc.cfg.Nodes[i].Name) }
+
+func (lc *localCluster) start(i int) {
+	lc.t.Helper()
+	s, err := StartServer(lc.cfg, lc.cfg.Nodes[i].Name, ServerOptions{Dir: lc.dir(i), Log: quiet})
+	if err != nil {
+		lc.t.Fatal(err)
+	}
+	lc.servers[i] = s
+}
+
+// stop stops server i, as a crash would: what it did not sync may or
+// may not be on disk.
+func (lc *localCluster) stop(i int) {
+	if s := lc.servers[i]; s != nil {
+		s.Stop()
+		lc.servers[i] = nil
+	}
+}
+
+func (lc *localCluster) stopAll() {
+	for i := range lc.servers {
+		lc.stop(i)
+	}
+}
+
+// waitLeader waits for one of servers to lead, and returns its ID.
+func waitLeader(t testing.TB, servers []*Server) node.ID {
+	t.Helper()
+	var l node.ID
+	waitFor(t, func() bool { l = leaderOf(servers); return l != node.None })
+	return l
+}
+
 // leaderOf asks each running server whether it leads.
 func leaderOf(servers []*Server) node.ID {
 	for _, s := range servers {
@@ -72,25 +127,8 @@ func checkHistory(t *testing.T, res WorkloadResult) {
 // history checked by the simulator's porcupine model.
 func TestKVClusterInOneProcess(t *testing.T) {
 	cfg := testConfig(t, 3)
-	dirs := t.TempDir()
-	servers := make([]*Server, 3)
-	start := func(i int) {
-		s, err := StartServer(cfg, cfg.Nodes[i].Name, ServerOptions{Dir: filepath.Join(dirs, cfg.Nodes[i].Name), Log: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		servers[i] = s
-	}
-	for i := range servers {
-		start(i)
-	}
-	defer func() {
-		for _, s := range servers {
-			if s != nil {
-				s.Stop()
-			}
-		}
-	}()
+	lc := startLocal(t, cfg)
+	servers := lc.servers
 	done := make(chan WorkloadResult)
 	go func() {
 		res, err := RunWorkload(cfg, Workload{Clients: 4, Keys: 3, Duration: 4 * time.Second, OpTimeout: 3 * time.Second})
@@ -100,21 +138,15 @@ func TestKVClusterInOneProcess(t *testing.T) {
 		done <- res
 	}()
 	time.Sleep(time.Second)
-	waitFor(t, func() bool { return leaderOf(servers) != node.None })
-	l := leaderOf(servers)
-	{
-		servers[l].Stop() // a crash: unsynced writes may or may not be there
-		servers[l] = nil
-		time.Sleep(700 * time.Millisecond)
-		start(int(l))
-	}
+	l := waitLeader(t, servers)
+	lc.stop(int(l)) // a crash: unsynced writes may or may not be there
+	time.Sleep(700 * time.Millisecond)
+	lc.start(int(l))
 	time.Sleep(500 * time.Millisecond)
-	waitFor(t, func() bool { l = leaderOf(servers); return l != node.None })
-	{
-		servers[l].Faults.Cut(cfg.Servers()...)
-		time.Sleep(time.Second)
-		servers[l].Faults.Heal()
-	}
+	l = waitLeader(t, servers)
+	servers[l].Faults.Cut(cfg.Servers()...)
+	time.Sleep(time.Second)
+	servers[l].Faults.Heal()
 	res := <-done
 	t.Logf("%d operations answered, %d unknown, %.0f ops/s, p50 %v, p99 %v", res.Ops, res.Unknown, res.Throughput(), res.Percentile(0.5), res.Percentile(0.99))
 	if res.Ops < 50 {

@@ -15,20 +15,10 @@ import (
 // says the state does not load.
 func TestCorruptStateStopsTheNodeCleanly(t *testing.T) {
 	cfg := testConfig(t, 3)
-	dirs := t.TempDir()
-	dir := filepath.Join(dirs, "s0")
-	var servers []*Server
-	for _, n := range cfg.Nodes {
-		s, err := StartServer(cfg, n.Name, ServerOptions{Dir: filepath.Join(dirs, n.Name), Log: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		servers = append(servers, s)
-	}
-	waitFor(t, func() bool { return leaderOf(servers) >= 0 }) // a term and a vote on disk
-	for _, s := range servers {
-		s.Stop()
-	}
+	lc := startLocal(t, cfg)
+	dir := lc.dir(0)
+	waitLeader(t, lc.servers) // a term and a vote on disk
+	lc.stopAll()
 	meta := filepath.Join(dir, "disk", "=raft.meta")
 	b, err := os.ReadFile(meta)
 	if err != nil {
@@ -61,7 +51,7 @@ func TestCorruptStateStopsTheNodeCleanly(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

@@ -2,11 +2,8 @@ package cluster
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/simlab-go/simlab/sim/node"
 )
 
 // TestShardKVClusterInOneProcess runs the sharded store live: a
@@ -21,25 +18,7 @@ func TestShardKVClusterInOneProcess(t *testing.T) {
 	for i, p := range freePorts(t, len(cfg.Nodes)) {
 		cfg.Nodes[i].Addr = fmt.Sprintf("127.0.0.1:%d", p)
 	}
-	dirs := t.TempDir()
-	servers := make([]*Server, len(cfg.Nodes))
-	start := func(i int) {
-		s, err := StartServer(cfg, cfg.Nodes[i].Name, ServerOptions{Dir: filepath.Join(dirs, cfg.Nodes[i].Name), Log: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		servers[i] = s
-	}
-	for i := range servers {
-		start(i)
-	}
-	defer func() {
-		for _, s := range servers {
-			if s != nil {
-				s.Stop()
-			}
-		}
-	}()
+	lc := startLocal(t, cfg)
 	cl, err := NewClient(cfg, ClientOptions{Log: quiet})
 	if err != nil {
 		t.Fatal(err)
@@ -65,13 +44,10 @@ func TestShardKVClusterInOneProcess(t *testing.T) {
 		done <- res
 	}()
 	time.Sleep(1500 * time.Millisecond)
-	group := servers[3:6] // a0..a2: gid 100
-	var l node.ID
-	waitFor(t, func() bool { l = leaderOf(group); return l != node.None })
-	servers[l].Stop()
-	servers[l] = nil
+	l := waitLeader(t, lc.servers[3:6]) // a0..a2: gid 100
+	lc.stop(int(l))
 	time.Sleep(700 * time.Millisecond)
-	start(int(l))
+	lc.start(int(l))
 	res := <-done
 	t.Logf("%d operations answered, %d unknown, %.0f ops/s, p50 %v, p99 %v", res.Ops, res.Unknown, res.Throughput(), res.Percentile(0.5), res.Percentile(0.99))
 	if res.Ops < 50 {
