@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -48,6 +49,9 @@ type Options struct {
 	// seed is run a second time with tracing on to get them); 0 means 40,
 	// negative means none.
 	TraceTail int
+	// Output, when set, receives what a guest program the run drives
+	// writes (a Go test's output, say). It does not change the run.
+	Output io.Writer `json:"-"`
 	// Command is how a user runs the runner the run was started from, the
 	// start of every replay command: "go run ./cmd/simrun" when empty. An
 	// outside module's runner sets its own. It does not change the run.
@@ -433,6 +437,11 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 	}
 	out.Passed = len(out.Failures) == 0 && len(out.Unknown) == 0
 	fp := seed
+	for _, f := range c.foreign {
+		fp = node.Mix(fp, f.Fingerprint)
+		out.Events += f.Events
+		out.VirtualTime += f.Virtual
+	}
 	for _, w := range c.worlds {
 		fp = node.Mix(fp, w.Fingerprint())
 		out.Stats.Add(w.Stats())
@@ -473,7 +482,30 @@ type Case struct {
 	describers  []func() string
 	operations  int
 	histories   []History // with Options.Histories
+	foreign     []Foreign
 }
+
+// Foreign is a run a scenario drove outside any World, such as a guest
+// program under package guest: what the Outcome counts of it.
+type Foreign struct {
+	// Fingerprint folds everything the run received; it is folded into
+	// the Outcome's.
+	Fingerprint uint64
+	// Virtual is the run's virtual time; Events what it counts as events
+	// (a guest's host calls).
+	Virtual time.Duration
+	Events  int64
+}
+
+// AddForeign counts a run the scenario drove outside any World in the
+// Outcome: its fingerprint, virtual time and events.
+func (c *Case) AddForeign(f Foreign) { c.foreign = append(c.foreign, f) }
+
+// Tracer returns the function that receives the run's trace records, or
+// nil when nobody asked for them. Worlds made by NewWorld send theirs
+// there already; a scenario that drives something else (a guest program)
+// sends its own.
+func (c *Case) Tracer() func(sim.Record) { return c.trace }
 
 // CountOperations adds n client operations to the run's count (what
 // -minimize shrinks and reports). CheckLinearizable counts the histories it

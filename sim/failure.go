@@ -33,6 +33,9 @@ type Failure struct {
 	// several (Record.World).
 	World int
 	Stack string // for panics
+	// Detail is more about the failure than its one-line message: for a
+	// Go test run as a guest, the part of its output that explains it.
+	Detail string
 	// Trace holds the last trace records before the failure, when known.
 	Trace []Record
 	// Scenario and Replay are filled in by the scenario runner: the exact
@@ -62,6 +65,10 @@ func (f *Failure) Report() string {
 	var b strings.Builder
 	b.WriteString(f.Error())
 	b.WriteString("\n")
+	if f.Detail != "" {
+		b.WriteString(strings.TrimRight(f.Detail, "\n"))
+		b.WriteString("\n")
+	}
 	if f.Stack != "" {
 		b.WriteString("stack:\n")
 		b.WriteString(f.Stack)

@@ -33,7 +33,7 @@ func TestExitStatusAndMessages(t *testing.T) {
 		// Listing.
 		{"list", []string{"-list"}, nil, 0, []string{"register/swarm", "-p ops=40", "(1 to 10000)"}, nil},
 		{"list says which scenarios have fixed faults", []string{"-list"}, nil, 0, []string{"fixed faults: it checks that the minority"}, nil},
-		{"-list with another flag", []string{"-list", "-scenario", "raft/*"}, nil, 2, nil, []string{"-list takes no other flag, yet -scenario was given"}},
+		{"-list with another flag", []string{"-list", "-scenario", "raft/*"}, nil, 2, nil, []string{"-list takes no other flag but -pkg, yet -scenario was given"}},
 		{"-list with a stray argument", []string{"-list", "extra"}, nil, 2, nil, []string{`unexpected argument "extra"`}},
 		{"help", []string{"-h"}, nil, 0, nil, []string{"usage: simrun", "-run-timeout"}},
 

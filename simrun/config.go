@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
 )
 
@@ -38,6 +39,11 @@ type config struct {
 	merge       []string // -merge: the shard outputs to combine
 	opts        scenarios.Options
 	selected    []scenarios.Scenario
+	// guest, with -pkg, is the package whose tests are the scenarios.
+	guest *guestSetup
+	// extraFlags are the flags that chose the sweep besides -scenario,
+	// -seeds and the run's options (-pkg, -run), for its summary.
+	extraFlags []string
 }
 
 // usageError is bad input: exit status 2, nothing run.
@@ -93,6 +99,9 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	v := &flagValues{ps: params{}}
 	fs.BoolVar(&c.list, "list", false, "list the scenarios with their summaries and parameters, and exit")
 	fs.StringVar(&c.patterns, "scenario", "", "scenario name or comma-separated glob patterns, e.g. 'register/*'")
+	fs.StringVar(&v.run, "run", "", "select the scenarios (or, with -pkg, the tests) whose names match this regular expression, as go test -run does")
+	fs.StringVar(&v.pkg, "pkg", "", "run a Go package's tests instead of simlab's scenarios: the directory of a package with its own go.mod; its test binary is built for wasip1 and each Test function runs as a scenario under the virtual clock, deterministic by seed")
+	fs.DurationVar(&v.testTimeout, "test-timeout", gotest.DefaultTimeout, "with -pkg: each test's limit of virtual time (go test's -timeout); past it the test panics with every goroutine's stack")
 	fs.StringVar(&v.seed, "seed", "", "replay this one seed (seeds start at 1)")
 	fs.StringVar(&v.seeds, "seeds", "", "sweep seeds: N means 1-N; A-B is inclusive")
 	fs.IntVar(&c.jobs, "jobs", runtime.NumCPU(), "runs in parallel in a sweep (each run is single-threaded)")
@@ -125,6 +134,8 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 
 type flagValues struct {
 	seed, seeds, shard, input        string
+	run, pkg                         string
+	testTimeout                      time.Duration
 	merge                            bool
 	traceNode, traceKind, traceMatch string
 	traceFrom, traceTo               time.Duration
@@ -197,6 +208,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		return nil, parseError(fs, err)
 	}
 	c.opts.Command = p.Command
+	var err error
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if v.merge {
@@ -221,12 +233,17 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 	if c.list {
 		var others []string
 		for _, name := range sortedKeys(boolMap(set)) {
-			if name != "list" {
+			if name != "list" && name != "pkg" {
 				others = append(others, "-"+name)
 			}
 		}
 		if len(others) > 0 {
-			return nil, usagef("-list takes no other flag, yet %s was given: run -list alone", strings.Join(others, ", "))
+			return nil, usagef("-list takes no other flag but -pkg, yet %s was given: run -list alone", strings.Join(others, ", "))
+		}
+		if v.pkg != "" {
+			if c.guest, err = buildPackage(c, v); err != nil {
+				return nil, err
+			}
 		}
 		return c, nil
 	}
@@ -248,14 +265,29 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 	if len(v.ps) > 0 {
 		c.opts.Params = v.ps
 	}
-	if c.patterns == "" {
-		return nil, usagef("no scenario given: pass -scenario NAME or a pattern such as 'register/*' (-list shows them)")
+	if v.pkg != "" {
+		if err := checkGuestFlags(set); err != nil {
+			return nil, err
+		}
+		if c.guest, err = buildPackage(c, v); err != nil {
+			return nil, err
+		}
+		c.opts.TraceTail = -1 // a test's failure carries its output instead
+	} else if set["test-timeout"] {
+		return nil, usagef("-test-timeout limits the tests of -pkg: add -pkg DIR, or drop it")
 	}
-	sel, err := scenarios.Match(c.patterns)
-	if err != nil {
-		return nil, usageError{err.Error()}
+	if c.selected, err = selectScenarios(c, v.run); err != nil {
+		return nil, err
 	}
-	c.selected = sel
+	if v.pkg != "" {
+		c.extraFlags = append(c.extraFlags, "-pkg", quoteArg(v.pkg))
+		if v.testTimeout != gotest.DefaultTimeout {
+			c.extraFlags = append(c.extraFlags, "-test-timeout", v.testTimeout.String())
+		}
+	}
+	if v.run != "" {
+		c.extraFlags = append(c.extraFlags, "-run", quoteArg(v.run))
+	}
 	switch {
 	case v.seed != "" && v.seeds != "":
 		return nil, usagef("give -seed N to replay one seed or -seeds to sweep, not both")

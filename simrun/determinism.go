@@ -10,7 +10,7 @@ import (
 // firstDivergence explains two runs of one seed that ended differently: it
 // runs the seed again recording every trace record's fingerprint, then once
 // more comparing against them, and names the first record where they part.
-func firstDivergence(j job, o scenarios.Options, a, b scenarios.Outcome) string {
+func firstDivergence(s scenarios.Scenario, j job, o scenarios.Options, a, b scenarios.Outcome) string {
 	head := fmt.Sprintf("two runs of the same seed differ: fingerprints %016x and %016x, passed %v and %v",
 		a.Fingerprint, b.Fingerprint, a.Passed, b.Passed)
 	var fps []uint64
@@ -22,7 +22,7 @@ func firstDivergence(j job, o scenarios.Options, a, b scenarios.Outcome) string 
 			recs = append(recs, r)
 		}
 	}
-	if _, err := scenarios.Run(j.scenario, j.seed, o); err != nil {
+	if _, err := scenarios.RunScenario(s, j.seed, o); err != nil {
 		return head
 	}
 	at := -1
@@ -34,7 +34,7 @@ func firstDivergence(j job, o scenarios.Options, a, b scenarios.Outcome) string 
 		}
 		k++
 	}
-	if _, err := scenarios.Run(j.scenario, j.seed, o); err != nil {
+	if _, err := scenarios.RunScenario(s, j.seed, o); err != nil {
 		return head
 	}
 	if at < 0 && k != len(fps) {

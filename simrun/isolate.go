@@ -34,6 +34,17 @@ type workerSetup struct {
 	Determinism bool              `json:"determinism"`
 	// HTMLDir, when set, receives a report of every failing run.
 	HTMLDir string `json:"html_dir,omitempty"`
+	// Guest, with -pkg, is the package whose tests the jobs name.
+	Guest *guestSetup `json:"guest,omitempty"`
+}
+
+// lookup is the scenario a job names: one of the package's tests with
+// -pkg, a registered scenario otherwise.
+func (s workerSetup) lookup(name string) (scenarios.Scenario, bool) {
+	if s.Guest != nil {
+		return s.Guest.lookup(name)
+	}
+	return scenarios.Lookup(name)
 }
 
 // ServeIfWorker turns the process into a sweep's worker if it was started

@@ -45,6 +45,7 @@ type mergedSummary struct {
 	Pattern     string            `json:"pattern"`
 	Seeds       string            `json:"seeds"`
 	Options     string            `json:"options"`
+	Binary      string            `json:"binary,omitempty"`
 	Determinism bool              `json:"check_determinism"`
 	// WallSeconds is the slowest shard's wall time: the sweep's, when the
 	// shards ran side by side; ShardWallSeconds is the sum over shards.
@@ -62,7 +63,7 @@ func merge(c *config, stdout, stderr io.Writer) int {
 	}
 	first := shards[0]
 	sum := mergedSummary{Type: "summary", Scenarios: map[string]*tally{}, Shards: first.total,
-		Pattern: first.summary.Pattern, Seeds: first.summary.Seeds, Options: first.summary.Options, Determinism: first.summary.Determinism}
+		Pattern: first.summary.Pattern, Seeds: first.summary.Seeds, Options: first.summary.Options, Binary: first.summary.Binary, Determinism: first.summary.Determinism}
 	var failures []mergedFailure
 	var cover *coverTally
 	for _, s := range shards {
@@ -179,6 +180,7 @@ func readShards(files []string) ([]*shardOutput, error) {
 			{"-scenario", a.Pattern, b.Pattern},
 			{"-seeds", a.Seeds, b.Seeds},
 			{"options", a.Options, b.Options},
+			{"test binary", a.Binary, b.Binary},
 			{"-check-determinism", fmt.Sprint(a.Determinism), fmt.Sprint(b.Determinism)},
 			{"-coverage", fmt.Sprint(a.Coverage != nil), fmt.Sprint(b.Coverage != nil)},
 		} {

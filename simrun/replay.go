@@ -1,6 +1,7 @@
 package simrun
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +15,12 @@ import (
 func replay(c *config, stdout, stderr io.Writer) int {
 	s := c.selected[0]
 	opts := c.opts
+	options := opts.String()
+	if c.guest != nil {
+		options = fmt.Sprintf("test-timeout=%v (virtual time)", c.guest.Timeout)
+	}
 	fmt.Fprintf(stdout, "scenario: %s\nsummary:  %s\nseed:     %d\noptions:  %s\nreplay:   %s\n",
-		s.Name, s.Summary, c.seed, opts, scenarios.ReplayCommand(s.Name, c.seed, opts))
+		s.Name, s.Summary, c.seed, options, scenarios.ReplayCommand(s.Name, c.seed, opts))
 	if c.verbose {
 		if c.filter.on() {
 			fmt.Fprintf(stdout, "trace (%s):\n", c.filter)
@@ -32,7 +37,12 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if c.htmlDir != "" {
 		rec = report.Record(&opts)
 	}
-	out, err := scenarios.Run(s.Name, c.seed, opts)
+	if c.guest != nil {
+		fmt.Fprintf(stdout, "binary:   %s, sha256 %s\n", c.guest.Import, c.guest.Hash)
+		fmt.Fprintln(stdout, "output:")
+		opts.Output = &indenter{w: stdout, prefix: "  | "}
+	}
+	out, err := scenarios.RunScenario(s, c.seed, opts)
 	var ue *scenarios.UsageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), err)
@@ -47,7 +57,12 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		}
 		reportPath = path
 	}
-	fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
+	if ind, ok := opts.Output.(*indenter); ok {
+		ind.end()
+	}
+	if c.guest == nil {
+		fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
+	}
 	for _, n := range out.Notes {
 		fmt.Fprintf(stdout, "note:     %s\n", n)
 	}
@@ -57,12 +72,18 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if out.Wall > 0 {
 		ratio = out.VirtualTime.Seconds() / out.Wall.Seconds()
 	}
-	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%.0f× faster than real time), %d events\n", out.VirtualTime, out.Wall, ratio, out.Events)
+	events := "events"
+	if c.guest != nil {
+		events = "host calls"
+	}
+	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%.1f× faster than real time), %d %s\n", out.VirtualTime, out.Wall, ratio, out.Events, events)
 	st := out.Stats
-	fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
-		st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
-	fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts; disk: %d writes (%d bytes), %d syncs\n",
-		st.Crashes, st.Restarts, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+	if out.Worlds > 0 {
+		fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
+			st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
+		fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts; disk: %d writes (%d bytes), %d syncs\n",
+			st.Crashes, st.Restarts, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+	}
 	if opts.Coverage {
 		t := newCoverTally()
 		t.addRun(out.Coverage)
@@ -102,4 +123,39 @@ func verdict(out scenarios.Outcome) string {
 		return fmt.Sprintf("UNKNOWN (%d undecided checks)", len(out.Unknown))
 	}
 	return "PASS"
+}
+
+// indenter prefixes every line written through it, so that a Go test's
+// output stands apart from simrun's own lines.
+type indenter struct {
+	w       io.Writer
+	prefix  string
+	midLine bool
+}
+
+func (d *indenter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if !d.midLine {
+			io.WriteString(d.w, d.prefix)
+			d.midLine = true
+		}
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			d.w.Write(p)
+			break
+		}
+		d.w.Write(p[:i+1])
+		d.midLine = false
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// end finishes a line the output left open.
+func (d *indenter) end() {
+	if d.midLine {
+		io.WriteString(d.w, "\n")
+		d.midLine = false
+	}
 }

@@ -2,6 +2,7 @@ package simrun
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/simlab-go/simlab/report"
@@ -52,6 +53,8 @@ type failure struct {
 	Msg  string        `json:"msg"`
 	Time time.Duration `json:"time_ns"`
 	Node string        `json:"node,omitempty"`
+	// Detail is what explains a Go test's failure: its output around it.
+	Detail string `json:"detail,omitempty"`
 }
 
 func (r result) job() job { return job{r.Scenario, r.Seed} }
@@ -62,21 +65,26 @@ func (r result) failed() bool { return len(r.Failures) > 0 || r.Diverge != "" ||
 func runJob(setup workerSetup, j job) result {
 	o, determinism := setup.Options, setup.Determinism
 	r := result{Scenario: j.scenario, Seed: j.seed}
-	out, err := scenarios.Run(j.scenario, j.seed, o)
+	s, ok := setup.lookup(j.scenario)
+	if !ok {
+		r.Usage = fmt.Sprintf("no scenario is named %q", j.scenario)
+		return r
+	}
+	out, err := scenarios.RunScenario(s, j.seed, o)
 	var ue *scenarios.UsageError
 	if errors.As(err, &ue) {
 		r.Usage = err.Error()
 		return r
 	}
 	for _, f := range out.Failures {
-		r.Failures = append(r.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: f.Time, Node: f.Node})
+		r.Failures = append(r.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: f.Time, Node: f.Node, Detail: f.Detail})
 	}
 	r.Unknown, r.Faults, r.Events, r.Virtual = out.Unknown, out.Faults, out.Events, int64(out.VirtualTime)
 	r.Coverage = out.Coverage
 	if determinism {
-		again, _ := scenarios.Run(j.scenario, j.seed, o)
+		again, _ := scenarios.RunScenario(s, j.seed, o)
 		if again.Fingerprint != out.Fingerprint || again.Passed != out.Passed {
-			r.Diverge = firstDivergence(j, o, out, again)
+			r.Diverge = firstDivergence(s, j, o, out, again)
 		}
 	}
 	if setup.HTMLDir != "" && len(r.Failures) > 0 {

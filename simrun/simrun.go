@@ -86,6 +86,12 @@ func run(p Program, args []string, stdout, stderr io.Writer, getenv func(string)
 		return 2
 	}
 	if c.list {
+		if c.guest != nil {
+			for _, s := range c.guest.scenarios() {
+				fmt.Fprintln(stdout, s.Name)
+			}
+			return 0
+		}
 		list(stdout)
 		return 0
 	}

@@ -110,7 +110,7 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 	signal.Notify(interrupt, stopSignals...)
 	defer signal.Stop(interrupt)
 	status := 130
-	setup := workerSetup{Options: c.opts, Determinism: c.determinism, HTMLDir: c.htmlDir}
+	setup := workerSetup{Options: c.opts, Determinism: c.determinism, HTMLDir: c.htmlDir, Guest: c.guest}
 	var wg sync.WaitGroup
 	for i := 0; i < c.jobs; i++ {
 		wg.Add(1)
@@ -364,7 +364,11 @@ func (p *printer) report(r result) {
 		emit(r.Lost, "failure", msg, 0, "", detail)
 	}
 	for _, f := range r.Failures {
-		emit(f.Kind, "failure", f.Msg, f.Time, f.Node, r.reportLine())
+		detail := r.reportLine()
+		if f.Detail != "" {
+			detail = joinLines(shortDetail(f.Detail), detail)
+		}
+		emit(f.Kind, "failure", f.Msg, f.Time, f.Node, detail)
 	}
 	for _, u := range r.Unknown {
 		emit("unknown", "unknown", u, time.Duration(r.Virtual), "", "")
@@ -379,17 +383,20 @@ func (p *printer) report(r result) {
 // of one sweep from those of another; Interrupted, when set, says what an
 // interrupted sweep did not run.
 type summaryLine struct {
-	Type        string            `json:"type"`
-	Scenarios   map[string]*tally `json:"scenarios"`
-	Shard       string            `json:"shard"`
-	Pattern     string            `json:"pattern"`
-	Seeds       string            `json:"seeds"`
-	Options     string            `json:"options"`
-	Determinism bool              `json:"check_determinism"`
-	WallSeconds float64           `json:"wall_seconds"`
-	RunsPerSec  float64           `json:"runs_per_second"`
-	Interrupted string            `json:"interrupted,omitempty"`
-	Coverage    *coverReport      `json:"coverage,omitempty"`
+	Type      string            `json:"type"`
+	Scenarios map[string]*tally `json:"scenarios"`
+	Shard     string            `json:"shard"`
+	Pattern   string            `json:"pattern"`
+	Seeds     string            `json:"seeds"`
+	Options   string            `json:"options"`
+	// Binary is the SHA-256 of the test binary, with -pkg: shards built
+	// from different code are not one sweep.
+	Binary      string       `json:"binary,omitempty"`
+	Determinism bool         `json:"check_determinism"`
+	WallSeconds float64      `json:"wall_seconds"`
+	RunsPerSec  float64      `json:"runs_per_second"`
+	Interrupted string       `json:"interrupted,omitempty"`
+	Coverage    *coverReport `json:"coverage,omitempty"`
 	tally
 }
 
@@ -414,8 +421,15 @@ func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall 
 		rep = cover.report()
 	}
 	if c.json {
+		pattern, binary := c.patterns, ""
+		if pattern == "" {
+			pattern = "*"
+		}
+		if c.guest != nil {
+			binary = c.guest.Hash
+		}
 		line, _ := json.Marshal(summaryLine{Coverage: rep, Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
-			Pattern: c.patterns, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(c.opts.Flags(), " "),
+			Pattern: pattern, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(append(c.opts.Flags(), c.extraFlags...), " "), Binary: binary,
 			Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: rate, Interrupted: interrupted, tally: total})
 		fmt.Fprintln(w, string(line))
 		return
@@ -450,4 +464,26 @@ func touch(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// sweepDetailLines bounds a failure's detail in a sweep's listing; the
+// replay prints all of it.
+const sweepDetailLines = 12
+
+func shortDetail(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > sweepDetailLines {
+		lines = append(lines[:sweepDetailLines:sweepDetailLines], fmt.Sprintf("[… %d more lines: the replay prints them]", len(lines)-sweepDetailLines))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func joinLines(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n" + b
 }

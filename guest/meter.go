@@ -1,0 +1,322 @@
+package guest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The meter: how a guest's work becomes a deterministic count.
+//
+// A wasm program cannot be asked how much it has computed, and the host only
+// hears from it at host calls. So the module is rewritten before it is
+// compiled: a counter (a mutable i64 global, exported as FuelGlobal) is
+// decremented at the entry of every function and at the head of every loop,
+// which is every backward jump, and so every basic-block transition of Go's
+// wasm code (each Go function is one dispatch loop that every jump goes
+// through). The same program given the same inputs counts the same, on any
+// machine, and the count grows with the work done: a spinning goroutine
+// spends it as fast as a useful one.
+//
+// When the counter reaches zero the inserted code calls the program's own
+// import of wasi_snapshot_preview1.clock_time_get (every Go program reads
+// the clock) with a clock id no program uses, tickClockID, which the host
+// takes for a tick: it can stop the guest there (a virtual-time budget, a
+// wall-clock limit) with the guest's call stack, even in a loop that makes
+// no call. Borrowing an import keeps every function index as it is; adding
+// one would renumber every call, table entry, export and name. A module
+// that does not import clock_time_get traps (unreachable) at zero instead,
+// and can then be stopped only at its host calls.
+
+// tickClockID is the clock id of a tick: the bytes "tick", no clock WASI
+// defines.
+const tickClockID = 0x6b636974
+
+// FuelGlobal is the export name of the metering counter: the work left until
+// the next tick, decremented once per function entry and loop iteration.
+const FuelGlobal = "simlab_fuel_left"
+
+// meterStats counts what the rewrite inserted.
+type meterStats struct {
+	functions int // function bodies metered
+	loops     int // loop heads metered
+	tickCall  bool
+}
+
+// meter returns the module bin with its work counted (see above).
+func meter(bin []byte) ([]byte, meterStats, error) {
+	var st meterStats
+	secs, err := parseSections(bin)
+	if err != nil {
+		return nil, st, err
+	}
+	var (
+		types        [][]byte // each function type's parameters and results
+		importedGlob uint32
+		tickFunc     = -1
+		codeAt       = -1
+		globalAt     = -1
+	)
+	for i, s := range secs {
+		switch s.id {
+		case secType:
+			if types, err = readTypes(s.payload); err != nil {
+				return nil, st, err
+			}
+		case secImport:
+			_, importedGlob, tickFunc, err = readImports(s.payload, types)
+			if err != nil {
+				return nil, st, err
+			}
+		case secGlobal:
+			globalAt = i
+		case secCode:
+			codeAt = i
+		}
+	}
+	if codeAt < 0 {
+		return nil, st, errors.New("the module has no code section: nothing to run")
+	}
+
+	// The counter: one more global, after those imported and defined.
+	var globals []byte
+	nglobals := uint32(0)
+	if globalAt >= 0 {
+		r := &reader{b: secs[globalAt].payload}
+		nglobals = r.u32()
+		if r.err != nil {
+			return nil, st, fmt.Errorf("malformed global section: %w", r.err)
+		}
+		globals = secs[globalAt].payload[r.off:]
+	}
+	fuel := importedGlob + nglobals
+	var gp []byte
+	gp = appendU32(gp, nglobals+1)
+	gp = append(gp, globals...)
+	gp = append(gp, 0x7e, 0x01, opI64Const) // i64, mutable, = initialFuel
+	gp = appendSLEB(gp, initialFuel)
+	gp = append(gp, opEnd)
+	if globalAt >= 0 {
+		secs[globalAt].payload = gp
+	} else {
+		secs = insertSection(secs, section{secGlobal, gp})
+	}
+
+	// Its export, so the host can read and set it.
+	var exports []byte
+	nexports := uint32(0)
+	exportAt := -1
+	for i, s := range secs {
+		if s.id == secExport {
+			exportAt = i
+		}
+	}
+	if exportAt >= 0 {
+		r := &reader{b: secs[exportAt].payload}
+		nexports = r.u32()
+		exports = secs[exportAt].payload[r.off:]
+		for i := uint32(0); i < nexports && r.err == nil; i++ {
+			if r.name() == FuelGlobal {
+				return nil, st, errors.New("the module is metered already (it exports " + FuelGlobal + ")")
+			}
+			r.byte()
+			r.u32()
+		}
+		if r.err != nil {
+			return nil, st, fmt.Errorf("malformed export section: %w", r.err)
+		}
+	}
+	var ep []byte
+	ep = appendU32(ep, nexports+1)
+	ep = append(ep, exports...)
+	ep = appendU32(ep, uint32(len(FuelGlobal)))
+	ep = append(ep, FuelGlobal...)
+	ep = append(ep, 0x03) // a global
+	ep = appendU32(ep, fuel)
+	if exportAt >= 0 {
+		secs[exportAt].payload = ep
+	} else {
+		secs = insertSection(secs, section{secExport, ep})
+	}
+
+	// What every counting point runs.
+	var snippet []byte
+	snippet = append(snippet, opGlobalGet)
+	snippet = appendU32(snippet, fuel)
+	snippet = append(snippet, opI64Const, 0x7f, opI64Add, opGlobalSet) // -1
+	snippet = appendU32(snippet, fuel)
+	snippet = append(snippet, opGlobalGet)
+	snippet = appendU32(snippet, fuel)
+	snippet = append(snippet, opI64Eqz, opIf, 0x40)
+	if tickFunc >= 0 {
+		snippet = append(snippet, opI32Const)
+		snippet = appendSLEB(snippet, tickClockID)
+		snippet = append(snippet, opI64Const, 0x00, opI32Const, 0x00, opCall)
+		snippet = appendU32(snippet, uint32(tickFunc))
+		snippet = append(snippet, opDrop)
+		st.tickCall = true
+	} else {
+		snippet = append(snippet, opUnreachable)
+	}
+	snippet = append(snippet, opEnd)
+
+	for i, s := range secs {
+		if s.id != secCode {
+			continue
+		}
+		code, err := meterCode(s.payload, snippet, &st)
+		if err != nil {
+			return nil, st, err
+		}
+		secs[i].payload = code
+	}
+	return encodeSections(secs), st, nil
+}
+
+// initialFuel is the counter's value when the module starts; the host sets
+// its own before the guest runs.
+const initialFuel = 1 << 20
+
+func appendSLEB(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
+// insertSection puts s before the first section that must follow it.
+func insertSection(secs []section, s section) []section {
+	for i, t := range secs {
+		if t.id != secCustom && t.id > s.id {
+			return append(secs[:i], append([]section{s}, secs[i:]...)...)
+		}
+	}
+	return append(secs, s)
+}
+
+// clockTimeGetType is the encoding of clock_time_get's type:
+// (i32, i64, i32) -> i32.
+const clockTimeGetType = "\x03\x7f\x7e\x7f\x01\x7f"
+
+// readTypes reads every function type's encoding (its parameter and result
+// vectors).
+func readTypes(p []byte) ([][]byte, error) {
+	r := &reader{b: p}
+	n := r.u32()
+	types := make([][]byte, 0, n)
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		if form := r.byte(); form != 0x60 {
+			return nil, fmt.Errorf("type %d has form 0x%02x; the meter knows function types only", i, form)
+		}
+		start := r.off
+		params := r.u32()
+		r.bytes(int(params))
+		results := r.u32()
+		r.bytes(int(results))
+		types = append(types, p[start:r.off])
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("malformed type section: %w", r.err)
+	}
+	return types, nil
+}
+
+// readImports counts the imported functions and globals and finds the
+// index of wasi_snapshot_preview1.clock_time_get, if it is imported with
+// the type (i32, i64, i32) -> i32; -1 otherwise.
+func readImports(p []byte, types [][]byte) (funcs, globals uint32, tick int, err error) {
+	tick = -1
+	r := &reader{b: p}
+	n := r.u32()
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		mod, field := r.name(), r.name()
+		switch kind := r.byte(); kind {
+		case 0x00: // function
+			t := r.u32()
+			if mod == "wasi_snapshot_preview1" && field == "clock_time_get" && int(t) < len(types) && string(types[t]) == clockTimeGetType {
+				tick = int(funcs)
+			}
+			funcs++
+		case 0x01: // table
+			r.byte()
+			r.limits()
+		case 0x02: // memory
+			r.limits()
+		case 0x03: // global
+			r.byte()
+			r.byte()
+			globals++
+		case 0x04: // tag
+			r.byte()
+			r.u32()
+		default:
+			return 0, 0, -1, fmt.Errorf("malformed import section: import kind 0x%02x", kind)
+		}
+	}
+	if r.err != nil {
+		return 0, 0, -1, fmt.Errorf("malformed import section: %w", r.err)
+	}
+	return funcs, globals, tick, nil
+}
+
+func (r *reader) limits() {
+	flags := r.byte()
+	r.uleb(64)
+	if flags&1 != 0 {
+		r.uleb(64)
+	}
+}
+
+// meterCode rewrites every function body of a code section.
+func meterCode(p []byte, snippet []byte, st *meterStats) ([]byte, error) {
+	r := &reader{b: p}
+	n := r.u32()
+	out := make([]byte, 0, len(p)+len(p)/4)
+	out = appendU32(out, n)
+	var body []byte
+	for i := uint32(0); i < n; i++ {
+		size := r.u32()
+		src := r.bytes(int(size))
+		if r.err != nil {
+			return nil, fmt.Errorf("malformed code section at function body %d: %w", i, r.err)
+		}
+		var err error
+		body, err = meterBody(body[:0], src, snippet, st)
+		if err != nil {
+			return nil, fmt.Errorf("function body %d: %w", i, err)
+		}
+		out = appendU32(out, uint32(len(body)))
+		out = append(out, body...)
+		st.functions++
+	}
+	return out, nil
+}
+
+// meterBody copies one function body into out with the snippet after its
+// local declarations and after the block type of every loop.
+func meterBody(out, body, snippet []byte, st *meterStats) ([]byte, error) {
+	r := &reader{b: body}
+	groups := r.u32()
+	for g := uint32(0); g < groups && r.err == nil; g++ {
+		r.u32()
+		r.byte()
+	}
+	out = append(out, body[:r.off]...)
+	out = append(out, snippet...)
+	last := r.off
+	for !r.done() {
+		if r.skipInstr() == opLoop && r.err == nil {
+			out = append(out, body[last:r.off]...)
+			out = append(out, snippet...)
+			last = r.off
+			st.loops++
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return append(out, body[last:]...), nil
+}

@@ -1,0 +1,3 @@
+module basics
+
+go 1.26

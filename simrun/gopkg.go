@@ -1,0 +1,286 @@
+package simrun
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/simlab-go/simlab/guest"
+	"github.com/simlab-go/simlab/guest/gotest"
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
+)
+
+// A Go package's tests as simrun's scenarios. With -pkg DIR simrun builds
+// the package's test binary for wasip1 (gotest.Build), and each Test
+// function becomes a scenario of the same name whose run, for a seed, is
+// that test run once as a guest program under the virtual clock. Sweeps,
+// workers, -json, shards, -check-determinism and replays then work as for
+// simlab's own scenarios; the replay command names the package.
+
+// guestSetup is what a process needs to run a package's tests: the parent
+// builds the binary and hands this to its workers.
+type guestSetup struct {
+	// Binary is the test binary's path (in the build cache, named by its
+	// content) and Hash its SHA-256.
+	Binary string `json:"binary"`
+	Hash   string `json:"hash"`
+	// Dir is the package's directory, which its tests see as their working
+	// directory; Import its import path.
+	Dir    string `json:"dir"`
+	Import string `json:"import"`
+	// Timeout is each test's limit of virtual time (-test-timeout).
+	Timeout time.Duration `json:"timeout"`
+	// WallLimit stops a run that loops without waiting, with its stack,
+	// before the sweep's -run-timeout would kill its worker.
+	WallLimit time.Duration `json:"wall_limit"`
+	// Tests are the package's Test functions.
+	Tests []string `json:"tests"`
+}
+
+// suites are the compiled test binaries of this process, by path: a
+// worker compiles its binary once and runs every seed on it.
+var (
+	suitesMu sync.Mutex
+	suites   = map[string]*gotest.Suite{}
+)
+
+func openSuite(g *guestSetup) (*gotest.Suite, error) {
+	suitesMu.Lock()
+	defer suitesMu.Unlock()
+	if s := suites[g.Binary]; s != nil {
+		return s, nil
+	}
+	s, err := gotest.Open(context.Background(), g.Binary, g.Dir)
+	if err != nil {
+		return nil, err
+	}
+	suites[g.Binary] = s
+	return s, nil
+}
+
+// loadPackage builds the package in dir and lists its tests.
+func loadPackage(dir string, timeout, wall time.Duration) (*guestSetup, error) {
+	ctx := context.Background()
+	b, err := gotest.Build(ctx, dir, "")
+	if err != nil {
+		return nil, err
+	}
+	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WallLimit: wall}
+	s, err := openSuite(g)
+	if err != nil {
+		return nil, err
+	}
+	if g.Tests, err = s.Tests(ctx); err != nil {
+		return nil, err
+	}
+	if len(g.Tests) == 0 {
+		return nil, fmt.Errorf("package %s (%s) has no Test functions to run", g.Import, dir)
+	}
+	return g, nil
+}
+
+// scenarios are the package's tests as scenarios.
+func (g *guestSetup) scenarios() []scenarios.Scenario {
+	out := make([]scenarios.Scenario, len(g.Tests))
+	for i, t := range g.Tests {
+		out[i] = g.scenario(t)
+	}
+	return out
+}
+
+func (g *guestSetup) scenario(test string) scenarios.Scenario {
+	return scenarios.Scenario{
+		Name:    test,
+		Summary: fmt.Sprintf("%s of %s, run as a wasip1 guest under the virtual clock", test, g.Import),
+		Run:     func(c *scenarios.Case) { g.run(c, test) },
+	}
+}
+
+func (g *guestSetup) lookup(name string) (scenarios.Scenario, bool) {
+	for _, t := range g.Tests {
+		if t == name {
+			return g.scenario(t), true
+		}
+	}
+	return scenarios.Scenario{}, false
+}
+
+// run runs one test for the case's seed and reports how it went.
+func (g *guestSetup) run(c *scenarios.Case, test string) {
+	s, err := openSuite(g)
+	if err != nil {
+		c.Check(&sim.Failure{Kind: "setup", Msg: err.Error()})
+		return
+	}
+	o := gotest.RunOptions{Timeout: g.Timeout, WallLimit: g.WallLimit, Output: c.Options().Output}
+	if tr := c.Tracer(); tr != nil {
+		o.Trace = func(r guest.Record) {
+			tr(sim.Record{Index: r.Seq, Time: r.Time, Node: "guest", Kind: r.Kind.String(), Detail: recordDetail(r), Fingerprint: r.Fingerprint})
+		}
+	}
+	oc, err := s.Run(context.Background(), test, c.Seed(), o)
+	if err != nil {
+		c.Check(&sim.Failure{Kind: "setup", Msg: err.Error()})
+		return
+	}
+	c.AddForeign(scenarios.Foreign{Fingerprint: oc.Fingerprint, Virtual: oc.Virtual, Events: oc.HostCalls})
+	c.Reportf("binary sha256:%s; virtual time %v (%v waiting, %v working: %d units of work); %d host calls (%d waits, %d yields)",
+		g.Hash[:16], oc.Virtual.Round(time.Microsecond), oc.Idle.Round(time.Microsecond), (oc.Virtual - oc.Idle).Round(time.Microsecond),
+		oc.Work, oc.HostCalls, oc.Sleeps, oc.Yields)
+	if !oc.Passed() {
+		c.Check(&sim.Failure{Kind: sim.FailureKind(oc.Verdict), Msg: oc.Message, Time: oc.Virtual, Event: oc.HostCalls, Detail: oc.Detail})
+	}
+}
+
+func recordDetail(r guest.Record) string {
+	s := r.String()
+	// "#seq time kind " is in the trace line already.
+	if i := strings.Index(s, r.Kind.String()+" "); i >= 0 {
+		return s[i+len(r.Kind.String())+1:]
+	}
+	return ""
+}
+
+// guestFlags are the flags that mean something for simlab's own scenarios
+// only: a Go test makes its own faults and checks.
+var guestFlags = map[string]string{
+	"faults":        "a Go test draws its own faults",
+	"strict":        "a Go test sends no simlab messages",
+	"strategy":      "a Go test's goroutines are scheduled by the Go runtime, first in first out",
+	"p":             "a Go test takes no scenario parameters",
+	"viz":           "a Go test checks its own histories",
+	"coverage":      "a Go test reaches no simlab marks",
+	"minimize":      "a Go test's faults are its own code, not a schedule to shrink",
+	"minimize-out":  "a Go test's faults are its own code, not a schedule to shrink",
+	"html":          "the report draws a World's nodes and messages, which a Go test has none of",
+	"input":         "a Go test reads its own input",
+	"check-timeout": "a Go test checks its own histories",
+}
+
+func checkGuestFlags(set map[string]bool) error {
+	for _, name := range sortedKeys(boolMap(set)) {
+		if why, ok := guestFlags[name]; ok {
+			return usagef("-%s does not apply to the tests of -pkg (%s): drop it", name, why)
+		}
+	}
+	return nil
+}
+
+// buildPackage builds the package of -pkg and makes the replay commands
+// name it.
+func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
+	wall := c.runTimeout * 9 / 10
+	g, err := loadPackage(v.pkg, v.testTimeout, wall)
+	if err != nil {
+		return nil, usagef("-pkg %s: %v", v.pkg, err)
+	}
+	cmd := c.opts.Command
+	if cmd == "" {
+		cmd = scenarios.DefaultCommand
+	}
+	cmd += " -pkg " + quoteArg(v.pkg)
+	if v.testTimeout != gotest.DefaultTimeout {
+		cmd += " -test-timeout " + v.testTimeout.String()
+	}
+	c.opts.Command = cmd
+	return g, nil
+}
+
+// quoteArg quotes s for a shell when it needs it.
+func quoteArg(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// selectScenarios is what -scenario and -run select: of the package's
+// tests with -pkg (all of them when neither is given), of the registered
+// scenarios otherwise.
+func selectScenarios(c *config, run string) ([]scenarios.Scenario, error) {
+	var re *regexp.Regexp
+	if run != "" {
+		var err error
+		if re, err = regexp.Compile(run); err != nil {
+			return nil, usagef("-run %q is not a regular expression: %v", run, err)
+		}
+	}
+	var sel []scenarios.Scenario
+	switch {
+	case c.guest != nil && c.patterns == "":
+		sel = c.guest.scenarios()
+	case c.guest != nil:
+		names, err := matchNames(c.patterns, c.guest.Tests)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			sel = append(sel, c.guest.scenario(n))
+		}
+	case c.patterns == "" && re == nil:
+		return nil, usagef("no scenario given: pass -scenario NAME or a pattern such as 'register/*' (-list shows them)")
+	case c.patterns == "":
+		sel = scenarios.All()
+	default:
+		var err error
+		if sel, err = scenarios.Match(c.patterns); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	if re != nil {
+		var kept []scenarios.Scenario
+		for _, s := range sel {
+			if re.MatchString(s.Name) {
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) == 0 {
+			return nil, usagef("-run %q matches none of the %d selected (-list shows them)", run, len(sel))
+		}
+		sel = kept
+	}
+	return sel, nil
+}
+
+// matchNames is the names matching any of the comma-separated glob
+// patterns, in the order given; a pattern matching none is an error naming
+// the closest.
+func matchNames(patterns string, names []string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, p := range strings.Split(patterns, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, usagef("pattern %q is malformed: %v", p, err)
+		}
+		n := 0
+		for _, name := range names {
+			if ok, _ := path.Match(p, name); ok {
+				seen[name] = true
+				n++
+			}
+		}
+		if n == 0 {
+			if close := closestWord(p, names); close != "" {
+				return nil, usagef("no test matches %q; did you mean %s? (-list shows them)", p, close)
+			}
+			return nil, usagef("no test matches %q (-list shows them)", p)
+		}
+	}
+	var out []string
+	for _, name := range names {
+		if seen[name] {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
