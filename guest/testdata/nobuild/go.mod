@@ -1,0 +1,3 @@
+module nobuild
+
+go 1.26

@@ -1,0 +1,105 @@
+package simrun
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const basicsPkg = "../guest/testdata/basics"
+
+func TestPackageList(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "-pkg", basicsPkg, "-list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "TestSleepy\nTestTimers\nTestBusy\nTestFiles\nTestFlaky\nTestPanic\nTestBlocked\nTestSpin\n"
+	if stdout != want {
+		t.Errorf("-list printed\n%s\nwant\n%s", stdout, want)
+	}
+}
+
+var replayLine = regexp.MustCompile(`(?m)^    replay: go run \./cmd/simrun (.*)$`)
+
+// TestPackageSweepAndReplay sweeps a package's tests, finds the failing
+// seeds with the tests' own messages, and replays one from the command the
+// sweep printed.
+func TestPackageSweepAndReplay(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "-pkg", basicsPkg, "-test-timeout", "1m", "-scenario", "TestFlaky,TestPanic,TestSleepy", "-seeds", "12")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (failures found)\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{": fail: basics_test.go:", ": drew three", ": panic: assignment to entry in nil map", "TestSleepy 12/12"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the sweep's output lacks %q:\n%s", want, stdout)
+		}
+	}
+	m := replayLine.FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("no replay command in:\n%s", stdout)
+	}
+	args := strings.Fields(m[1])
+	if !strings.HasPrefix(m[1], "-pkg "+basicsPkg+" -test-timeout 1m0s -scenario Test") {
+		t.Errorf("replay command %q does not name the package, the timeout and the test", m[1])
+	}
+	code, first, stderr := runCLI(t, nil, args...)
+	if code != 1 {
+		t.Fatalf("replay %v: exit %d, want 1\n%s\n%s", args, code, first, stderr)
+	}
+	for _, want := range []string{"binary:   basics, sha256 ", "output:\n  | --- FAIL: ", "FAIL: "} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the replay lacks %q:\n%s", want, first)
+		}
+	}
+	_, second, _ := runCLI(t, nil, args...)
+	fp := regexp.MustCompile(`fingerprint: \w+`)
+	if a, b := fp.FindString(first), fp.FindString(second); a == "" || a != b {
+		t.Errorf("two replays: %q and %q", a, b)
+	}
+}
+
+func TestPackageDeterminism(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "-pkg", basicsPkg, "-run", "Timers|Files|Busy", "-seeds", "4", "-check-determinism")
+	if code != 0 || !strings.Contains(stdout, "12 seeds run twice") || !strings.Contains(stdout, "12 passed") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestPackageLoopWithoutWaits: a test that loops for ever is stopped by
+// the wall-clock limit below -run-timeout, reported with the guest's
+// stack, and the sweep goes on.
+func TestPackageLoopWithoutWaits(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "-pkg", basicsPkg, "-scenario", "TestSpin,TestTimers", "-seeds", "10", "-run-timeout", "1s")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{": wall-limit: still running after", "a loop that never waits?", "basics.TestSpin", "TestTimers 10/10"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestPackageBadInput(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no such directory", []string{"-pkg", "no/such/dir", "-seeds", "1"}, "is not a directory"},
+		{"a package that does not build", []string{"-pkg", "../guest/testdata/nobuild", "-seeds", "1"}, "undefinedOnPurpose"},
+		{"a fault schedule", []string{"-pkg", basicsPkg, "-seeds", "1", "-faults", "1s crash s1"}, "-faults does not apply to the tests of -pkg"},
+		{"a misspelt test", []string{"-pkg", basicsPkg, "-seeds", "1", "-scenario", "TestFlakey"}, "did you mean TestFlaky?"},
+		{"a bad -run", []string{"-pkg", basicsPkg, "-seeds", "1", "-run", "Test("}, "is not a regular expression"},
+		{"a -run that matches nothing", []string{"-pkg", basicsPkg, "-seeds", "1", "-run", "Nothing"}, `-run "Nothing" matches none of the 8 selected`},
+		{"a test timeout without a package", []string{"-scenario", "register/basic", "-seed", "1", "-test-timeout", "1m"}, "-test-timeout limits the tests of -pkg"},
+		{"a report", []string{"-pkg", basicsPkg, "-seed", "1", "-scenario", "TestFlaky", "-html", "x"}, "-html does not apply"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, nil, tt.args...)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, and %q", code, stdout, stderr, tt.want)
+			}
+		})
+	}
+}
