@@ -158,7 +158,8 @@ func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 	le := binary.LittleEndian
 	now := r.now()
 	fdReady := false
-	wake := int64(-1) // the earliest clock deadline, virtual ns
+	due := make([]int64, nsubs) // each clock subscription's deadline, virtual ns
+	wake := int64(-1)           // the earliest of them
 	for i := uint32(0); i < nsubs; i++ {
 		s := subs[i*48 : i*48+48]
 		switch s[8] {
@@ -178,6 +179,7 @@ func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 			default:
 				at = now + int64(timeout)
 			}
+			due[i] = at
 			if wake < 0 || at < wake {
 				wake = at
 			}
@@ -195,11 +197,11 @@ func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 	n := uint32(0)
 	for i := uint32(0); i < nsubs; i++ {
 		s := subs[i*48 : i*48+48]
-		e := evs[n*32 : n*32+32]
 		typ := s[8]
-		if typ == eventClock && fdReady && le.Uint64(s[24:32]) > 0 {
-			continue // not due: a descriptor answered first
+		if typ == eventClock && due[i] > now {
+			continue // not due: a descriptor or an earlier deadline came first
 		}
+		e := evs[n*32 : n*32+32]
 		clear(e)
 		copy(e[0:8], s[0:8])
 		e[10] = typ

@@ -40,6 +40,8 @@ type guestSetup struct {
 	WallLimit time.Duration `json:"wall_limit"`
 	// Tests are the package's Test functions.
 	Tests []string `json:"tests"`
+	// scratch, when set, keeps what a replayed test writes to /tmp.
+	scratch string
 }
 
 // suites are the compiled test binaries of this process, by path: a
@@ -117,7 +119,7 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 		c.Check(&sim.Failure{Kind: "setup", Msg: err.Error()})
 		return
 	}
-	o := gotest.RunOptions{Timeout: g.Timeout, WallLimit: g.WallLimit, Output: c.Options().Output}
+	o := gotest.RunOptions{Timeout: g.Timeout, WallLimit: g.WallLimit, Output: c.Options().Output, Scratch: g.scratch}
 	if tr := c.Tracer(); tr != nil {
 		o.Trace = func(r guest.Record) {
 			tr(sim.Record{Index: r.Seq, Time: r.Time, Node: "guest", Kind: r.Kind.String(), Detail: recordDetail(r), Fingerprint: r.Fingerprint})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
@@ -38,6 +39,21 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		rec = report.Record(&opts)
 	}
 	if c.guest != nil {
+		// What the test writes to /tmp is kept, for a porcupine
+		// visualization or a log the test leaves there.
+		dir, err := os.MkdirTemp("", fmt.Sprintf("simrun-%s-seed%d-", s.Name, c.seed))
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: a directory for the test's files: %v\n", c.prog.name(), err)
+			return 2
+		}
+		c.guest.scratch = dir
+		defer func() {
+			if entries, err := os.ReadDir(dir); err == nil && len(entries) == 0 {
+				os.Remove(dir)
+			} else {
+				fmt.Fprintf(stdout, "files:    what the test wrote to /tmp is in %s\n", dir)
+			}
+		}()
 		fmt.Fprintf(stdout, "binary:   %s, sha256 %s\n", c.guest.Import, c.guest.Hash)
 		fmt.Fprintln(stdout, "output:")
 		opts.Output = &indenter{w: stdout, prefix: "  | "}

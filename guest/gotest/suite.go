@@ -91,6 +91,10 @@ type RunOptions struct {
 	WallLimit time.Duration
 	// Output receives what the test writes, as it writes it.
 	Output io.Writer
+	// Scratch, when set, is the host directory the test sees as /tmp, and
+	// keeps what the test wrote there (a porcupine visualization, say);
+	// a temporary directory removed after the run when empty.
+	Scratch string
 	// Trace receives every host call.
 	Trace func(guest.Record)
 }
@@ -146,6 +150,7 @@ func (s *Suite) Run(ctx context.Context, test string, seed uint64, o RunOptions)
 		Name:         binaryName,
 		Args:         Args(test, timeout),
 		Dir:          s.dir,
+		Scratch:      o.Scratch,
 		Stdout:       w,
 		Stderr:       w,
 		VirtualLimit: timeout + time.Minute, // the test's own timeout reports first, with stacks

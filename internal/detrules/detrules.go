@@ -1,5 +1,5 @@
 // Package detrules checks Go source against the determinism rules that code
-// under systems/ and sim/node must follow (DESIGN.md, section 10): a node runs
+// under systems/ and sim/node must follow (DESIGN.md, section 13): a node runs
 // inside a simulator that replays a whole run from one seed, so it must not
 // start goroutines, use channels, read the real clock, draw randomness or
 // touch files and sockets behind the simulator's back, and map iteration

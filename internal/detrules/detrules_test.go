@@ -234,7 +234,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // TestRepositoryFollowsDeterminismRules holds the code the simulator runs
-// as a node to the rules of DESIGN.md, section 10.
+// as a node to the rules of DESIGN.md, section 13.
 func TestRepositoryFollowsDeterminismRules(t *testing.T) {
 	root := repoRoot(t)
 	trees := []struct {

@@ -77,5 +77,5 @@
 // backup tasks therefore show in the job's virtual completion time.
 //
 // The package imports only sim/node and the standard library and follows
-// the determinism rules of DESIGN.md section 10.
+// the determinism rules of DESIGN.md section 13.
 package mapreduce

@@ -17,5 +17,5 @@
 // uses 10).
 //
 // Servers are built with NewServer; clients embed a Clerk. The package
-// follows the determinism rules of DESIGN.md section 10.
+// follows the determinism rules of DESIGN.md section 13.
 package shardctrler

@@ -34,7 +34,7 @@
 //
 // A shard no group serves (every group left) keeps no data.
 //
-// The package follows the determinism rules of DESIGN.md section 10: the
+// The package follows the determinism rules of DESIGN.md section 13: the
 // state is kept in slices and sorted maps, and what is encoded (messages,
 // log entries, snapshots) holds no map.
 package shardkv
