@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
 )
@@ -102,6 +103,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.StringVar(&v.run, "run", "", "select the scenarios (or, with -pkg, the tests) whose names match this regular expression, as go test -run does")
 	fs.StringVar(&v.pkg, "pkg", "", "run a Go package's tests instead of simlab's scenarios: the directory of a package with its own go.mod; its test binary is built for wasip1 and each Test function runs as a scenario under the virtual clock, deterministic by seed")
 	fs.DurationVar(&v.testTimeout, "test-timeout", gotest.DefaultTimeout, "with -pkg: each test's limit of virtual time (go test's -timeout); past it the test panics with every goroutine's stack")
+	fs.DurationVar(&v.workCost, "work-cost", guest.DefaultWorkCost, "with -pkg: the virtual time 1,000 units of a test's work take (a unit is a function entry or a loop iteration); the default matches one core of a native run")
 	fs.StringVar(&v.seed, "seed", "", "replay this one seed (seeds start at 1)")
 	fs.StringVar(&v.seeds, "seeds", "", "sweep seeds: N means 1-N; A-B is inclusive")
 	fs.IntVar(&c.jobs, "jobs", runtime.NumCPU(), "runs in parallel in a sweep (each run is single-threaded)")
@@ -135,7 +137,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 type flagValues struct {
 	seed, seeds, shard, input        string
 	run, pkg                         string
-	testTimeout                      time.Duration
+	testTimeout, workCost            time.Duration
 	merge                            bool
 	traceNode, traceKind, traceMatch string
 	traceFrom, traceTo               time.Duration
@@ -273,17 +275,18 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 			return nil, err
 		}
 		c.opts.TraceTail = -1 // a test's failure carries its output instead
-	} else if set["test-timeout"] {
-		return nil, usagef("-test-timeout limits the tests of -pkg: add -pkg DIR, or drop it")
+	} else {
+		for _, name := range []string{"test-timeout", "work-cost"} {
+			if set[name] {
+				return nil, usagef("-%s applies to the tests of -pkg: add -pkg DIR, or drop it", name)
+			}
+		}
 	}
 	if c.selected, err = selectScenarios(c, v.run); err != nil {
 		return nil, err
 	}
 	if v.pkg != "" {
-		c.extraFlags = append(c.extraFlags, "-pkg", quoteArg(v.pkg))
-		if v.testTimeout != gotest.DefaultTimeout {
-			c.extraFlags = append(c.extraFlags, "-test-timeout", v.testTimeout.String())
-		}
+		c.extraFlags = append(append(c.extraFlags, "-pkg", quoteArg(v.pkg)), guestRunFlags(v)...)
 	}
 	if v.run != "" {
 		c.extraFlags = append(c.extraFlags, "-run", quoteArg(v.run))

@@ -35,6 +35,8 @@ type guestSetup struct {
 	Import string `json:"import"`
 	// Timeout is each test's limit of virtual time (-test-timeout).
 	Timeout time.Duration `json:"timeout"`
+	// WorkCost is the virtual time of 1,000 units of work (-work-cost).
+	WorkCost time.Duration `json:"work_cost"`
 	// WallLimit stops a run that loops without waiting, with its stack,
 	// before the sweep's -run-timeout would kill its worker.
 	WallLimit time.Duration `json:"wall_limit"`
@@ -119,7 +121,7 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 		c.Check(&sim.Failure{Kind: "setup", Msg: err.Error()})
 		return
 	}
-	o := gotest.RunOptions{Timeout: g.Timeout, WallLimit: g.WallLimit, Output: c.Options().Output, Scratch: g.scratch}
+	o := gotest.RunOptions{Timeout: g.Timeout, WorkCost: g.WorkCost, WallLimit: g.WallLimit, Output: c.Options().Output, Scratch: g.scratch}
 	if tr := c.Tracer(); tr != nil {
 		o.Trace = func(r guest.Record) {
 			tr(sim.Record{Index: r.Seq, Time: r.Time, Node: "guest", Kind: r.Kind.String(), Detail: recordDetail(r), Fingerprint: r.Fingerprint})
@@ -177,20 +179,40 @@ func checkGuestFlags(set map[string]bool) error {
 // name it.
 func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
 	wall := c.runTimeout * 9 / 10
+	if v.testTimeout <= 0 {
+		return nil, usagef("-test-timeout %v: want a positive duration of virtual time such as 2m", v.testTimeout)
+	}
+	if v.workCost <= 0 || v.workCost > time.Second {
+		return nil, usagef("-work-cost %v: want the virtual time 1,000 units of work take, from 1ns to 1s (default %v)", v.workCost, guest.DefaultWorkCost)
+	}
 	g, err := loadPackage(v.pkg, v.testTimeout, wall)
 	if err != nil {
 		return nil, usagef("-pkg %s: %v", v.pkg, err)
 	}
+	g.WorkCost = v.workCost
 	cmd := c.opts.Command
 	if cmd == "" {
 		cmd = scenarios.DefaultCommand
 	}
 	cmd += " -pkg " + quoteArg(v.pkg)
-	if v.testTimeout != gotest.DefaultTimeout {
-		cmd += " -test-timeout " + v.testTimeout.String()
+	for _, f := range guestRunFlags(v) {
+		cmd += " " + f
 	}
 	c.opts.Command = cmd
 	return g, nil
+}
+
+// guestRunFlags are the flags besides -pkg that change a test's run, as a
+// replay command gives them: only those not at their defaults.
+func guestRunFlags(v *flagValues) []string {
+	var f []string
+	if v.testTimeout != gotest.DefaultTimeout {
+		f = append(f, "-test-timeout", v.testTimeout.String())
+	}
+	if v.workCost != guest.DefaultWorkCost {
+		f = append(f, "-work-cost", v.workCost.String())
+	}
+	return f
 }
 
 // quoteArg quotes s for a shell when it needs it.

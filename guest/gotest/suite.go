@@ -80,12 +80,16 @@ const binaryName = "pkg.test"
 // none: go test's own default.
 const DefaultTimeout = 10 * time.Minute
 
-// RunOptions are how a test is run. Only Timeout changes the run.
+// RunOptions are how a test is run. Only Timeout and WorkCost change the
+// run.
 type RunOptions struct {
 	// Timeout is the test's limit of virtual time (-test.timeout): past
 	// it the testing package panics with every goroutine's stack.
 	// DefaultTimeout when zero.
 	Timeout time.Duration
+	// WorkCost is the virtual time of 1,000 units of the test's work
+	// (guest.DefaultWorkCost when zero).
+	WorkCost time.Duration
 	// WallLimit stops a run that takes longer than this in wall time,
 	// with the guest's stack; none when zero.
 	WallLimit time.Duration
@@ -155,6 +159,7 @@ func (s *Suite) Run(ctx context.Context, test string, seed uint64, o RunOptions)
 		Stderr:       w,
 		VirtualLimit: timeout + time.Minute, // the test's own timeout reports first, with stacks
 		WallLimit:    o.WallLimit,
+		WorkCost:     o.WorkCost,
 		Trace:        o.Trace,
 	})
 	if err != nil {
