@@ -18,12 +18,12 @@ func TestAFailureLineStartsOnAClearedLine(t *testing.T) {
 	p.showProgress(tally{Runs: 9, Failed: 1}, 100, time.Second)
 	p.clearProgress()
 	got := screen.String()
-	want := "\r\033[K[7/100] 0 failed, 0 unknown, 7 runs/s" +
+	want := "\r\033[K[7/100] 0 failed, 0 unknown, 7.0 runs/s" +
 		"\r\033[KFAIL raft/figure8 seed 3: invariant: two leaders\n"
 	if !strings.HasPrefix(got, want) {
 		t.Fatalf("screen %q\nwant it to start %q", got, want)
 	}
-	if !strings.HasSuffix(got, "[9/100] 1 failed, 0 unknown, 9 runs/s\r\033[K") {
+	if !strings.HasSuffix(got, "[9/100] 1 failed, 0 unknown, 9.0 runs/s\r\033[K") {
 		t.Errorf("screen %q: the last progress line is not erased at the end", got)
 	}
 	if n := strings.Count(got, "\r\033[K"); n != 4 {

@@ -92,7 +92,11 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if c.guest != nil {
 		events = "host calls"
 	}
-	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%.1f× faster than real time), %d %s\n", out.VirtualTime, out.Wall, ratio, out.Events, events)
+	pace := fmt.Sprintf("%.1f× faster than real time", ratio)
+	if ratio < 1 && ratio > 0 {
+		pace = fmt.Sprintf("%.1f× slower than real time", 1/ratio)
+	}
+	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%s), %d %s\n", out.VirtualTime, out.Wall, pace, out.Events, events)
 	st := out.Stats
 	if out.Worlds > 0 {
 		fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",

@@ -327,7 +327,7 @@ func (p *printer) showProgress(sum tally, total uint64, elapsed time.Duration) {
 	if total == math.MaxUint64 {
 		of = "?"
 	}
-	fmt.Fprintf(p.progress, "\r\033[K[%d/%s] %d failed, %d unknown, %.0f runs/s", sum.Runs, of, sum.Failed, sum.Unknown, float64(sum.Runs)/elapsed.Seconds())
+	fmt.Fprintf(p.progress, "\r\033[K[%d/%s] %d failed, %d unknown, %s runs/s", sum.Runs, of, sum.Failed, sum.Unknown, rateText(float64(sum.Runs)/elapsed.Seconds()))
 	p.showing = true
 }
 
@@ -448,8 +448,8 @@ func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall 
 	if total.Hung+total.Crashed > 0 {
 		lost = fmt.Sprintf(" (%d hung, %d crashed their process)", total.Hung, total.Crashed)
 	}
-	fmt.Fprintf(w, "%d %s (shard %d/%d) in %v, %.0f runs/s: %d passed, %d failed%s, %d unknown\n",
-		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rate, total.Passed, total.Failed, lost, total.Unknown)
+	fmt.Fprintf(w, "%d %s (shard %d/%d) in %v, %s runs/s: %d passed, %d failed%s, %d unknown\n",
+		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rateText(rate), total.Passed, total.Failed, lost, total.Unknown)
 	if len(names) > 1 {
 		fmt.Fprintf(w, "passed per scenario: %s\n", strings.Join(names, ", "))
 	}
@@ -486,4 +486,16 @@ func joinLines(a, b string) string {
 		return a
 	}
 	return a + "\n" + b
+}
+
+// rateText is a rate of runs for people: whole above ten, with a decimal or
+// two below, so a sweep of slow runs does not read 0 runs/s.
+func rateText(r float64) string {
+	switch {
+	case r >= 10:
+		return fmt.Sprintf("%.0f", r)
+	case r >= 1:
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.2f", r)
 }
