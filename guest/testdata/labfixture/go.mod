@@ -1,0 +1,3 @@
+module labfixture
+
+go 1.26
