@@ -2,6 +2,7 @@ package simrun
 
 import (
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,35 @@ func TestPackageBadInput(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, and %q", code, stdout, stderr, tt.want)
 			}
 		})
+	}
+}
+
+// TestLabFixturePlantedBug sweeps the lab-like fixture's bug-catching test:
+// its planted double vote is found, with the test's own message, and the
+// failing seed replays exactly. The README names the seed for go1.26.8;
+// another toolchain draws other runs from the same seeds.
+func TestLabFixturePlantedBug(t *testing.T) {
+	const fixture = "../guest/testdata/labfixture"
+	code, stdout, stderr := runCLI(t, nil, "-pkg", fixture, "-scenario", "TestUnreliableAgreement", "-seeds", "12")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: the planted bug was not found in seeds 1-12\n%s\n%s", code, stdout, stderr)
+	}
+	first := regexp.MustCompile(`FAIL TestUnreliableAgreement seed (\d+): fail: config\.go:\d+: (two leaders in term \d+: \d and \d|apply error: .*)`).FindStringSubmatch(stdout)
+	if first == nil {
+		t.Fatalf("no failure saying two leaders in a term:\n%s", stdout)
+	}
+	if runtime.Version() == "go1.26.8" && first[1] != "5" {
+		t.Errorf("the first failing seed is %s; the README says 5 for go1.26.8", first[1])
+	}
+	var fps []string
+	for range 2 {
+		code, out, _ := runCLI(t, nil, "-pkg", fixture, "-scenario", "TestUnreliableAgreement", "-seed", first[1])
+		if code != 1 || !strings.Contains(out, first[2]) {
+			t.Fatalf("replaying seed %s: exit %d, want 1 and %q:\n%s", first[1], code, first[2], out)
+		}
+		fps = append(fps, regexp.MustCompile(`fingerprint: \w+`).FindString(out))
+	}
+	if fps[0] != fps[1] {
+		t.Errorf("two replays of seed %s: %s and %s", first[1], fps[0], fps[1])
 	}
 }

@@ -122,6 +122,7 @@ func merge(c *config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%d %s of %s in %d shards (the slowest took %v, all %v): %d passed, %d failed%s, %d unknown\n",
 			sum.Runs, what, sweep, sum.Shards,
 			secondsDuration(sum.WallSeconds), secondsDuration(sum.ShardWallSeconds), sum.Passed, sum.Failed, lost, sum.Unknown)
+		fmt.Fprintf(stdout, "digest: %016x\n", sum.Digest)
 		if len(sum.Scenarios) > 1 {
 			var names []string
 			for _, name := range slices.Sorted(maps.Keys(sum.Scenarios)) {
@@ -147,6 +148,7 @@ func (t *tally) addTally(o tally) {
 	t.Unknown += o.Unknown
 	t.Hung += o.Hung
 	t.Crashed += o.Crashed
+	t.Digest += o.Digest
 }
 
 func secondsDuration(s float64) time.Duration {

@@ -21,6 +21,8 @@ type result struct {
 	Diverge  string    `json:"diverge,omitempty"` // -check-determinism found two different runs
 	Events   int64     `json:"events"`
 	Virtual  int64     `json:"virtual_ns"`
+	// Fingerprint is the run's (its first run's, with -check-determinism).
+	Fingerprint uint64 `json:"fingerprint,string"`
 	// Usage is bad input found only by running (a schedule part for a
 	// world the probe did not reach): it stops the sweep.
 	Usage string `json:"usage,omitempty"`
@@ -80,6 +82,7 @@ func runJob(setup workerSetup, j job) result {
 		r.Failures = append(r.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: f.Time, Node: f.Node, Detail: f.Detail})
 	}
 	r.Unknown, r.Faults, r.Events, r.Virtual = out.Unknown, out.Faults, out.Events, int64(out.VirtualTime)
+	r.Fingerprint = out.Fingerprint
 	r.Coverage = out.Coverage
 	if determinism {
 		again, _ := scenarios.RunScenario(s, j.seed, o)

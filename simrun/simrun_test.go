@@ -3,6 +3,8 @@ package simrun
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -260,5 +262,42 @@ func TestMinimizeWritesARegressionTest(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "wrote:    "+out+" (package demo") {
 		t.Errorf("stdout does not name the file: %s", stdout)
+	}
+}
+
+// TestDigestNamesTheRuns: a sweep's digest is the same whatever the
+// number of jobs, in worker processes or not, and for its shards merged;
+// another set of runs gives another digest.
+func TestDigestNamesTheRuns(t *testing.T) {
+	digest := regexp.MustCompile(`(?m)^digest: ([0-9a-f]{16})`)
+	get := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, nil, args...)
+		m := digest.FindStringSubmatch(stdout)
+		if code != 0 || m == nil {
+			t.Fatalf("%v: exit %d, no digest:\n%s\n%s", args, code, stdout, stderr)
+		}
+		return m[1]
+	}
+	sweep := []string{"-scenario", "register/basic,register/partitions", "-seeds", "12"}
+	one := get(append(sweep, "-jobs", "1", "-isolate=false")...)
+	if two := get(append(sweep, "-jobs", "2")...); two != one {
+		t.Errorf("-jobs 1 gave digest %s, -jobs 2 %s", one, two)
+	}
+	dir := t.TempDir()
+	var files []string
+	for i := 0; i < 3; i++ {
+		_, stdout, _ := runCLI(t, nil, append(sweep, "-shard", fmt.Sprintf("%d/3", i), "-json")...)
+		f := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
+		if err := os.WriteFile(f, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	if merged := get(append([]string{"-merge"}, files...)...); merged != one {
+		t.Errorf("the merged shards' digest is %s, the whole sweep's %s", merged, one)
+	}
+	if other := get("-scenario", "register/basic,register/partitions", "-seeds", "2-13"); other == one {
+		t.Errorf("seeds 2-13 gave the digest of seeds 1-12")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 type tally struct {
@@ -22,10 +23,22 @@ type tally struct {
 	Unknown int `json:"unknown"`
 	Hung    int `json:"hung"`
 	Crashed int `json:"crashed"`
+	// Digest folds every finished run's scenario, seed and fingerprint, in
+	// any order: two sweeps (or the merged shards of one) with the same
+	// digest ran the same runs, whatever -jobs, GOMAXPROCS or machine.
+	Digest uint64 `json:"digest,string"`
+}
+
+// runDigest is one run's share of a tally's digest.
+func runDigest(r result) uint64 {
+	return node.Mix(node.HashString(r.Scenario), r.Seed, r.Fingerprint)
 }
 
 func (t *tally) add(r result) {
 	t.Runs++
+	if r.Lost == "" {
+		t.Digest += runDigest(r)
+	}
 	switch {
 	case r.Lost == "hung":
 		t.Failed++
@@ -450,6 +463,7 @@ func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall 
 	}
 	fmt.Fprintf(w, "%d %s (shard %d/%d) in %v, %s runs/s: %d passed, %d failed%s, %d unknown\n",
 		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rateText(rate), total.Passed, total.Failed, lost, total.Unknown)
+	fmt.Fprintf(w, "digest: %016x (every run's fingerprint folded: sweeps of the same runs, with any -jobs or GOMAXPROCS, print the same)\n", total.Digest)
 	if len(names) > 1 {
 		fmt.Fprintf(w, "passed per scenario: %s\n", strings.Join(names, ", "))
 	}
