@@ -209,7 +209,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		}
 		return nil, parseError(fs, err)
 	}
-	c.opts.Command = p.Command
+	c.opts.Command = p.command()
 	var err error
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

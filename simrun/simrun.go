@@ -36,6 +36,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/simlab-go/simlab/scenarios"
 )
@@ -47,8 +50,29 @@ type Program struct {
 	// when empty.
 	Name string
 	// Command is how a user runs it, the start of every replay command it
-	// prints: "go run ./cmd/simrun" when empty.
+	// prints. When empty: "go run ./cmd/simrun" if the program was built by
+	// go run (or is a test), else the program as it was started: its name
+	// when that is what PATH finds, its path otherwise.
 	Command string
+}
+
+// command is the start of the replay commands the program prints.
+func (p Program) command() string {
+	if p.Command != "" {
+		return p.Command
+	}
+	exe, err := os.Executable()
+	if err != nil || strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return scenarios.DefaultCommand
+	}
+	if found, err := exec.LookPath(filepath.Base(exe)); err == nil {
+		if a, err1 := os.Stat(found); err1 == nil {
+			if b, err2 := os.Stat(exe); err2 == nil && os.SameFile(a, b) {
+				return filepath.Base(exe)
+			}
+		}
+	}
+	return exe
 }
 
 func (p Program) name() string {
