@@ -30,7 +30,7 @@ func TestPackageSweepAndReplay(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (failures found)\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{": fail: basics_test.go:", ": drew three", ": panic: assignment to entry in nil map", "TestSleepy 12/12"} {
+	for _, want := range []string{": test: basics_test.go:", ": drew three", ": panic: assignment to entry in nil map", "TestSleepy 12/12"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the sweep's output lacks %q:\n%s", want, stdout)
 		}
@@ -117,7 +117,7 @@ func TestLabFixturePlantedBug(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1: the planted bug was not found in seeds 1-12\n%s\n%s", code, stdout, stderr)
 	}
-	first := regexp.MustCompile(`FAIL TestUnreliableAgreement seed (\d+): fail: config\.go:\d+: (two leaders in term \d+: \d and \d|apply error: .*)`).FindStringSubmatch(stdout)
+	first := regexp.MustCompile(`FAIL TestUnreliableAgreement seed (\d+): test: config\.go:\d+: (two leaders in term \d+: \d and \d|apply error: .*)`).FindStringSubmatch(stdout)
 	if first == nil {
 		t.Fatalf("no failure saying two leaders in a term:\n%s", stdout)
 	}
