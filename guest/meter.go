@@ -3,6 +3,7 @@ package guest
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // The meter: how a guest's work becomes a deterministic count.
@@ -54,7 +55,6 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 		importedGlob uint32
 		tickFunc     = -1
 		codeAt       = -1
-		globalAt     = -1
 	)
 	for i, s := range secs {
 		switch s.id {
@@ -67,8 +67,6 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 			if err != nil {
 				return nil, st, err
 			}
-		case secGlobal:
-			globalAt = i
 		case secCode:
 			codeAt = i
 		}
@@ -78,64 +76,32 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 	}
 
 	// The counter: one more global, after those imported and defined.
-	var globals []byte
-	nglobals := uint32(0)
-	if globalAt >= 0 {
-		r := &reader{b: secs[globalAt].payload}
-		nglobals = r.u32()
-		if r.err != nil {
-			return nil, st, fmt.Errorf("malformed global section: %w", r.err)
-		}
-		globals = secs[globalAt].payload[r.off:]
+	var global []byte
+	global = append(global, 0x7e, 0x01, opI64Const) // i64, mutable, = initialFuel
+	global = appendSLEB(global, initialFuel)
+	global = append(global, opEnd)
+	secs, nglobals, err := appendToSection(secs, secGlobal, global, nil)
+	if err != nil {
+		return nil, st, err
 	}
 	fuel := importedGlob + nglobals
-	var gp []byte
-	gp = appendU32(gp, nglobals+1)
-	gp = append(gp, globals...)
-	gp = append(gp, 0x7e, 0x01, opI64Const) // i64, mutable, = initialFuel
-	gp = appendSLEB(gp, initialFuel)
-	gp = append(gp, opEnd)
-	if globalAt >= 0 {
-		secs[globalAt].payload = gp
-	} else {
-		secs = insertSection(secs, section{secGlobal, gp})
-	}
 
 	// Its export, so the host can read and set it.
-	var exports []byte
-	nexports := uint32(0)
-	exportAt := -1
-	for i, s := range secs {
-		if s.id == secExport {
-			exportAt = i
+	var export []byte
+	export = appendU32(export, uint32(len(FuelGlobal)))
+	export = append(export, FuelGlobal...)
+	export = append(export, 0x03) // a global
+	export = appendU32(export, fuel)
+	secs, _, err = appendToSection(secs, secExport, export, func(r *reader) error {
+		if r.name() == FuelGlobal {
+			return errors.New("the module is metered already (it exports " + FuelGlobal + ")")
 		}
-	}
-	if exportAt >= 0 {
-		r := &reader{b: secs[exportAt].payload}
-		nexports = r.u32()
-		exports = secs[exportAt].payload[r.off:]
-		for i := uint32(0); i < nexports && r.err == nil; i++ {
-			if r.name() == FuelGlobal {
-				return nil, st, errors.New("the module is metered already (it exports " + FuelGlobal + ")")
-			}
-			r.byte()
-			r.u32()
-		}
-		if r.err != nil {
-			return nil, st, fmt.Errorf("malformed export section: %w", r.err)
-		}
-	}
-	var ep []byte
-	ep = appendU32(ep, nexports+1)
-	ep = append(ep, exports...)
-	ep = appendU32(ep, uint32(len(FuelGlobal)))
-	ep = append(ep, FuelGlobal...)
-	ep = append(ep, 0x03) // a global
-	ep = appendU32(ep, fuel)
-	if exportAt >= 0 {
-		secs[exportAt].payload = ep
-	} else {
-		secs = insertSection(secs, section{secExport, ep})
+		r.byte()
+		r.u32()
+		return nil
+	})
+	if err != nil {
+		return nil, st, err
 	}
 
 	// What every counting point runs.
@@ -185,6 +151,37 @@ func appendSLEB(b []byte, v int64) []byte {
 		}
 		b = append(b, c|0x80)
 	}
+}
+
+// appendToSection adds entry at the end of the vector that section id
+// holds (making the section if the module has none) and returns the index
+// the entry got. check, when set, reads one existing entry and may refuse
+// the module.
+func appendToSection(secs []section, id byte, entry []byte, check func(*reader) error) ([]section, uint32, error) {
+	at := slices.IndexFunc(secs, func(s section) bool { return s.id == id })
+	var n uint32
+	var rest []byte
+	if at >= 0 {
+		r := &reader{b: secs[at].payload}
+		n = r.u32()
+		rest = secs[at].payload[r.off:]
+		for i := uint32(0); check != nil && i < n && r.err == nil; i++ {
+			if err := check(r); err != nil {
+				return nil, 0, err
+			}
+		}
+		if r.err != nil {
+			return nil, 0, fmt.Errorf("malformed section %d: %w", id, r.err)
+		}
+	}
+	p := appendU32(nil, n+1)
+	p = append(p, rest...)
+	p = append(p, entry...)
+	if at >= 0 {
+		secs[at].payload = p
+		return secs, n, nil
+	}
+	return insertSection(secs, section{id, p}), n, nil
 }
 
 // insertSection puts s before the first section that must follow it.

@@ -98,9 +98,24 @@ func Lookup(name string) (Scenario, bool) {
 
 // Match returns the scenarios whose names match any of the comma-separated
 // glob patterns ("raft/*", "kv/basic,register/*"; "*" alone means every
-// scenario), sorted and without repeats. A pattern that matches nothing is an error that lists the names
-// closest to it.
+// scenario), sorted and without repeats. A pattern that matches nothing is
+// an error that lists the names closest to it.
 func Match(patterns string) ([]Scenario, error) {
+	names, err := MatchNames(patterns, sortedNames())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Scenario, len(names))
+	for i, name := range names {
+		out[i] = registry[name]
+	}
+	return out, nil
+}
+
+// MatchNames is Match over any list of names (a Go package's tests, say):
+// the names matching any of the patterns, in the order given, without
+// repeats; a pattern matching none is an error naming the closest.
+func MatchNames(patterns string, names []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, p := range strings.Split(patterns, ",") {
 		p = strings.TrimSpace(p)
@@ -111,30 +126,32 @@ func Match(patterns string) ([]Scenario, error) {
 			return nil, fmt.Errorf("scenario pattern %q is malformed: %v", p, err)
 		}
 		n := 0
-		for _, name := range sortedNames() {
+		for _, name := range names {
 			if ok, _ := path.Match(p, name); ok || p == "*" {
 				seen[name] = true
 				n++
 			}
 		}
 		if n == 0 {
-			return nil, unknownScenario(p)
+			return nil, unknownName(p, names)
 		}
 	}
 	if len(seen) == 0 {
 		return nil, fmt.Errorf("no scenario named: pass -scenario NAME or a pattern such as 'register/*' (simrun -list shows them)")
 	}
-	var out []Scenario
-	for _, name := range sortedNames() {
+	var out []string
+	for _, name := range names {
 		if seen[name] {
-			out = append(out, registry[name])
+			out = append(out, name)
 		}
 	}
 	return out, nil
 }
 
-func unknownScenario(name string) error {
-	close := Closest(name, 3)
+func unknownScenario(name string) error { return unknownName(name, sortedNames()) }
+
+func unknownName(name string, names []string) error {
+	close := closest(name, names, 3)
 	if len(close) == 0 {
 		return fmt.Errorf("no scenario matches %q (simrun -list shows them all)", name)
 	}
@@ -143,13 +160,15 @@ func unknownScenario(name string) error {
 
 // Closest returns up to n registered names nearest to name by edit
 // distance, nearest first.
-func Closest(name string, n int) []string {
+func Closest(name string, n int) []string { return closest(name, sortedNames(), n) }
+
+func closest(name string, names []string, n int) []string {
 	type cand struct {
 		name string
 		d    int
 	}
 	var cs []cand
-	for _, s := range sortedNames() {
+	for _, s := range names {
 		d := editDistance(name, s)
 		if strings.Contains(s, name) || strings.Contains(name, s) {
 			d = min(d, 1)

@@ -114,6 +114,10 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
+// ShellQuote quotes s for a POSIX shell when it needs quoting, as replay
+// commands print their arguments.
+func ShellQuote(s string) string { return shellQuote(s) }
+
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+", r))

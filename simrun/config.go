@@ -286,10 +286,10 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		return nil, err
 	}
 	if v.pkg != "" {
-		c.extraFlags = append(append(c.extraFlags, "-pkg", quoteArg(v.pkg)), guestRunFlags(v)...)
+		c.extraFlags = append(append(c.extraFlags, "-pkg", scenarios.ShellQuote(v.pkg)), guestRunFlags(v)...)
 	}
 	if v.run != "" {
-		c.extraFlags = append(c.extraFlags, "-run", quoteArg(v.run))
+		c.extraFlags = append(c.extraFlags, "-run", scenarios.ShellQuote(v.run))
 	}
 	switch {
 	case v.seed != "" && v.seeds != "":

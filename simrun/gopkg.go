@@ -3,7 +3,6 @@ package simrun
 import (
 	"context"
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -198,7 +197,7 @@ func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
 	if cmd == "" {
 		cmd = scenarios.DefaultCommand
 	}
-	cmd += " -pkg " + quoteArg(v.pkg)
+	cmd += " -pkg " + scenarios.ShellQuote(v.pkg)
 	for _, f := range guestRunFlags(v) {
 		cmd += " " + f
 	}
@@ -219,16 +218,6 @@ func guestRunFlags(v *flagValues) []string {
 	return f
 }
 
-// quoteArg quotes s for a shell when it needs it.
-func quoteArg(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // selectScenarios is what -scenario and -run select: of the package's
 // tests with -pkg (all of them when neither is given), of the registered
 // scenarios otherwise.
@@ -245,9 +234,9 @@ func selectScenarios(c *config, run string) ([]scenarios.Scenario, error) {
 	case c.guest != nil && c.patterns == "":
 		sel = c.guest.scenarios()
 	case c.guest != nil:
-		names, err := matchNames(c.patterns, c.guest.Tests)
+		names, err := scenarios.MatchNames(c.patterns, c.guest.Tests)
 		if err != nil {
-			return nil, err
+			return nil, usageError{err.Error()}
 		}
 		for _, n := range names {
 			sel = append(sel, c.guest.scenario(n))
@@ -275,40 +264,4 @@ func selectScenarios(c *config, run string) ([]scenarios.Scenario, error) {
 		sel = kept
 	}
 	return sel, nil
-}
-
-// matchNames is the names matching any of the comma-separated glob
-// patterns, in the order given; a pattern matching none is an error naming
-// the closest.
-func matchNames(patterns string, names []string) ([]string, error) {
-	seen := map[string]bool{}
-	for _, p := range strings.Split(patterns, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, usagef("pattern %q is malformed: %v", p, err)
-		}
-		n := 0
-		for _, name := range names {
-			if ok, _ := path.Match(p, name); ok {
-				seen[name] = true
-				n++
-			}
-		}
-		if n == 0 {
-			if close := closestWord(p, names); close != "" {
-				return nil, usagef("no test matches %q; did you mean %s? (-list shows them)", p, close)
-			}
-			return nil, usagef("no test matches %q (-list shows them)", p)
-		}
-	}
-	var out []string
-	for _, name := range names {
-		if seen[name] {
-			out = append(out, name)
-		}
-	}
-	return out, nil
 }

@@ -90,7 +90,7 @@ func TestPackageBadInput(t *testing.T) {
 		{"no such directory", []string{"-pkg", "no/such/dir", "-seeds", "1"}, "is not a directory"},
 		{"a package that does not build", []string{"-pkg", "../guest/testdata/nobuild", "-seeds", "1"}, "undefinedOnPurpose"},
 		{"a fault schedule", []string{"-pkg", basicsPkg, "-seeds", "1", "-faults", "1s crash s1"}, "-faults does not apply to the tests of -pkg"},
-		{"a misspelt test", []string{"-pkg", basicsPkg, "-seeds", "1", "-scenario", "TestFlakey"}, "did you mean TestFlaky?"},
+		{"a misspelt test", []string{"-pkg", basicsPkg, "-seeds", "1", "-scenario", "TestFlakey"}, "did you mean TestFlaky"},
 		{"a bad -run", []string{"-pkg", basicsPkg, "-seeds", "1", "-run", "Test("}, "is not a regular expression"},
 		{"a -run that matches nothing", []string{"-pkg", basicsPkg, "-seeds", "1", "-run", "Nothing"}, `-run "Nothing" matches none of the 8 selected`},
 		{"a test timeout without a package", []string{"-scenario", "register/basic", "-seed", "1", "-test-timeout", "1m"}, "-test-timeout applies to the tests of -pkg"},
