@@ -136,11 +136,14 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 		g.Hash[:16], oc.Virtual.Round(time.Microsecond), oc.Idle.Round(time.Microsecond), (oc.Virtual - oc.Idle).Round(time.Microsecond),
 		oc.Work, oc.HostCalls, oc.Sleeps, oc.Yields)
 	if !oc.Passed() {
-		kind := sim.FailureKind(oc.Verdict)
-		if oc.Verdict == "fail" {
+		kind, msg := sim.FailureKind(oc.Verdict), oc.Message
+		switch oc.Verdict {
+		case "fail":
 			kind = "test" // "test failure", as the kinds of failure read
+		case "wall-limit":
+			msg += " (the limit is nine tenths of -run-timeout: raise it for a test that is only slow)"
 		}
-		c.Check(&sim.Failure{Kind: kind, Msg: oc.Message, Time: oc.Virtual, Event: oc.HostCalls, Detail: oc.Detail})
+		c.Check(&sim.Failure{Kind: kind, Msg: msg, Time: oc.Virtual, Event: oc.HostCalls, Detail: oc.Detail})
 	}
 }
 
