@@ -18,7 +18,14 @@ type traceFilter struct {
 
 var traceKinds = []string{"start", "recv", "timeout", "invoke", "send", "drop", "timer", "disk", "sync", "log", "crash", "restart", "pause", "resume", "clock", "net", "fault", "failure"}
 
+// guestTraceKinds are the kinds of a guest's records (its host calls).
+var guestTraceKinds = []string{"clock", "wallclock", "sleep", "yield", "random", "write"}
+
 func newTraceFilter(v *flagValues) (traceFilter, error) {
+	traceKinds := traceKinds
+	if v.pkg != "" {
+		traceKinds = guestTraceKinds
+	}
 	f := traceFilter{match: v.traceMatch, from: v.traceFrom, to: v.traceTo}
 	if v.traceNode != "" {
 		f.nodes = strings.Split(v.traceNode, ",")

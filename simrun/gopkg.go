@@ -147,6 +147,7 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 	}
 }
 
+// recordDetail is what a guest's trace line says after its kind.
 func recordDetail(r guest.Record) string {
 	s := r.String()
 	// "#seq time kind " is in the trace line already.

@@ -115,7 +115,7 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if opts.VizDir != "" {
 		fmt.Fprintf(stdout, "visualizations of checked histories are in %s\n", opts.VizDir)
 	}
-	if c.verbose {
+	if c.verbose && len(out.Nodes) > 0 {
 		fmt.Fprintf(stdout, "per node:  %-8s %7s %7s %9s %7s %6s %10s %7s %6s %8s\n",
 			"node", "events", "sent", "delivered", "dropped", "dups", "bytes", "writes", "syncs", "crashes")
 		for _, n := range out.Nodes {
