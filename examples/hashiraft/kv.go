@@ -14,6 +14,7 @@ import (
 	"io"
 	"math/rand"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -530,10 +531,28 @@ func (c *Cluster) HealAndRestart(timeout time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return errors.New("hashiraft: cluster did not settle in " + timeout.String())
+			return fmt.Errorf("hashiraft: cluster did not settle in %v: %s", timeout, c.describe())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// describe says what each node is doing, for a failure message: its role,
+// term and log as raft reports them, and what its state machine applied.
+func (c *Cluster) describe() string {
+	var parts []string
+	for i := range c.nodes {
+		r, f := c.Raft(i), c.FSM(i)
+		if r == nil {
+			parts = append(parts, fmt.Sprintf("n%d down", i))
+			continue
+		}
+		st := r.Stats()
+		_, applied := f.Data()
+		parts = append(parts, fmt.Sprintf("n%d %s term %s last %s commit %s applied %s (state machine %d)",
+			i, st["state"], st["term"], st["last_log_index"], st["commit_index"], st["applied_index"], applied))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (c *Cluster) waitApplied(index uint64, deadline time.Time) bool {

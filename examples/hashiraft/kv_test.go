@@ -259,7 +259,11 @@ func runLinearizability(t *testing.T, w workload) {
 	close(stop)
 	wg.Wait()
 
-	if err := c.HealAndRestart(10 * time.Second); err != nil {
+	// hashicorp/raft backs off replicating to a follower that keeps failing
+	// (10 ms doubling per failure, up to 10.24 s), and a follower cut off
+	// for a while has failed many times: give the heal a minute of test
+	// time, which costs little wall time here since it is mostly waiting.
+	if err := c.HealAndRestart(time.Minute); err != nil {
 		t.Fatalf("after faults %s: %v", strings.Join(faults, ", "), err)
 	}
 	final := w.Client(c, uint64(w.Clients+1))
