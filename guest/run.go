@@ -62,7 +62,7 @@ const (
 )
 
 // DefaultEpoch is when every run's wall clock starts.
-var DefaultEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) //simlab:readonly a constant time
+var DefaultEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func (c *Config) virtualLimit() time.Duration {
 	if c.VirtualLimit > 0 {
