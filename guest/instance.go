@@ -28,7 +28,6 @@ const wallCheckEvery = 1024
 type instance struct {
 	ctx  context.Context
 	cfg  *Config
-	mod  api.Module
 	fuel api.MutableGlobal // nil for a module that was not metered
 
 	// The virtual clock: idle is the time spent waiting (the jumps);
@@ -45,7 +44,6 @@ type instance struct {
 	seq  int64 // host calls so far
 
 	wallStart time.Time
-	wallLimit time.Duration
 	sinceWall int
 
 	yields, ticks, sleeps int64
@@ -60,13 +58,11 @@ func newInstance(cfg *Config) *instance {
 		limit:      int64(cfg.virtualLimit()),
 		rand:       node.NewRand(node.Mix(cfg.Seed, node.HashString("guest:random"))),
 		fp:         node.Mix(cfg.Seed, node.HashString("guest")),
-		wallLimit:  cfg.wallLimit(),
 	}
 }
 
 // attach binds the instance to its module and starts the meter.
 func (r *instance) attach(mod api.Module) {
-	r.mod = mod
 	if g, ok := mod.ExportedGlobal(FuelGlobal).(api.MutableGlobal); ok {
 		r.fuel = g
 		r.fuelSet = tickQuantum
@@ -117,8 +113,8 @@ func (r *instance) checkWall() {
 	if r.ctx != nil && r.ctx.Err() != nil {
 		r.stop(StopCanceled, fmt.Sprintf("canceled at virtual time %v: %v", time.Duration(r.now()), r.ctx.Err()))
 	}
-	if r.wallLimit > 0 {
-		if el := time.Since(r.wallStart); el > r.wallLimit {
+	if r.cfg.WallLimit > 0 {
+		if el := time.Since(r.wallStart); el > r.cfg.WallLimit {
 			why := "a loop that never waits?"
 			if r.yields > 1000 {
 				why = fmt.Sprintf("its goroutines busy-waited with sched_yield %d times: a program built without gotest.Build's runtime patch waits so for a signal", r.yields)

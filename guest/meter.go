@@ -36,19 +36,12 @@ const tickClockID = 0x6b636974
 // the next tick, decremented once per function entry and loop iteration.
 const FuelGlobal = "simlab_fuel_left"
 
-// meterStats counts what the rewrite inserted.
-type meterStats struct {
-	functions int // function bodies metered
-	loops     int // loop heads metered
-	tickCall  bool
-}
-
-// meter returns the module bin with its work counted (see above).
-func meter(bin []byte) ([]byte, meterStats, error) {
-	var st meterStats
+// meter returns the module bin with its work counted (see above), and
+// whether a tick calls the host (false: it traps).
+func meter(bin []byte) (out []byte, ticks bool, err error) {
 	secs, err := parseSections(bin)
 	if err != nil {
-		return nil, st, err
+		return nil, false, err
 	}
 	var (
 		types        [][]byte // each function type's parameters and results
@@ -60,19 +53,19 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 		switch s.id {
 		case secType:
 			if types, err = readTypes(s.payload); err != nil {
-				return nil, st, err
+				return nil, false, err
 			}
 		case secImport:
 			_, importedGlob, tickFunc, err = readImports(s.payload, types)
 			if err != nil {
-				return nil, st, err
+				return nil, false, err
 			}
 		case secCode:
 			codeAt = i
 		}
 	}
 	if codeAt < 0 {
-		return nil, st, errors.New("the module has no code section: nothing to run")
+		return nil, false, errors.New("the module has no code section: nothing to run")
 	}
 
 	// The counter: one more global, after those imported and defined.
@@ -82,7 +75,7 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 	global = append(global, opEnd)
 	secs, nglobals, err := appendToSection(secs, secGlobal, global, nil)
 	if err != nil {
-		return nil, st, err
+		return nil, false, err
 	}
 	fuel := importedGlob + nglobals
 
@@ -101,7 +94,7 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, st, err
+		return nil, false, err
 	}
 
 	// What every counting point runs.
@@ -119,7 +112,7 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 		snippet = append(snippet, opI64Const, 0x00, opI32Const, 0x00, opCall)
 		snippet = appendU32(snippet, uint32(tickFunc))
 		snippet = append(snippet, opDrop)
-		st.tickCall = true
+		ticks = true
 	} else {
 		snippet = append(snippet, opUnreachable)
 	}
@@ -129,13 +122,13 @@ func meter(bin []byte) ([]byte, meterStats, error) {
 		if s.id != secCode {
 			continue
 		}
-		code, err := meterCode(s.payload, snippet, &st)
+		code, err := meterCode(s.payload, snippet)
 		if err != nil {
-			return nil, st, err
+			return nil, false, err
 		}
 		secs[i].payload = code
 	}
-	return encodeSections(secs), st, nil
+	return encodeSections(secs), ticks, nil
 }
 
 // initialFuel is the counter's value when the module starts; the host sets
@@ -268,7 +261,7 @@ func (r *reader) limits() {
 }
 
 // meterCode rewrites every function body of a code section.
-func meterCode(p []byte, snippet []byte, st *meterStats) ([]byte, error) {
+func meterCode(p []byte, snippet []byte) ([]byte, error) {
 	r := &reader{b: p}
 	n := r.u32()
 	out := make([]byte, 0, len(p)+len(p)/4)
@@ -281,20 +274,19 @@ func meterCode(p []byte, snippet []byte, st *meterStats) ([]byte, error) {
 			return nil, fmt.Errorf("malformed code section at function body %d: %w", i, r.err)
 		}
 		var err error
-		body, err = meterBody(body[:0], src, snippet, st)
+		body, err = meterBody(body[:0], src, snippet)
 		if err != nil {
 			return nil, fmt.Errorf("function body %d: %w", i, err)
 		}
 		out = appendU32(out, uint32(len(body)))
 		out = append(out, body...)
-		st.functions++
 	}
 	return out, nil
 }
 
 // meterBody copies one function body into out with the snippet after its
 // local declarations and after the block type of every loop.
-func meterBody(out, body, snippet []byte, st *meterStats) ([]byte, error) {
+func meterBody(out, body, snippet []byte) ([]byte, error) {
 	r := &reader{b: body}
 	groups := r.u32()
 	for g := uint32(0); g < groups && r.err == nil; g++ {
@@ -309,7 +301,6 @@ func meterBody(out, body, snippet []byte, st *meterStats) ([]byte, error) {
 			out = append(out, body[last:r.off]...)
 			out = append(out, snippet...)
 			last = r.off
-			st.loops++
 		}
 	}
 	if r.err != nil {

@@ -19,10 +19,8 @@ type Program struct {
 	rt      wazero.Runtime
 	code    wazero.CompiledModule
 	hash    string
-	size    int
 	metered bool
 	ticks   bool
-	points  int // counting points the meter inserted
 }
 
 // CompileOptions are how a module is prepared.
@@ -41,15 +39,14 @@ type CompileOptions struct {
 // Compile meters module (see meter.go) and compiles it.
 func Compile(ctx context.Context, module []byte, o CompileOptions) (*Program, error) {
 	sum := sha256.Sum256(module)
-	p := &Program{hash: hex.EncodeToString(sum[:]), size: len(module)}
+	p := &Program{hash: hex.EncodeToString(sum[:])}
 	bin := module
 	if !o.Unmetered {
-		var st meterStats
 		var err error
-		if bin, st, err = meter(module); err != nil {
+		if bin, p.ticks, err = meter(module); err != nil {
 			return nil, fmt.Errorf("metering the module: %w", err)
 		}
-		p.metered, p.ticks, p.points = true, st.tickCall, st.functions+st.loops
+		p.metered = true
 	}
 	cfg := wazero.NewRuntimeConfig()
 	if dir, err := cacheDir(o.CacheDir); err != nil {

@@ -47,6 +47,12 @@ type Record struct {
 }
 
 func (r Record) String() string {
+	return fmt.Sprintf("#%d %v %s %s", r.Seq, r.Time, r.Kind, r.What())
+}
+
+// What is what the call received, in words: the clock reading, the wait,
+// or the bytes.
+func (r Record) What() string {
 	v := ""
 	switch r.Kind {
 	case KindClock, KindWallClock:
@@ -60,7 +66,7 @@ func (r Record) String() string {
 		}
 		v += r.Detail
 	}
-	return fmt.Sprintf("#%d %v %s %s", r.Seq, r.Time, r.Kind, v)
+	return v
 }
 
 // hashBytes is FNV-1a over b.

@@ -71,8 +71,6 @@ func (c *Config) virtualLimit() time.Duration {
 	return DefaultVirtualLimit
 }
 
-func (c *Config) wallLimit() time.Duration { return c.WallLimit }
-
 func (c *Config) workCost() time.Duration {
 	if c.WorkCost > 0 {
 		return c.WorkCost

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -67,13 +66,13 @@ func openSuite(g *guestSetup) (*gotest.Suite, error) {
 }
 
 // loadPackage builds the package in dir and lists its tests.
-func loadPackage(dir string, timeout, wall time.Duration) (*guestSetup, error) {
+func loadPackage(dir string, timeout, workCost, wall time.Duration) (*guestSetup, error) {
 	ctx := context.Background()
 	b, err := gotest.Build(ctx, dir, "")
 	if err != nil {
 		return nil, err
 	}
-	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WallLimit: wall}
+	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WorkCost: workCost, WallLimit: wall}
 	s, err := openSuite(g)
 	if err != nil {
 		return nil, err
@@ -123,7 +122,7 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 	o := gotest.RunOptions{Timeout: g.Timeout, WorkCost: g.WorkCost, WallLimit: g.WallLimit, Output: c.Options().Output, Scratch: g.scratch}
 	if tr := c.Tracer(); tr != nil {
 		o.Trace = func(r guest.Record) {
-			tr(sim.Record{Index: r.Seq, Time: r.Time, Node: "guest", Kind: r.Kind.String(), Detail: recordDetail(r), Fingerprint: r.Fingerprint})
+			tr(sim.Record{Index: r.Seq, Time: r.Time, Node: "guest", Kind: r.Kind.String(), Detail: r.What(), Fingerprint: r.Fingerprint})
 		}
 	}
 	oc, err := s.Run(context.Background(), test, c.Seed(), o)
@@ -145,16 +144,6 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 		}
 		c.Check(&sim.Failure{Kind: kind, Msg: msg, Time: oc.Virtual, Event: oc.HostCalls, Detail: oc.Detail})
 	}
-}
-
-// recordDetail is what a guest's trace line says after its kind.
-func recordDetail(r guest.Record) string {
-	s := r.String()
-	// "#seq time kind " is in the trace line already.
-	if i := strings.Index(s, r.Kind.String()+" "); i >= 0 {
-		return s[i+len(r.Kind.String())+1:]
-	}
-	return ""
 }
 
 // guestFlags are the flags that mean something for simlab's own scenarios
@@ -192,16 +181,11 @@ func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
 	if v.workCost <= 0 || v.workCost > time.Second {
 		return nil, usagef("-work-cost %v: want the virtual time 1,000 units of work take, from 1ns to 1s (default %v)", v.workCost, guest.DefaultWorkCost)
 	}
-	g, err := loadPackage(v.pkg, v.testTimeout, wall)
+	g, err := loadPackage(v.pkg, v.testTimeout, v.workCost, wall)
 	if err != nil {
 		return nil, usagef("-pkg %s: %v", v.pkg, err)
 	}
-	g.WorkCost = v.workCost
-	cmd := c.opts.Command
-	if cmd == "" {
-		cmd = scenarios.DefaultCommand
-	}
-	cmd += " -pkg " + scenarios.ShellQuote(v.pkg)
+	cmd := c.opts.Command + " -pkg " + scenarios.ShellQuote(v.pkg)
 	for _, f := range guestRunFlags(v) {
 		cmd += " " + f
 	}
