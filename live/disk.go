@@ -57,14 +57,21 @@ func OpenDisk(dir string) (*Disk, error) {
 	return d, nil
 }
 
+// Path is the path of the file that holds the disk file name.
+func (d *Disk) Path(name string) string { return d.path(name) }
+
 // Dir is the directory the disk lives in.
 func (d *Disk) Dir() string { return d.dir }
+
+// FileName is the name under which a Disk keeps the disk file name in
+// its directory.
+func FileName(name string) string { return "=" + url.PathEscape(name) }
 
 // A disk file's name is "=" and its escaped name: PathEscape leaves "."
 // and ".." alone, and the "=" keeps every name clear of them. WriteFile's
 // temporaries start with "~".
 func (d *Disk) path(name string) string {
-	return filepath.Join(d.dir, "="+url.PathEscape(name))
+	return filepath.Join(d.dir, FileName(name))
 }
 
 func (d *Disk) tempPath(name string) string {
@@ -94,11 +101,17 @@ func (d *Disk) ReadFile(name string) ([]byte, error) {
 	return b, err
 }
 
-// WriteFile replaces the named file atomically and durably: temporary
-// file, fsync, rename. The rename is made durable by the next Sync.
+// WriteFile replaces the named file atomically and durably: it first
+// fsyncs what was appended since the last Sync (node.Disk promises that a
+// crash keeps writes in order, and a rename may reach the disk before
+// earlier appends do), then writes a temporary file, fsyncs it, renames it
+// over the old one and fsyncs the directory. So a replaced file that
+// survives a crash vouches for every write before it, which is what Raft's
+// and Paxos's meta files rely on to tell a torn tail from damage.
 func (d *Disk) WriteFile(name string, data []byte) {
 	d.check()
 	d.closeOpen(name)
+	d.syncAppended()
 	p, tmp := d.path(name), d.tempPath(name)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -118,8 +131,8 @@ func (d *Disk) WriteFile(name string, data []byte) {
 	if err := os.Rename(tmp, p); err != nil {
 		d.fail("rename", name, err)
 	}
-	delete(d.dirty, name)
 	d.dirDirty = true
+	d.syncDir()
 }
 
 // Append adds data to the end of the named file, creating it.
@@ -193,16 +206,23 @@ func (d *Disk) list() ([]string, error) {
 }
 
 // Sync makes every write before it durable: it fsyncs the files appended
-// to since the last Sync, then the directory (for creations, renames and
-// removals).
+// to since the last Sync, then the directory (for creations and removals).
 func (d *Disk) Sync() {
 	d.check()
+	d.syncAppended()
+	d.syncDir()
+}
+
+func (d *Disk) syncAppended() {
 	for name := range d.dirty { //simlab:unordered each file is fsynced; the order does not matter
 		if err := d.open[name].Sync(); err != nil {
 			d.fail("sync", name, err)
 		}
 	}
 	clear(d.dirty)
+}
+
+func (d *Disk) syncDir() {
 	if d.dirDirty {
 		if err := syncDir(d.dir); err != nil {
 			d.fail("sync", d.dir, err)

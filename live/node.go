@@ -35,6 +35,10 @@ type NodeConfig struct {
 	// restarts from its disk; it doubles with each panic in a row, up to
 	// 30 s. Zero means 1 s.
 	RestartDelay time.Duration
+	// Lock is the data directory's lock if the caller took it already
+	// (LockDir), to refuse a directory in use before binding a port, say;
+	// nil: StartNode takes it. The node releases it when it stops.
+	Lock *DirLock
 	// MaxBootPanics stops the node, instead of restarting it again, when
 	// that many incarnations in a row panic while booting (their Start
 	// event): a node whose saved state it cannot read would otherwise
@@ -49,6 +53,7 @@ type Node struct {
 	cfg     NodeConfig
 	factory node.Factory
 	disk    *Disk
+	lock    *DirLock // the data directory's, held for the node's life
 	start   time.Time
 	events  chan event
 	quit    chan struct{}
@@ -65,8 +70,9 @@ type Node struct {
 	nextTimer  node.TimerID
 	timers     map[node.TimerID]*timer
 	bootPanics int
-	panics     int       // panics in a row (reset after a calm minute)
-	lastPanic  time.Time // when the last one happened
+	refusal    *node.Damage // set when an incarnation refused to start (node.Refuse)
+	panics     int          // panics in a row (reset after a calm minute)
+	lastPanic  time.Time    // when the last one happened
 	env        *env
 	self       []any // messages the node sent itself, handled after the call
 
@@ -101,6 +107,27 @@ type event struct {
 	ack   chan bool
 }
 
+// DirLock is a data directory's lock, held by one process at a time, so
+// that two processes never write one node's state (see LockDir).
+type DirLock struct{ f *os.File }
+
+// LockDir takes the exclusive lock on the data directory dir (creating
+// it) for node name, or says which process holds it. It is released by
+// Close or by the process's death, however it dies.
+func LockDir(dir, name string) (*DirLock, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("live: node %s has no data directory", name)
+	}
+	f, err := lockDir(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	return &DirLock{f}, nil
+}
+
+// Close releases the lock.
+func (l *DirLock) Close() error { return l.f.Close() }
+
 // markerName is the data directory's file that says whose it is.
 const markerName = "node"
 
@@ -122,16 +149,28 @@ func StartNode(cfg NodeConfig, f node.Factory) (*Node, error) {
 	if logger == nil {
 		logger = log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)
 	}
+	if cfg.Dir == "" {
+		return nil, fmt.Errorf("live: node %s has no data directory", cfg.Name)
+	}
+	lock := cfg.Lock
+	if lock == nil {
+		var err error
+		if lock, err = LockDir(cfg.Dir, cfg.Name); err != nil {
+			return nil, err
+		}
+	}
 	restarted, err := claimDir(cfg.Dir, cfg.Name)
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	disk, err := OpenDisk(filepath.Join(cfg.Dir, "disk"))
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	n := &Node{
-		cfg: cfg, factory: f, disk: disk, start: time.Now(), logger: logger,
+		cfg: cfg, factory: f, disk: disk, lock: lock, start: time.Now(), logger: logger,
 		events: make(chan event, 1024), quit: make(chan struct{}), done: make(chan struct{}),
 		timers: map[node.TimerID]*timer{},
 	}
@@ -245,13 +284,15 @@ func (n *Node) logf(format string, args ...any) {
 func (n *Node) loop(restarted bool) {
 	defer close(n.done)
 	defer n.shutdown()
-	n.boot(restarted)
+	if !n.boot(restarted) {
+		return
+	}
 	for {
 		select {
 		case <-n.quit:
 			return
 		case ev := <-n.events:
-			if !n.dispatch(ev) {
+			if !n.dispatch(ev) || n.refusal != nil {
 				return
 			}
 			for len(n.self) > 0 && n.up {
@@ -266,6 +307,7 @@ func (n *Node) loop(restarted bool) {
 func (n *Node) shutdown() {
 	n.crash()
 	n.disk.Close()
+	n.lock.Close() // releases the lock
 	// Invoke calls still queued get their answer.
 	for {
 		select {
@@ -286,6 +328,9 @@ func (n *Node) boot(restarted bool) bool {
 	n.h = n.factory()
 	n.up = true
 	if !n.call(&node.Start{Restarted: restarted}, nil) {
+		if n.refusal != nil {
+			return false
+		}
 		n.bootPanics++
 		if n.bootPanics >= n.cfg.MaxBootPanics {
 			n.err = fmt.Errorf("live: node %s panicked while booting %d times in a row; it is not restarted again. Its state is in %s: inspect it, fix or remove it, then start the node again", n.cfg.Name, n.bootPanics, n.disk.Dir())
@@ -357,7 +402,11 @@ func (n *Node) call(ev node.Event, fn func(node.Env)) (ok bool) {
 	defer func() {
 		n.busyNs.Add(int64(time.Since(t0)))
 		if p := recover(); p != nil {
-			n.panicked(p, debug.Stack(), ev)
+			if d, isDamage := p.(*node.Damage); isDamage {
+				n.refuse(d)
+			} else {
+				n.panicked(p, debug.Stack(), ev)
+			}
 			ok = false
 		}
 	}()
@@ -368,6 +417,34 @@ func (n *Node) call(ev node.Event, fn func(node.Env)) (ok bool) {
 	}
 	e.apply()
 	return true
+}
+
+// DamageError is why a node stopped when its handler refused to run over
+// damaged durable state (node.Refuse): the diagnosis, with the path of the
+// file at fault. The node is not restarted, since the damage would only be
+// found again, and nothing was written: the files are as the node found
+// them, for an operator to inspect (see the README's "A damaged node").
+type DamageError struct {
+	Node   string
+	Path   string // the damaged file's path on this machine
+	Damage *node.Damage
+}
+
+func (e *DamageError) Error() string {
+	at := ""
+	if e.Damage.Offset >= 0 {
+		at = fmt.Sprintf(" at offset %d", e.Damage.Offset)
+	}
+	return fmt.Sprintf("live: node %s refuses to start: damaged durable state in %s (disk file %s)%s: %s; nothing was changed",
+		e.Node, e.Path, e.Damage.File, at, e.Damage.Found)
+}
+
+// refuse stops the node over damaged state: no restart, the error kept.
+func (n *Node) refuse(d *node.Damage) {
+	n.refusal = d
+	n.err = &DamageError{Node: n.cfg.Name, Path: n.disk.Path(d.File), Damage: d}
+	n.logf("%v", n.err)
+	n.crash()
 }
 
 func (n *Node) panicked(p any, stack []byte, ev node.Event) {

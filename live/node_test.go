@@ -1,6 +1,8 @@
 package live
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -168,10 +170,14 @@ func TestNodeRestartsFromItsDiskAfterAPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n2.Stop()
 	if !<-p2.starts {
 		t.Fatal("a node started over its old directory was not told it restarted")
 	}
+	// While it runs, its directory is locked.
+	if _, err := StartNode(NodeConfig{ID: 0, Name: "n0", Dir: dir, Log: quiet}, func() node.Handler { return p2 }); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("in use by node n0, pid %d", os.Getpid())) {
+		t.Fatalf("a second node on a running node's directory: %v", err)
+	}
+	n2.Stop()
 	// Another node's directory is refused.
 	if _, err := StartNode(NodeConfig{ID: 1, Name: "s1", Dir: dir, Log: quiet}, func() node.Handler { return p2 }); err == nil || !strings.Contains(err.Error(), "belongs to node") {
 		t.Fatalf("another node's directory: %v", err)

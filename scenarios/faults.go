@@ -412,6 +412,12 @@ func (c *Case) bind(f *worldFaults, a Action) (func(), error) {
 			cfg.Torn = torn
 			w.SetDiskConfig(cfg)
 		}
+	case "damage":
+		kind, file := sim.DamageKind(a.Args[1]), ""
+		if len(a.Args) == 3 {
+			file = a.Args[2]
+		}
+		fn = on(one(a.Args[0]), func(n node.ID) { w.Damage(n, kind, file) })
 	case "calm":
 		base := f.base
 		fn = func() {

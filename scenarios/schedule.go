@@ -3,9 +3,12 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/simlab-go/simlab/sim"
 )
 
 // Action is one timed fault. Its text form is "AT OP ARGS...", for example
@@ -52,6 +55,7 @@ var Ops = []OpSpec{
 	{"latency", "MIN SPREAD", "one-way latency uniform in [MIN, MIN+SPREAD]"},
 	{"clock", "NODE SKEW DRIFT", "set the node's clock SKEW ahead, gaining DRIFT s/s"},
 	{"disk", "torn|clean", "whether a crash may tear the last unsynced append"},
+	{"damage", "NODE flip|zero|truncate|lose [FILE]", "damage the node's synced data, in one file (FILE, or one drawn from the seed): flip a byte, zero it, cut its end off, or lose it; the node sees it at its next boot, and must refuse to start rather than forget a promise"},
 	{"calm", "", "end of the fault phase: heal, restore the network and clocks, call off armed crashes, resume and restart every node"},
 }
 
@@ -60,7 +64,7 @@ var opArgs = map[string][2]int{ // op → {min args, max args}
 	"disconnect": {1, 1}, "connect": {1, 1},
 	"isolate": {1, 1}, "partition": {1, 1}, "bridge": {1, 1}, "ring": {1, 1}, "cut": {1, 1},
 	"oneway": {1, 1}, "clog": {2, 2}, "heal": {0, 0}, "loss": {1, 1}, "dup": {1, 1},
-	"reorder": {2, 3}, "latency": {2, 2}, "clock": {3, 3}, "disk": {1, 1}, "calm": {0, 0},
+	"reorder": {2, 3}, "latency": {2, 2}, "clock": {3, 3}, "disk": {1, 1}, "damage": {2, 3}, "calm": {0, 0},
 }
 
 // MaxActionTime is the latest time an action may have: the virtual-time
@@ -249,6 +253,10 @@ func (a Action) Validate() error {
 		if a.Args[0] != "torn" && a.Args[0] != "clean" {
 			return bad("disk takes torn or clean")
 		}
+	case "damage":
+		if !slices.Contains(sim.DamageKinds(), sim.DamageKind(a.Args[1])) {
+			return bad(fmt.Sprintf("damage takes flip, zero, truncate or lose, not %q", a.Args[1]))
+		}
 	case "partition":
 		g := strings.Split(a.Args[0], "|")
 		if len(g) < 2 {
@@ -321,7 +329,7 @@ func distinct(groups []string) error {
 // nodeArgs lists the node names (or roles) an action names.
 func nodeArgs(a Action) []string {
 	switch a.Op {
-	case "crash", "crash-mid", "restart", "pause", "resume", "disconnect", "connect", "isolate", "clock":
+	case "crash", "crash-mid", "restart", "pause", "resume", "disconnect", "connect", "isolate", "clock", "damage":
 		return a.Args[:1]
 	case "partition", "bridge", "ring", "cut":
 		return strings.FieldsFunc(a.Args[0], func(r rune) bool { return r == '|' || r == ',' })

@@ -3,10 +3,12 @@ package scenarios
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
 
@@ -18,6 +20,7 @@ type Profile struct {
 	Crash     bool          // crash and later restart nodes, sometimes several at once
 	CrashMid  bool          // some crashes happen inside a handler
 	Torn      bool          // crashes may tear the last unsynced append
+	Damage    bool          // one crash damages the node's synced data too, and it stays down
 	Partition bool          // partitions of every shape
 	Clog      bool          // clog a node's links for a while
 	Pause     bool          // pause nodes for a while
@@ -50,6 +53,9 @@ func DrawProfile(r *node.Rand) Profile {
 	if r.Chance(0.5) {
 		p.Reorder = float64(r.IntN(20)+1) / 100
 	}
+	// Damage is rare, drawn last, and only with crashes: it keeps a node
+	// down for good, which most runs should not spend a node on.
+	p.Damage = p.Crash && r.Chance(1.0/8)
 	return p
 }
 
@@ -59,7 +65,7 @@ func (p Profile) String() string {
 	for _, f := range []struct {
 		on   bool
 		name string
-	}{{p.Crash, "crash"}, {p.CrashMid, "crash-mid"}, {p.Torn, "torn"}, {p.Partition, "partition"},
+	}{{p.Crash, "crash"}, {p.CrashMid, "crash-mid"}, {p.Torn, "torn"}, {p.Damage, "damage"}, {p.Partition, "partition"},
 		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}} {
 		if f.on {
 			on = append(on, f.name)
@@ -83,6 +89,9 @@ func (p Profile) String() string {
 // Schedule draws a fault schedule from the profile for the given nodes over
 // [start, end), ending with "calm" at end, so that a liveness phase can
 // follow. At most maxDown of the nodes are crashed or paused at any time.
+// With Damage, one crash of a single node also damages its synced data
+// ("damage NODE KIND"): that node refuses to start at its restart and
+// counts as down to the end of the run, so the others must carry on.
 func (p Profile) Schedule(r *node.Rand, nodes []string, maxDown int, start, end time.Duration) Schedule {
 	var s Schedule
 	add := func(at time.Duration, op string, args ...string) {
@@ -110,6 +119,7 @@ func (p Profile) Schedule(r *node.Rand, nodes []string, maxDown int, start, end 
 		}
 	}
 	downUntil := make([]time.Duration, len(nodes))
+	damaged := false
 	t := start
 	for len(kinds) > 0 {
 		t += time.Duration(r.ExpFloat64() * float64(p.Gap))
@@ -149,6 +159,14 @@ func (p Profile) Schedule(r *node.Rand, nodes []string, maxDown int, start, end 
 				add(t, op, nodes[i])
 				add(back, "restart", nodes[i])
 				downUntil[i] = back
+				if p.Damage && !damaged && k == 1 && op == "crash" && r.Chance(0.5) {
+					// Damage once the crash has struck (a crash-mid
+					// strikes later), before the restart.
+					kinds := sim.DamageKinds()
+					add(t, "damage", nodes[i], string(kinds[r.IntN(len(kinds))]))
+					downUntil[i] = math.MaxInt64
+					damaged = true
+				}
 			}
 		case "pause":
 			if down >= maxDown || len(up) == 0 {

@@ -27,10 +27,11 @@ const (
 	FaultClog                       // a link is clogged
 	FaultSkew                       // a node's clock is skewed or drifts
 	FaultTorn                       // the disks keep torn writes at a crash
+	FaultDamage                     // a node's synced data was damaged
 	numFaultKinds
 )
 
-var faultKindNames = [numFaultKinds]string{"down", "armed", "paused", "partition", "loss", "dup", "tail", "clog", "skew", "torn"}
+var faultKindNames = [numFaultKinds]string{"down", "armed", "paused", "partition", "loss", "dup", "tail", "clog", "skew", "torn", "damage"}
 
 func (k FaultKind) String() string {
 	if k < numFaultKinds {
@@ -125,6 +126,9 @@ func (w *World) activeFaults() uint32 {
 		}
 		if n.skew != 0 || n.drift != 0 {
 			set(FaultSkew)
+		}
+		if len(n.damaged) > 0 {
+			set(FaultDamage)
 		}
 	}
 	nw := w.net

@@ -36,6 +36,12 @@ type nodeState struct {
 	skew  time.Duration
 	drift float64
 
+	// damaged lists what World.Damage did to this node's synced data;
+	// refusal is the diagnosis of the last incarnation that refused to
+	// start (node.Refuse), nil once one boots.
+	damaged []string
+	refusal *node.Damage
+
 	stats NodeStats
 }
 

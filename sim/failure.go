@@ -18,6 +18,7 @@ const (
 	Livelock  FailureKind = "livelock"  // events raced on while virtual time crawled
 	Message   FailureKind = "message"   // a message did not survive the strict-mode gob round trip
 	Check     FailureKind = "check"     // a scenario's end-of-run check failed
+	Refusal   FailureKind = "refusal"   // a node refused to start over a disk nothing damaged
 )
 
 // Failure is what went wrong in a run, with what it takes to replay it.

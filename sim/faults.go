@@ -44,6 +44,15 @@ func (w *World) Disarm(id node.ID) {
 }
 
 func (w *World) crash(n *nodeState) {
+	kept, torn := w.takeDown(n)
+	n.stats.Crashes++
+	w.hash(0xc4a5, uint64(n.id), uint64(kept))
+	w.trace(Record{Kind: "crash", Node: n.name, Detail: fmt.Sprintf("disk kept %d unsynced writes, torn=%v", kept, torn)})
+}
+
+// takeDown stops a running node: its memory, timers and held events are
+// gone and its disk keeps what a crash keeps.
+func (w *World) takeDown(n *nodeState) (kept int, torn bool) {
 	if n.commitPending {
 		// The node dies during a handler's CPU time: like a crash inside
 		// the handler, a random prefix of its effects took place.
@@ -72,11 +81,30 @@ func (w *World) crash(n *nodeState) {
 		w.release(slot)
 	}
 	n.held = nil
-	kept, torn := n.disk.crash(w.faults, w.cfg.Disk)
-	n.stats.Crashes++
-	w.hash(0xc4a5, uint64(n.id), uint64(kept))
-	w.trace(Record{Kind: "crash", Node: n.name, Detail: fmt.Sprintf("disk kept %d unsynced writes, torn=%v", kept, torn)})
+	return n.disk.crash(w.faults, w.cfg.Disk)
 }
+
+// refuse takes down a node whose handler refused to run over damaged
+// durable state (node.Refuse): the call's effects are dropped and the node
+// stays down until restarted, which boots it over the same disk again. A
+// refusal over a disk this World never damaged is a false diagnosis, and
+// so a failure: a torn tail taken for damage would keep a healthy node down
+// for ever.
+func (w *World) refuse(n *nodeState, d *node.Damage) {
+	n.refusal = d
+	n.stats.Refusals++
+	w.hash(0x5ef05e, uint64(n.id), node.HashString(d.Error()))
+	w.trace(Record{Kind: "refuse", Node: n.name, Detail: d.Error()})
+	if len(n.damaged) == 0 {
+		w.fail(&Failure{Kind: Refusal, Node: n.name,
+			Msg: fmt.Sprintf("refused to start, but nothing damaged its disk (only crashes and torn unsynced writes did): %v", d)})
+	}
+	w.takeDown(n)
+}
+
+// Refusal is the diagnosis of node id's last incarnation if it refused to
+// start over damaged state (node.Refuse) and has not booted since, or nil.
+func (w *World) Refusal(id node.ID) *node.Damage { return w.node(id).refusal }
 
 // Restart starts a new incarnation of a node from its factory over the same
 // disk; its first event is Start{Restarted: true}. Restarting a running node

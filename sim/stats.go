@@ -18,6 +18,7 @@ type NodeStats struct {
 	DiskSyncs      int64
 	Crashes        int64
 	Restarts       int64
+	Refusals       int64 // incarnations that refused to start over damaged state
 }
 
 // Add adds o's counts to s.
@@ -34,6 +35,7 @@ func (s *NodeStats) Add(o NodeStats) {
 	s.DiskSyncs += o.DiskSyncs
 	s.Crashes += o.Crashes
 	s.Restarts += o.Restarts
+	s.Refusals += o.Refusals
 }
 
 // NodeStats returns one node's counters.

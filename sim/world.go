@@ -543,8 +543,12 @@ func (w *World) runCall(n *nodeState, ev node.Event, fn func(node.Env)) {
 	w.effects = w.effects[:0]
 	w.cost = w.cfg.CPU.PerEvent
 	w.running = n.env
-	ok := w.call(n, ev, fn)
+	ok, refusal := w.call(n, ev, fn)
 	w.running = nil
+	if refusal != nil {
+		w.refuse(n, refusal)
+		return
+	}
 	if !ok {
 		return
 	}
@@ -581,9 +585,15 @@ func (w *World) callWorld(label string, fn func()) {
 	fn()
 }
 
-func (w *World) call(n *nodeState, ev node.Event, fn func(node.Env)) (ok bool) {
+// call runs one handler call. A panic fails the run, except a refusal
+// (node.Refuse), which call returns for runCall to take the node down.
+func (w *World) call(n *nodeState, ev node.Event, fn func(node.Env)) (ok bool, refusal *node.Damage) {
 	defer func() {
 		if r := recover(); r != nil {
+			if d, isDamage := r.(*node.Damage); isDamage {
+				refusal = d
+				return
+			}
 			w.fail(&Failure{Kind: Panic, Node: n.name, Msg: fmt.Sprint(r), Stack: string(debug.Stack())})
 		}
 	}()
@@ -592,7 +602,7 @@ func (w *World) call(n *nodeState, ev node.Event, fn func(node.Env)) (ok bool) {
 	} else {
 		n.handler.Handle(n.env, ev)
 	}
-	return true
+	return true, nil
 }
 
 // Invoke runs fn inside node id as one handler call: fn gets the node's
@@ -624,6 +634,7 @@ func (w *World) boot(n *nodeState, restarted bool) {
 	n.nextTimer = 0
 	n.timers = map[node.TimerID]struct{}{}
 	n.env = &nodeEnv{w: w, n: n, rand: node.NewRand(node.Mix(w.seed, node.HashString("node"), uint64(n.id), uint64(n.inc)))}
+	n.refusal = nil
 	n.disk.reopen()
 	n.cryptoRand = nil
 	w.booting = n // crypto/rand reads of the factory are the node's

@@ -36,13 +36,18 @@ type usageError struct{ error }
 
 // NodeMain is cmd/simlab-node: it runs one server, or one of the
 // commands above, and returns the exit status: 0 stopped by a signal or
-// done, 1 an error, 2 bad usage, 3 the node stopped itself (it could not
-// boot from its state).
+// done, 1 an error, 2 bad usage, 3 the node stopped itself (it panicked
+// at every boot), 4 the node refuses to start because its durable state is
+// damaged (the state command exits 4 over such a directory too).
 func NodeMain(args []string, stdout, stderr io.Writer) int {
 	err := nodeMain(args, stdout, stderr)
 	var ue usageError
 	var stopped stoppedError
+	var damaged *live.DamageError
 	switch {
+	case errors.As(err, &damaged):
+		fmt.Fprintf(stderr, "simlab-node: %v\n%s", err, damageAdvice)
+		return 4
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
@@ -60,6 +65,18 @@ func NodeMain(args []string, stdout, stderr io.Writer) int {
 }
 
 type stoppedError struct{ error }
+
+// damageAdvice follows a refusal to start over damaged state.
+const damageAdvice = `The node keeps its term, its vote and its log on disk so that it never takes
+back what it told the cluster; with that state damaged it must not rejoin as if
+nothing happened. Nothing was changed: keep the directory for inspection
+(simlab-node state shows the same diagnosis). Then restore the directory from a
+backup taken while the node was stopped, or leave the node down: the other
+servers keep serving while a majority of the cluster is up. Do not start it over
+an empty directory under the same name: it would vote again in terms it already
+voted in, and forget entries whose commitment it was counted for. See "A damaged
+node" in the README.
+`
 
 func nodeMain(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
@@ -152,6 +169,10 @@ func nodeMain(args []string, stdout, stderr io.Writer) error {
 	case <-s.Node.Done():
 		err := s.Node.Err()
 		s.Stop()
+		var damaged *live.DamageError
+		if errors.As(err, &damaged) {
+			return damaged
+		}
 		return stoppedError{err}
 	}
 }

@@ -71,6 +71,12 @@ func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The directory first: a second process on it is refused before it
+	// takes a port or dials anyone.
+	lock, err := live.LockDir(o.Dir, name)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{Name: name, ID: id, Faults: &live.Faults{}, cfg: cfg}
 	var deliver func(node.ID, any)
 	s.Transport, err = live.NewTransport(live.TransportConfig{
@@ -79,9 +85,10 @@ func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
 		Deliver: func(from node.ID, msg any) { deliver(from, msg) },
 	})
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
-	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Send: s.Transport.Send, Log: o.Log, RestartDelay: o.RestartDelay}, cfg.factory(id))
+	s.Node, err = live.StartNode(live.NodeConfig{ID: id, Name: name, Dir: o.Dir, Lock: lock, Send: s.Transport.Send, Log: o.Log, RestartDelay: o.RestartDelay}, cfg.factory(id))
 	if err != nil {
 		s.Transport.Close()
 		return nil, err

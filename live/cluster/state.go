@@ -50,7 +50,9 @@ func PrintState(w io.Writer, cfg *Config, dir string) (err error) {
 			err = fmt.Errorf("the state does not load; the server would not boot from it: %v", p)
 		}
 	}()
-	h.Handle(env, &node.Start{Restarted: true})
+	if d := env.Boot(h, true); d != nil {
+		return &live.DamageError{Node: name, Path: filepath.Join(dir, "disk", live.FileName(d.File)), Damage: d}
+	}
 	rf := h.(raftOf).Raft()
 	st := rf.Status()
 	voted := "nobody"

@@ -8,22 +8,37 @@ import (
 )
 
 // incarnationFile holds a node's incarnation number: a worker's, naming its
-// map output, or the coordinator's, naming its attempts.
-const incarnationFile = "incarnation"
+// map output, or the coordinator's, naming its attempts. witnessFile,
+// written once after the first number, says one was: without it a lost
+// incarnation file would start the count again and reuse numbers.
+const (
+	incarnationFile = "incarnation"
+	witnessFile     = "incarnation.witness"
+)
 
 // nextIncarnation raises the incarnation number kept on d and returns it,
 // durable before any message the caller sends next: no two incarnations
 // that ever spoke share a number.
 func nextIncarnation(d node.Disk) uint64 {
 	var inc uint64
-	if data, err := d.ReadFile(incarnationFile); err == nil {
+	_, werr := d.ReadFile(witnessFile)
+	data, err := d.ReadFile(incarnationFile)
+	switch {
+	case err == nil:
 		var ok bool
 		if inc, ok = decodeIncarnation(data); !ok {
-			panic("mapreduce: incarnation file is corrupt although it is only ever replaced atomically")
+			node.Refuse(&node.Damage{File: incarnationFile, Offset: 0,
+				Found: "not a whole incarnation record (12 bytes with a checksum), in a file only ever replaced whole"})
 		}
+	case werr == nil:
+		node.Refuse(&node.Damage{File: incarnationFile, Offset: -1,
+			Found: "missing, but " + witnessFile + " says a number was stored: counting again would reuse one"})
 	}
 	inc++
 	d.WriteFile(incarnationFile, encodeIncarnation(inc))
+	if werr != nil {
+		d.WriteFile(witnessFile, []byte("stored"))
+	}
 	d.Sync()
 	return inc
 }

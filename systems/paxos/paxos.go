@@ -205,7 +205,7 @@ func (px *Paxos) boot(env node.Env) {
 		panic(fmt.Sprintf("paxos: %v is not one of the peers %v", px.me, px.cfg.Peers))
 	}
 	px.meIndex = i
-	px.store = storage{name: px.cfg.FilePrefix + ".log"}
+	px.store = storage{prefix: px.cfg.FilePrefix}
 	px.restore(env)
 	px.booted = true
 }
@@ -264,6 +264,10 @@ func (px *Paxos) Done(env node.Env, seq int) {
 	}
 	px.forget(env)
 }
+
+// DoneSelf is the highest seq this peer called Done with (restored from
+// its disk at boot); -1 before any.
+func (px *Paxos) DoneSelf() int { return px.done[px.meIndex] }
 
 // Min is one more than the least Done of every peer as this peer has heard
 // it: instances below it are forgotten.

@@ -2,10 +2,12 @@ package paxos
 
 import (
 	"bytes"
+	"maps"
 	"testing"
 
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/sim/node/nodetest"
+	"github.com/simlab-go/simlab/systems/internal/frame"
 )
 
 // peerNode is a node that is only a Paxos peer.
@@ -63,31 +65,86 @@ func TestPromisesSurviveACrash(t *testing.T) {
 	}
 }
 
-// TestATornTailIsDropped: a record cut short by a crash is dropped at
-// restart, and what came before it is kept.
-func TestATornTailIsDropped(t *testing.T) {
-	env := nodetest.New(1, 1)
-	h := peerNode{New(Config{Peers: three})}
-	env.Start(h, false)
-	env.Deliver(h, 0, Prepare{Seq: 1, N: 10})
-	env.Deliver(h, 0, Accept{Seq: 1, N: 10, V: bytes.Repeat([]byte("v"), 100)})
-	d := env.Store()
-	b, _ := d.ReadFile("paxos.log")
-	d.WriteFile("paxos.log", b[:len(b)-30]) // the accept record torn
-	d.Sync()
+// TestATornTailIsDroppedAndDamageRefused: a record cut short by a crash
+// past what was synced is dropped at restart, and what came before it is
+// kept; damage to what was synced makes the peer refuse to start, naming
+// the file, and leaves every file as it found it.
+func TestATornTailIsDroppedAndDamageRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(d *nodetest.Disk)
+		refuse string // the file the diagnosis names; "" when the peer must start
+	}{
+		{"a torn unsynced append", func(d *nodetest.Disk) {
+			rec := frame.Of(append(record(recAccept, 1, 11), bytes.Repeat([]byte("w"), 100)...))
+			d.Append("paxos.log.1", rec[:len(rec)-30])
+		}, ""},
+		{"a flipped byte", func(d *nodetest.Disk) {
+			b, _ := d.ReadFile("paxos.log.1")
+			b[len(b)-40] ^= 0x10
+			d.WriteFile("paxos.log.1", b)
+		}, "paxos.log.1"},
+		{"a truncated log", func(d *nodetest.Disk) {
+			b, _ := d.ReadFile("paxos.log.1")
+			d.WriteFile("paxos.log.1", b[:len(b)-30])
+		}, "paxos.log.1"},
+		{"a zeroed log", func(d *nodetest.Disk) {
+			b, _ := d.ReadFile("paxos.log.1")
+			d.WriteFile("paxos.log.1", make([]byte, len(b)))
+		}, "paxos.log.1"},
+		{"a lost log", func(d *nodetest.Disk) { d.Remove("paxos.log.1") }, "paxos.log.1"},
+		{"a lost meta", func(d *nodetest.Disk) { d.Remove("paxos.meta") }, "paxos.meta"},
+		{"a flipped meta", func(d *nodetest.Disk) {
+			b, _ := d.ReadFile("paxos.meta")
+			b[5] ^= 1
+			d.WriteFile("paxos.meta", b)
+		}, "paxos.meta"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := nodetest.New(1, 1)
+			h := peerNode{New(Config{Peers: three})}
+			env.Start(h, false)
+			env.Deliver(h, 0, Prepare{Seq: 1, N: 10})
+			env.Deliver(h, 0, Accept{Seq: 1, N: 10, V: bytes.Repeat([]byte("v"), 100)})
+			d := env.Store()
+			tc.damage(d)
+			d.Sync()
+			before := snapshotFiles(d)
 
-	h = peerNode{New(Config{Peers: three})}
-	env.Start(h, true)
-	if env.Marked("paxos/torn-tail-dropped") != 1 {
-		t.Error("the torn record was not dropped")
+			h = peerNode{New(Config{Peers: three})}
+			refusal := env.Boot(h, true)
+			if tc.refuse != "" {
+				if refusal == nil || refusal.File != tc.refuse {
+					t.Fatalf("refusal %v; want one naming %s", refusal, tc.refuse)
+				}
+				if after := snapshotFiles(d); !maps.EqualFunc(before, after, bytes.Equal) {
+					t.Errorf("refusing changed the files: %q became %q", before, after)
+				}
+				return
+			}
+			if refusal != nil {
+				t.Fatalf("refused to start over a torn tail: %v", refusal)
+			}
+			if env.Marked("paxos/torn-tail-dropped") != 1 {
+				t.Error("the torn record was not dropped")
+			}
+			if n, v := h.px.Accepted(1); n != 10 || len(v) != 100 {
+				t.Errorf("the synced acceptance was not restored whole: (%d, %d bytes)", n, len(v))
+			}
+			env.Deliver(h, 2, Prepare{Seq: 1, N: 9})
+			if r := lastSent[PrepareReply](t, env); r.OK {
+				t.Errorf("the promise of 10 before the torn record was lost: proposal 9 got %+v", r)
+			}
+		})
 	}
-	if n, v := h.px.Accepted(1); n != 0 || v != nil {
-		t.Errorf("a torn acceptance was restored: (%d, %q)", n, v)
+}
+
+func snapshotFiles(d *nodetest.Disk) map[string][]byte {
+	out := map[string][]byte{}
+	for _, name := range d.Names() {
+		out[name], _ = d.ReadFile(name)
 	}
-	env.Deliver(h, 2, Prepare{Seq: 1, N: 9})
-	if r := lastSent[PrepareReply](t, env); r.OK {
-		t.Errorf("the promise of 10 before the torn record was lost: proposal 9 got %+v", r)
-	}
+	return out
 }
 
 // TestForgettingIsRemembered: instances below Min are forgotten, the file

@@ -4,14 +4,21 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/internal/frame"
 )
 
-// A peer's file (Config.FilePrefix + ".log") is a sequence of framed
-// records, appended as the state changes:
+// A peer keeps two files, named by Config.FilePrefix ("paxos" below):
+//
+//	paxos.meta     which log file is current and how many of its bytes
+//	               were synced; replaced atomically (WriteFile)
+//	paxos.log.G    a sequence of framed records, appended as the state
+//	               changes:
 //
 //	promise seq n         the acceptor promised n for seq
 //	accept  seq n value   it accepted (n, value) for seq
@@ -19,11 +26,18 @@ import (
 //	done    seq           this peer called Done(seq)
 //	floor   min           instances below min were forgotten
 //
-// Replayed in order they rebuild the state; a torn last record (a crash in
-// the middle of an append) was never synced, so nothing relied on it, and
-// it is dropped. Once most of the file is about forgotten instances it is
-// rewritten with WriteFile, which replaces it whole or not at all: the
-// floor first, then this peer's Done, then each live instance's state.
+// Replayed in order the records rebuild the state. Before a send makes
+// new records count (a promise, an acceptance), sync rewrites the meta with
+// the log's length, and one Sync covers both (a crash keeps writes in
+// order). So at boot a bad record past that length is a torn tail, never
+// relied on, and dropped; a bad record inside it, a log shorter than it or
+// missing, or a log without the meta, is damage, and the peer refuses to
+// start (node.Refuse) rather than forget a promise. Once most of the log
+// is about forgotten instances it is rewritten under the next generation
+// (the floor first, then this peer's Done, then each live instance's
+// state) and the meta switched to it.
+
+const metaMagic = "PXS1"
 
 const (
 	recPromise byte = iota + 1
@@ -34,19 +48,36 @@ const (
 )
 
 type storage struct {
-	name  string
-	size  int  // bytes in the file
-	dirty bool // written since the last Sync
+	prefix string
+	gen    uint64 // generation of the current log file
+	size   int    // bytes in the current log file
+	synced int    // the log length the meta file on disk vouches for
+	dirty  bool   // written since the last Sync
 }
+
+func (s *storage) metaName() string { return s.prefix + ".meta" }
+func (s *storage) logName() string  { return s.prefix + ".log." + strconv.FormatUint(s.gen, 10) }
 
 func (s *storage) append(env node.Env, rec []byte) {
 	b := frame.Of(rec)
-	env.Disk().Append(s.name, b)
+	env.Disk().Append(s.logName(), b)
 	s.size += len(b)
 	s.dirty = true
 }
 
+// saveMeta replaces the meta file with the current generation and size.
+func (s *storage) saveMeta(env node.Env) {
+	b := append([]byte(metaMagic), binary.BigEndian.AppendUint64(nil, s.gen)...)
+	b = binary.BigEndian.AppendUint64(b, uint64(s.size))
+	env.Disk().WriteFile(s.metaName(), binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b)))
+	s.synced = s.size
+	s.dirty = true
+}
+
 func (s *storage) sync(env node.Env) {
+	if s.size != s.synced {
+		s.saveMeta(env)
+	}
 	if s.dirty {
 		env.Disk().Sync()
 		s.dirty = false
@@ -75,37 +106,66 @@ func (s *storage) appendDecide(env node.Env, seq int, v []byte) {
 
 func (s *storage) appendDone(env node.Env, seq int) { s.append(env, record(recDone, seq)) }
 
-var errCorrupt = errors.New("paxos: corrupt state file")
-
-// restore rebuilds the state from the file.
+// restore rebuilds the state from the files, or refuses to start over
+// damaged ones before writing anything.
 func (px *Paxos) restore(env node.Env) {
-	b, err := env.Disk().ReadFile(px.store.name)
+	d, s := env.Disk(), &px.store
+	meta, err := d.ReadFile(s.metaName())
 	if err != nil {
-		return // a new peer
-	}
-	rest := b
-	records := 0
-	for len(rest) > 0 {
-		payload, next, ok := frame.Next(rest)
-		if !ok {
-			break
+		for _, name := range d.Names() {
+			if strings.HasPrefix(name, s.prefix+".log.") {
+				node.Refuse(&node.Damage{File: s.metaName(), Offset: -1,
+					Found: fmt.Sprintf("missing, but %s exists: which log is current and how much of it was synced are lost", name)})
+			}
 		}
+		// A new peer: the meta comes first, so that a log never exists
+		// without one.
+		s.gen = 1
+		s.saveMeta(env)
+		s.sync(env)
+		return
+	}
+	if len(meta) != len(metaMagic)+20 || string(meta[:len(metaMagic)]) != metaMagic ||
+		crc32.ChecksumIEEE(meta[:len(meta)-4]) != binary.BigEndian.Uint32(meta[len(meta)-4:]) {
+		node.Refuse(&node.Damage{File: s.metaName(), Offset: 0,
+			Found: fmt.Sprintf("%d bytes that are not a meta record of this version (magic %s, %d bytes, checksum), in a file only ever replaced whole",
+				len(meta), metaMagic, len(metaMagic)+20)})
+	}
+	s.gen = binary.BigEndian.Uint64(meta[len(metaMagic):])
+	s.synced = int(binary.BigEndian.Uint64(meta[len(metaMagic)+8:]))
+	name := s.logName()
+	b, err := d.ReadFile(name)
+	if err != nil && s.synced > 0 {
+		node.Refuse(&node.Damage{File: name, Offset: -1,
+			Found: fmt.Sprintf("missing, but the meta file says %d bytes of it were synced", s.synced)})
+	}
+	records, end, damage := frame.Scan(name, b, s.synced)
+	if damage != nil {
+		node.Refuse(damage)
+	}
+	at := 0
+	for i, payload := range records {
 		if err := px.replay(payload); err != nil {
-			panic(fmt.Sprintf("%v: record %d: %v", errCorrupt, records, err))
+			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+				Found: fmt.Sprintf("record %d, whose checksum holds, does not replay: %v", i, err)})
 		}
-		records++
-		rest = next
+		at += frame.Header + len(payload)
 	}
-	px.store.size = len(b) - len(rest)
-	if records > 0 {
+	s.size = end
+	if len(records) > 0 {
 		env.Mark(markRestartWithState)
 	}
 	px.forgetBelowFloor()
-	if len(rest) > 0 {
+	if end < len(b) {
 		// Drop the torn tail for good, so later appends follow a whole
 		// record.
 		env.Mark(markTornTail)
 		px.compact(env)
+	}
+	for _, other := range d.Names() {
+		if strings.HasPrefix(other, s.prefix+".log.") && other != s.logName() {
+			d.Remove(other) // left by a crash in the middle of a compaction
+		}
 	}
 }
 
@@ -115,10 +175,12 @@ func (px *Paxos) replay(rec []byte) error {
 		return errors.New("empty record")
 	}
 	kind, r := rec[0], rec[1:]
+	var short bool
 	next := func() int {
 		v, n := binary.Varint(r)
 		if n <= 0 {
-			panic(fmt.Sprintf("%v: a record of kind %d is cut short", errCorrupt, kind))
+			short = true
+			return 0
 		}
 		r = r[n:]
 		return int(v)
@@ -126,28 +188,44 @@ func (px *Paxos) replay(rec []byte) error {
 	switch kind {
 	case recPromise:
 		seq, n := next(), next()
+		if short {
+			break
+		}
 		in := px.get(seq)
 		in.np = max(in.np, n)
 		px.seeProposal(n)
 		px.maxSeq = max(px.maxSeq, seq)
 	case recAccept:
 		seq, n := next(), next()
+		if short {
+			break
+		}
 		in := px.get(seq)
 		in.np, in.na, in.va = max(in.np, n), n, slices.Clone(r)
 		px.seeProposal(n)
 		px.maxSeq = max(px.maxSeq, seq)
 	case recDecide:
 		seq := next()
+		if short {
+			break
+		}
 		in := px.get(seq)
 		in.decided, in.v = true, slices.Clone(r)
 		px.maxSeq = max(px.maxSeq, seq)
 		px.known = max(px.known, seq)
 	case recDone:
-		px.done[px.meIndex] = max(px.done[px.meIndex], next())
+		if v := next(); !short {
+			px.done[px.meIndex] = max(px.done[px.meIndex], v)
+		}
 	case recFloor:
-		px.floor = max(px.floor, next())
+		if v := next(); !short {
+			px.floor = max(px.floor, v)
+		}
 	default:
 		return fmt.Errorf("unknown record kind %d", kind)
+	}
+	if short {
+		return fmt.Errorf("a record of kind %d is cut short", kind)
 	}
 	return nil
 }
@@ -189,9 +267,12 @@ func (px *Paxos) compact(env node.Env) {
 			b = frame.Append(b, append(record(recDecide, seq), in.v...))
 		}
 	}
-	env.Disk().WriteFile(px.store.name, b)
+	old := px.store.logName()
+	px.store.gen++
+	env.Disk().WriteFile(px.store.logName(), b)
 	px.store.size = len(b)
-	px.store.dirty = true
+	px.store.saveMeta(env) // names the new log; synced with it
 	px.store.sync(env)
+	env.Disk().Remove(old)
 	px.stats.Compactions++
 }

@@ -113,6 +113,12 @@ func (l *Log) Handle(env node.Env, ev node.Event) bool {
 	case *node.Start:
 		l.boot(env)
 		l.px.Handle(env, ev)
+		if done := l.px.DoneSelf(); done > l.snapSeq {
+			// Paxos may forget what it was told this replica is done
+			// with only because a snapshot holds it.
+			node.Refuse(&node.Damage{File: l.snapName(), Offset: -1,
+				Found: fmt.Sprintf("covers instances up to %d, but the Paxos peer was told this replica was done up to %d: the snapshot in between is lost", l.snapSeq, done)})
+		}
 		l.booted = true
 		env.SetTimer(l.cfg.FillEvery, fillTick{})
 		l.apply(env)
@@ -133,19 +139,22 @@ func (l *Log) Handle(env node.Env, ev node.Event) bool {
 
 func (l *Log) snapName() string { return l.cfg.FilePrefix + ".snap" }
 
-// boot reads the latest snapshot, if any, and gives it to the Applier.
+// boot reads the latest snapshot, if any, and gives it to the Applier. A
+// snapshot file is only ever replaced whole, so one that does not read
+// back is damage.
 func (l *Log) boot(env node.Env) {
 	b, err := env.Disk().ReadFile(l.snapName())
 	if err != nil {
 		return
 	}
-	payload, _, ok := frame.Next(b)
-	if !ok {
-		panic("paxoslog: the snapshot file fails its checksum although it is only ever replaced whole")
+	payload, damage := frame.Whole(l.snapName(), b)
+	if damage != nil {
+		node.Refuse(damage)
 	}
 	seq, n := binary.Varint(payload)
 	if n <= 0 {
-		panic("paxoslog: the snapshot file has no index")
+		node.Refuse(&node.Damage{File: l.snapName(), Offset: frame.Header,
+			Found: "a snapshot record, whose checksum holds, without the instance it covers"})
 	}
 	l.snapSeq, l.applied, l.snapSize = int(seq), int(seq), len(payload)-n
 	l.app.ApplySnapshot(env, l.applied+1, 1, payload[n:])

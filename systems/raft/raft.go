@@ -175,9 +175,7 @@ func (r *Raft) boot(env node.Env) {
 	if len(r.peers) == len(r.cfg.Peers) {
 		panic(fmt.Sprintf("raft: node %v is not in Config.Peers %v", r.me, r.cfg.Peers))
 	}
-	if err := r.restore(env); err != nil {
-		panic(err)
-	}
+	r.restore(env)
 	r.commitIndex, r.lastApplied = r.log.base, r.log.base
 	r.booted = true
 	if r.log.base > 0 {

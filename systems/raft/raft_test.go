@@ -1,6 +1,7 @@
 package raft_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -199,6 +200,96 @@ func TestTornLogTailIsDropped(t *testing.T) {
 	s.crash()
 	if c, _ := s.rf.Command(3); c != "c" {
 		t.Errorf("entry 3 after appending past a dropped torn tail and crashing: %v; want c", c)
+	}
+}
+
+// TestDamageIsRefusedAndNothingRewritten: damage to what a server synced
+// (its log, its meta, its snapshot) makes it refuse to start, naming the
+// file, and leaves every file as it found it; it never comes back as a
+// server that forgot its vote or its entries.
+func TestDamageIsRefusedAndNothingRewritten(t *testing.T) {
+	file := func(d *nodetest.Disk, prefix string) string {
+		for _, n := range d.Names() {
+			if strings.HasPrefix(n, prefix) {
+				return n
+			}
+		}
+		t.Fatalf("no file %s* in %v", prefix, d.Names())
+		return ""
+	}
+	rewrite := func(prefix string, fn func([]byte) []byte) func(*nodetest.Disk) string {
+		return func(d *nodetest.Disk) string {
+			name := file(d, prefix)
+			b, _ := d.ReadFile(name)
+			d.WriteFile(name, fn(b))
+			return name
+		}
+	}
+	lose := func(prefix string) func(*nodetest.Disk) string {
+		return func(d *nodetest.Disk) string {
+			name := file(d, prefix)
+			d.Remove(name)
+			return name
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		snapshot bool
+		damage   func(*nodetest.Disk) string // returns the file the diagnosis must name
+	}{
+		{"a byte flipped in the middle of the log", false, rewrite("raft.log.", func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b })},
+		{"a byte flipped in the last synced record", false, rewrite("raft.log.", func(b []byte) []byte { b[len(b)-1] ^= 1; return b })},
+		{"the log zeroed", false, rewrite("raft.log.", func(b []byte) []byte { return make([]byte, len(b)) })},
+		{"the log truncated at a record boundary", false, rewrite("raft.log.", func(b []byte) []byte { return b[:0] })},
+		{"the log truncated inside a record", false, rewrite("raft.log.", func(b []byte) []byte { return b[:len(b)-3] })},
+		{"the log lost", false, lose("raft.log.")},
+		{"the meta lost", false, lose("raft.meta")},
+		{"the meta flipped", false, rewrite("raft.meta", func(b []byte) []byte { b[10] ^= 4; return b })},
+		{"the snapshot flipped", true, rewrite("raft.snap.", func(b []byte) []byte { b[len(b)-1] ^= 2; return b })},
+		{"the snapshot lost", true, lose("raft.snap.")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(1, 0, 1, 2)
+			s.deliver(0, raft.RequestVote{Term: 3, Candidate: 0})
+			s.deliver(0, raft.AppendEntries{Term: 3, Leader: 0, Entries: []raft.Entry{
+				{Index: 1, Term: 3, Command: "a"}, {Index: 2, Term: 3, Command: "b"}, {Index: 3, Term: 3, Command: "c"}}})
+			if tc.snapshot {
+				s.deliver(0, raft.AppendEntries{Term: 3, Leader: 0, PrevLogIndex: 3, PrevLogTerm: 3, LeaderCommit: 3})
+				s.rf.Snapshot(s.env, 2, []byte("state@2"))
+			}
+			d := s.env.Store()
+			want := tc.damage(d)
+			d.Sync()
+			s.env.Crash()
+			before := map[string]string{}
+			for _, n := range d.Names() {
+				b, _ := d.ReadFile(n)
+				before[n] = string(b)
+			}
+			s.svc = &recorder{}
+			s.rf = raft.New(s.cfg, s.svc)
+			refusal := s.env.Boot(node.HandlerFunc(func(env node.Env, ev node.Event) { s.rf.Handle(env, ev) }), true)
+			if refusal == nil {
+				st := s.rf.Status()
+				t.Fatalf("started over damage to %s as term %d with entries up to %d", want, st.Term, st.LastIndex)
+			}
+			if refusal.File != want {
+				t.Errorf("the diagnosis names %s; want %s: %v", refusal.File, want, refusal)
+			}
+			after := map[string]string{}
+			for _, n := range d.Names() {
+				b, _ := d.ReadFile(n)
+				after[n] = string(b)
+			}
+			if len(after) != len(before) {
+				t.Errorf("refusing changed the files: %v became %v", slices.Sorted(maps.Keys(before)), slices.Sorted(maps.Keys(after)))
+			}
+			for n, b := range before {
+				if after[n] != b {
+					t.Errorf("refusing rewrote %s", n)
+				}
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package raft
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"strconv"
@@ -15,30 +14,42 @@ import (
 // Raft's files, under Config.FilePrefix ("raft" below):
 //
 //	raft.meta       currentTerm, votedFor, which log and snapshot files are
-//	                current, and the snapshot's index, term and chain hash;
-//	                replaced atomically (WriteFile), never torn.
+//	                current, the snapshot's index, term and chain hash, and
+//	                how many bytes of the log file were synced; replaced
+//	                atomically (WriteFile), never torn.
 //	raft.log.G      the entries after the snapshot, one framed record each,
 //	                appended as they arrive; a crash may tear the last record.
 //	raft.snap.G     the snapshot, one framed record.
 //
-// A record is [length u32][CRC-32 of payload u32][payload]. A change that
-// rewrites the log or the snapshot writes new files under a new generation
-// G, syncs them, then replaces the meta file and syncs again, so a crash
-// leaves either the old set or the new one; leftover files are removed at
-// the next boot.
+// A change that rewrites the log or the snapshot writes new files under a
+// new generation G, syncs them, then replaces the meta file and syncs
+// again, so a crash leaves either the old set or the new one; leftover
+// files are removed at the next boot.
+//
+// The meta file's synced length is what tells a torn tail from damage.
+// Before a send makes newly appended entries count (a vote, an
+// acknowledgement, a leader's own match), flush rewrites the meta with the
+// log's length, and the one Sync covers both: a crash keeps writes in
+// order, so a meta that survived vouches for the appends before it. At
+// boot, a bad record past that length is a torn tail, dropped; one inside
+// it, a log shorter than it, a log or snapshot the meta names but that is
+// gone, or Raft's files without the meta that names them, are damage: the
+// node refuses to start (node.Refuse) and changes nothing.
 
-const metaMagic = "RFT1"
+const metaMagic = "RFT2"
 
-var errCorrupt = errors.New("raft: corrupt state")
+const metaFields = 8 // uint64s after the magic
 
 type storage struct {
-	prefix   string
-	gen      uint64 // generation of the current log file
-	snapGen  uint64 // generation of the current snapshot file; 0: none
-	snapshot []byte
-	metaSize int
-	logSize  int
-	dirty    bool // written since the last Sync
+	prefix    string
+	gen       uint64 // generation of the current log file
+	snapGen   uint64 // generation of the current snapshot file; 0: none
+	snapshot  []byte
+	metaSize  int
+	logSize   int
+	logSynced int  // the log length the meta file on disk vouches for
+	logExists bool // the current log file has been created
+	dirty     bool // written since the last Sync
 }
 
 func (s *storage) metaName() string         { return s.prefix + ".meta" }
@@ -46,20 +57,27 @@ func (s *storage) logName(g uint64) string  { return s.prefix + ".log." + strcon
 func (s *storage) snapName(g uint64) string { return s.prefix + ".snap." + strconv.FormatUint(g, 10) }
 
 func (r *Raft) encodeMeta() []byte {
-	b := make([]byte, 0, 64)
+	b := make([]byte, 0, len(metaMagic)+8*metaFields+4)
 	b = append(b, metaMagic...)
 	for _, v := range []uint64{uint64(r.term), uint64(int64(r.votedFor)), r.store.gen, r.store.snapGen,
-		uint64(r.log.base), uint64(r.log.baseTerm), r.log.baseChain} {
+		uint64(r.log.base), uint64(r.log.baseTerm), r.log.baseChain, uint64(r.store.logSize)} {
 		b = binary.BigEndian.AppendUint64(b, v)
 	}
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 }
 
-// saveMeta replaces the meta file; the next send syncs it.
+// saveMeta replaces the meta file, vouching for the log written so far;
+// the next send syncs it. The first meta also creates the log file, so
+// that from then on neither file can go missing unnoticed.
 func (r *Raft) saveMeta(env node.Env) {
 	b := r.encodeMeta()
 	env.Disk().WriteFile(r.store.metaName(), b)
 	r.store.metaSize = len(b)
+	r.store.logSynced = r.store.logSize
+	if !r.store.logExists {
+		env.Disk().Append(r.store.logName(r.store.gen), nil)
+		r.store.logExists = true
+	}
 	r.store.dirty = true
 }
 
@@ -79,6 +97,7 @@ func (r *Raft) appendToDisk(env node.Env, from int) {
 		env.Disk().Append(r.store.logName(r.store.gen), rec)
 		r.store.logSize += len(rec)
 	}
+	r.store.logExists = true
 	r.store.dirty = true
 }
 
@@ -94,7 +113,7 @@ func (r *Raft) rewrite(env node.Env, withSnapshot bool) {
 		log = append(log, r.encodeEntry(i)...)
 	}
 	d.WriteFile(r.store.logName(r.store.gen), log)
-	r.store.logSize = len(log)
+	r.store.logSize, r.store.logExists = len(log), true
 	if withSnapshot {
 		r.store.snapGen = r.store.gen
 		d.WriteFile(r.store.snapName(r.store.snapGen), frame.Of(r.store.snapshot))
@@ -111,78 +130,99 @@ func (r *Raft) rewrite(env node.Env, withSnapshot bool) {
 
 // flush syncs what was written since the last sync. Every send and every
 // reply goes through it: nothing leaves a node before the state it depends
-// on is durable.
+// on is durable, and the meta file vouches for every log byte that was.
 func (r *Raft) flush(env node.Env) {
+	if r.store.logSize != r.store.logSynced {
+		r.saveMeta(env)
+	}
 	if r.store.dirty {
 		env.Disk().Sync()
 		r.store.dirty = false
 	}
 }
 
-// restore loads the persisted state at boot. A missing meta file means a
-// fresh server; anything else that does not check out is corruption of
-// synced data, which the disk model never produces, so it is a bug.
-func (r *Raft) restore(env node.Env) error {
+// restore loads the persisted state at boot. No file of Raft's means a
+// fresh server. A torn tail of the log is dropped (and the log rewritten
+// without it); anything else that does not check out is damage, and the
+// node refuses to start before writing anything.
+func (r *Raft) restore(env node.Env) {
 	d := env.Disk()
 	meta, err := d.ReadFile(r.store.metaName())
 	if err != nil {
-		r.cleanup(env)
-		return nil
+		for _, name := range d.Names() {
+			if strings.HasPrefix(name, r.store.prefix+".") {
+				node.Refuse(&node.Damage{File: r.store.metaName(), Offset: -1,
+					Found: fmt.Sprintf("missing, but %s exists: the term, the vote and which log is current are lost", name)})
+			}
+		}
+		return
 	}
-	if len(meta) != len(metaMagic)+7*8+4 || string(meta[:4]) != metaMagic ||
+	if len(meta) != len(metaMagic)+8*metaFields+4 || string(meta[:len(metaMagic)]) != metaMagic ||
 		crc32.ChecksumIEEE(meta[:len(meta)-4]) != binary.BigEndian.Uint32(meta[len(meta)-4:]) {
-		return fmt.Errorf("%w: meta file", errCorrupt)
+		node.Refuse(&node.Damage{File: r.store.metaName(), Offset: 0,
+			Found: fmt.Sprintf("%d bytes that are not a meta record of this version (magic %s, %d bytes, checksum), in a file only ever replaced whole",
+				len(meta), metaMagic, len(metaMagic)+8*metaFields+4)})
 	}
-	v := func(k int) uint64 { return binary.BigEndian.Uint64(meta[4+8*k:]) }
+	v := func(k int) uint64 { return binary.BigEndian.Uint64(meta[len(metaMagic)+8*k:]) }
 	r.term, r.votedFor = int(v(0)), node.ID(int64(v(1)))
 	r.store.gen, r.store.snapGen = v(2), v(3)
 	r.log = raftLog{base: int(v(4)), baseTerm: int(v(5)), baseChain: v(6)}
+	r.store.logSynced = int(v(7))
 	r.store.metaSize = len(meta)
 	if r.store.snapGen != 0 {
-		b, err := d.ReadFile(r.store.snapName(r.store.snapGen))
+		name := r.store.snapName(r.store.snapGen)
+		b, err := d.ReadFile(name)
 		if err != nil {
-			return fmt.Errorf("%w: snapshot file %s missing", errCorrupt, r.store.snapName(r.store.snapGen))
+			node.Refuse(&node.Damage{File: name, Offset: -1, Found: "missing, but the meta file names it as the current snapshot"})
 		}
-		data, _, ok := frame.Next(b)
-		if !ok {
-			return fmt.Errorf("%w: snapshot file fails its checksum", errCorrupt)
+		data, damage := frame.Whole(name, b)
+		if damage != nil {
+			node.Refuse(damage)
 		}
 		r.store.snapshot = data
 	}
-	b, err := d.ReadFile(r.store.logName(r.store.gen))
-	if err != nil && r.log.lastIndex() > 0 && r.store.gen != 0 {
-		return fmt.Errorf("%w: log file %s missing", errCorrupt, r.store.logName(r.store.gen))
+	name := r.store.logName(r.store.gen)
+	b, err := d.ReadFile(name)
+	if err != nil && r.store.logSynced > 0 {
+		node.Refuse(&node.Damage{File: name, Offset: -1,
+			Found: fmt.Sprintf("missing, but the meta file says %d bytes of it were synced", r.store.logSynced)})
 	}
-	rest := b
-	for len(rest) > 0 {
-		payload, next, ok := frame.Next(rest)
-		if !ok || len(payload) < 16 {
-			break // a torn record: never synced, so never acknowledged
+	r.store.logExists = err == nil
+	records, end, damage := frame.Scan(name, b, r.store.logSynced)
+	if damage != nil {
+		node.Refuse(damage)
+	}
+	at := 0
+	for _, payload := range records {
+		if len(payload) < 16 {
+			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+				Found: fmt.Sprintf("a whole record of %d bytes, too short for an entry's term and index", len(payload))})
 		}
 		term, index := int(binary.BigEndian.Uint64(payload[0:8])), int(binary.BigEndian.Uint64(payload[8:16]))
 		if index != r.log.lastIndex()+1 {
-			return fmt.Errorf("%w: log record for index %d follows index %d", errCorrupt, index, r.log.lastIndex())
+			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+				Found: fmt.Sprintf("the entry for index %d where index %d must follow index %d", index, r.log.lastIndex()+1, r.log.lastIndex())})
 		}
 		data := payload[16:]
 		cmd, err := r.cfg.Codec.Decode(data)
 		if err != nil {
-			return fmt.Errorf("%w: command at index %d does not decode: %v", errCorrupt, index, err)
+			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+				Found: fmt.Sprintf("the command at index %d, whose checksum holds, does not decode: %v", index, err)})
 		}
 		r.log.append(term, cmd, data)
-		rest = next
+		at += frame.Header + len(payload)
 	}
-	r.store.logSize = len(b) - len(rest)
+	r.store.logSize = end
 	if r.log.lastIndex() > 0 {
 		env.Mark(markRestartWithLog)
 	}
-	if len(rest) > 0 {
+	if end < len(b) {
 		env.Mark(markTornTail)
 		// Drop the torn tail for good, so later appends follow a clean
 		// record boundary.
 		r.rewrite(env, false)
 	}
 	r.cleanup(env)
-	return nil
 }
 
 // cleanup removes Raft's files that the meta file does not name: leftovers

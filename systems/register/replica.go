@@ -7,13 +7,21 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 )
 
-// stateFile is where a replica keeps its (tag, value).
-const stateFile = "register"
+// stateFile is where a replica keeps its (tag, value), replaced whole on
+// every store. witnessFile, written once after the first state, says that
+// a state was stored: without it a lost state file would look like a
+// replica that never stored anything, and the replica would forget a value
+// it acknowledged.
+const (
+	stateFile   = "register"
+	witnessFile = "register.witness"
+)
 
 // Replica is one register replica. Build it with NewReplica.
 type Replica struct {
-	tag   Tag
-	value string
+	tag       Tag
+	value     string
+	witnessed bool // witnessFile exists
 }
 
 // NewReplica is the replica's node.Factory.
@@ -39,6 +47,10 @@ func (r *Replica) Handle(env node.Env, ev node.Event) {
 				// Durable before acknowledged: a majority of acks is
 				// a promise that the value survives any minority of crashes.
 				env.Disk().WriteFile(stateFile, encodeState(r.tag, r.value))
+				if !r.witnessed {
+					env.Disk().WriteFile(witnessFile, []byte("stored"))
+					r.witnessed = true
+				}
 				env.Disk().Sync()
 			} else if m.Tag.Less(r.tag) {
 				env.Mark(markOlderStore)
@@ -48,16 +60,31 @@ func (r *Replica) Handle(env node.Env, ev node.Event) {
 	}
 }
 
+// recover reads the state back, or refuses to start over a state file that
+// is damaged or lost.
 func (r *Replica) recover(env node.Env) {
-	data, err := env.Disk().ReadFile(stateFile)
+	d := env.Disk()
+	_, werr := d.ReadFile(witnessFile)
+	data, err := d.ReadFile(stateFile)
 	if err != nil {
+		if werr == nil {
+			node.Refuse(&node.Damage{File: stateFile, Offset: -1,
+				Found: "missing, but " + witnessFile + " says a state was stored: the acknowledged value is lost"})
+		}
 		return // never stored anything durable
 	}
 	tag, value, ok := decodeState(data)
 	if !ok {
-		panic("register: replica state file is corrupt although it is only ever replaced atomically")
+		node.Refuse(&node.Damage{File: stateFile, Offset: 0,
+			Found: "a state record that is cut short or fails its checksum, in a file only ever replaced whole"})
 	}
 	r.tag, r.value = tag, value
+	if werr != nil {
+		// A crash between the first state and its witness.
+		d.WriteFile(witnessFile, []byte("stored"))
+		d.Sync()
+	}
+	r.witnessed = true
 	env.Mark(markRecovered)
 	env.Logf("recovered tag %v", tag)
 }

@@ -127,6 +127,23 @@ func (e *Env) Start(h node.Handler, restarted bool) {
 	h.Handle(e, &node.Start{Restarted: restarted})
 }
 
+// Boot delivers a Start event to h and returns the diagnosis if h refuses
+// to start over damaged state (node.Refuse), or nil. Any other panic goes
+// on up.
+func (e *Env) Boot(h node.Handler, restarted bool) (refusal *node.Damage) {
+	defer func() {
+		if r := recover(); r != nil {
+			d, ok := r.(*node.Damage)
+			if !ok {
+				panic(r)
+			}
+			refusal = d
+		}
+	}()
+	e.Start(h, restarted)
+	return nil
+}
+
 // Deliver hands h a message from another node.
 func (e *Env) Deliver(h node.Handler, from node.ID, msg any) {
 	h.Handle(e, &node.Recv{From: from, Msg: msg})

@@ -32,4 +32,80 @@ func TestRecordsReadBackAndATornOneStops(t *testing.T) {
 	if _, _, ok := Next(flipped); ok {
 		t.Error("a record with a flipped payload bit passes its checksum")
 	}
+	if _, _, ok := Next(make([]byte, 64)); ok {
+		t.Error("zero bytes read as a record")
+	}
+}
+
+// TestScanTellsATornTailFromDamage: past the synced length a bad record
+// ends the file quietly; inside it, or with the file shorter than it, Scan
+// reports damage at the right offset.
+func TestScanTellsATornTailFromDamage(t *testing.T) {
+	var b []byte
+	for _, p := range []string{"alpha", "beta", "gamma"} {
+		b = Append(b, []byte(p))
+	}
+	synced := len(b)
+	second := Header + len("alpha")
+	withTail := Append(bytes.Clone(b), []byte("unsynced"))
+	torn := withTail[:len(withTail)-3]
+	flip := func(in []byte, at int) []byte { out := bytes.Clone(in); out[at] ^= 0x20; return out }
+	for _, tc := range []struct {
+		name       string
+		data       []byte
+		synced     int
+		records    int
+		end        int
+		damageAt   int64 // -2: no damage
+		damageFile bool  // the damage concerns the file as a whole
+	}{
+		{"whole and synced", b, synced, 3, synced, -2, false},
+		{"a whole unsynced record is kept", withTail, synced, 4, len(withTail), -2, false},
+		{"a torn unsynced record is dropped", torn, synced, 3, synced, -2, false},
+		{"garbage past the synced length is dropped", append(bytes.Clone(b), 0xff, 0, 0, 9, 1, 2, 3, 4, 5), synced, 3, synced, -2, false},
+		{"a flipped byte in the middle", flip(b, second+Header+1), synced, 0, 0, int64(second), false},
+		{"a flipped byte in the last synced record", flip(b, synced-1), synced, 0, 0, int64(synced - Header - len("gamma")), false},
+		{"zeroed", make([]byte, synced), synced, 0, 0, 0, false},
+		{"truncated at a record boundary", b[:second], synced, 0, 0, -1, true},
+		{"truncated inside a record", b[:synced-2], synced, 0, 0, -1, true},
+		{"empty but synced", nil, synced, 0, 0, -1, true},
+		{"a sync inside a record", b, synced - 2, 0, 0, int64(synced - Header - len("gamma")), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			records, end, damage := Scan("f", tc.data, tc.synced)
+			if tc.damageAt == -2 {
+				if damage != nil {
+					t.Fatalf("damage %v; want none", damage)
+				}
+				if len(records) != tc.records || end != tc.end {
+					t.Fatalf("%d records ending at %d; want %d ending at %d", len(records), end, tc.records, tc.end)
+				}
+				return
+			}
+			if damage == nil {
+				t.Fatalf("no damage found; read %d records ending at %d", len(records), end)
+			}
+			if want := tc.damageAt; tc.damageFile && damage.Offset != -1 || !tc.damageFile && damage.Offset != want {
+				t.Errorf("damage at offset %d (%v); want %d", damage.Offset, damage, want)
+			}
+			if damage.File != "f" {
+				t.Errorf("damage names %q; want f", damage.File)
+			}
+		})
+	}
+}
+
+func TestWholeRefusesAnythingButOneRecord(t *testing.T) {
+	rec := Of([]byte("snapshot"))
+	if p, d := Whole("s", rec); d != nil || string(p) != "snapshot" {
+		t.Fatalf("Whole of one record: %q, %v", p, d)
+	}
+	for name, b := range map[string][]byte{
+		"cut short": rec[:len(rec)-1], "flipped": append(bytes.Clone(rec[:len(rec)-1]), rec[len(rec)-1]^1),
+		"trailing bytes": append(bytes.Clone(rec), 0), "empty": nil,
+	} {
+		if _, d := Whole("s", b); d == nil {
+			t.Errorf("%s: Whole found no damage", name)
+		}
+	}
 }
