@@ -36,13 +36,16 @@ import (
 // The wire. The accepting side opens with an 8-byte magic and a 16-byte
 // random challenge. The dialer answers with one frame: its ID, the ID it
 // wants, a 16-byte nonce, and with a key an HMAC over all of it and the
-// challenge. Then every frame is [length u32][MAC, with a key][gob], where
+// challenge. The acceptor answers with a verdict frame, "ok" or the
+// reason it refuses the dialer (no key, another key, an ID not in the
+// cluster), so a refused dialer can say why instead of waiting for
+// answers. Then every frame is [length u32][MAC, with a key][gob], where
 // the MAC is HMAC-SHA256(key, challenge ‖ nonce ‖ direction ‖ sequence ‖
 // gob): a frame from another connection, another direction, out of order
 // or altered fails it. A frame over MaxFrameBytes, a bad MAC or a gob
 // stream that does not decode closes the connection; the node goes on.
 
-const wireMagic = "SIMLAB1\n"
+const wireMagic = "SIMLAB2\n"
 
 // TransportConfig configures a node's transport.
 type TransportConfig struct {
@@ -54,6 +57,10 @@ type TransportConfig struct {
 	Listen string
 	// Peers are the addresses of the nodes it may dial.
 	Peers map[node.ID]string
+	// Accept says whether a dialer of this ID may connect (a node of the
+	// cluster, or a client); nil accepts any ID. A refused dialer is told
+	// so in the handshake.
+	Accept func(id node.ID) bool
 	// Key is the cluster key. Without one, frames carry no MAC, and the
 	// transport refuses to listen anywhere but on loopback.
 	Key []byte
@@ -91,6 +98,27 @@ type Transport struct {
 	conns   map[*conn]bool
 
 	sent, received, dropped, rejected atomic.Int64
+	refusal                           atomic.Pointer[RefusedError] // the latest peer's refusal of this node
+	accepted                          atomic.Bool                  // a peer has accepted a connection of this node's
+}
+
+// RefusedError is a peer's refusal of this node's connection, with the
+// reason it gave in the handshake.
+type RefusedError struct {
+	Peer   node.ID
+	Reason string
+}
+
+func (e *RefusedError) Error() string { return fmt.Sprintf("node %v %s", e.Peer, e.Reason) }
+
+// Refused is the latest refusal of a connection this node dialled, if no
+// peer has accepted one since; nil otherwise. A client that gets no
+// answers asks it to tell "the cluster refuses me" from "no answer yet".
+func (t *Transport) Refused() *RefusedError {
+	if t.accepted.Load() {
+		return nil
+	}
+	return t.refusal.Load()
 }
 
 // link is the outgoing side to one peer with an address.
@@ -429,6 +457,16 @@ func (t *Transport) handshakeDial(c net.Conn, peer node.ID) (*conn, error) {
 	if err := writeFrame(c, h, mac); err != nil {
 		return nil, err
 	}
+	verdict, err := readFrame(c, 1024)
+	if err != nil {
+		return nil, fmt.Errorf("handshake with %v: %w", c.RemoteAddr(), err)
+	}
+	if string(verdict) != "ok" {
+		err := &RefusedError{Peer: peer, Reason: string(verdict)}
+		t.refusal.Store(err)
+		return nil, err
+	}
+	t.accepted.Store(true)
 	c.SetDeadline(time.Time{})
 	return t.newConn(c, peer, true, append(append([]byte{}, challenge...), nonce...)), nil
 }
@@ -443,23 +481,34 @@ func (t *Transport) handshakeAccept(c net.Conn) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handshake: %w", err)
 	}
+	refuse := func(format string, args ...any) (*conn, error) {
+		err := fmt.Errorf(format, args...)
+		writeFrame(c, []byte("refused by "+t.cfg.Name+": "+err.Error()))
+		return nil, err
+	}
 	if len(b) != helloBytes+t.macLen() {
 		if t.macLen() > 0 {
-			return nil, fmt.Errorf("handshake without a MAC: the peer has no cluster key")
+			return refuse("handshake without a MAC: the peer has no cluster key")
 		}
-		return nil, fmt.Errorf("handshake of %d bytes: the peer uses a cluster key and this node has none", len(b))
+		return refuse("handshake of %d bytes: the peer uses a cluster key and this node has none", len(b))
 	}
 	h, mac := b[:helloBytes], b[helloBytes:]
 	if t.macLen() > 0 && !hmac.Equal(mac, frameMAC(t.newMAC(), nil, challenge, 'h', 0, h)) {
-		return nil, fmt.Errorf("handshake MAC does not verify: the peer has another cluster key")
+		return refuse("handshake MAC does not verify: the peer has another cluster key")
 	}
 	from := node.ID(int64(binary.BigEndian.Uint64(h[0:8])))
 	to := node.ID(int64(binary.BigEndian.Uint64(h[8:16])))
 	if to != t.cfg.Self {
-		return nil, fmt.Errorf("the peer wants node %v, this is %v", to, t.cfg.Self)
+		return refuse("the peer wants node %v, this is %v", to, t.cfg.Self)
 	}
 	if from == t.cfg.Self {
-		return nil, fmt.Errorf("the peer claims to be this node (%v)", from)
+		return refuse("the peer claims to be this node (%v)", from)
+	}
+	if t.cfg.Accept != nil && !t.cfg.Accept(from) {
+		return refuse("the peer claims ID %d, which is no node of the cluster file and no client's", int64(from))
+	}
+	if err := writeFrame(c, []byte("ok")); err != nil {
+		return nil, err
 	}
 	c.SetDeadline(time.Time{})
 	return t.newConn(c, from, false, append(challenge, h[16:]...)), nil

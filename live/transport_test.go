@@ -169,7 +169,43 @@ func rawDial(t *testing.T, tr *Transport, from node.ID, key []byte) (net.Conn, [
 	if err := writeFrame(c, h, mac); err != nil {
 		t.Fatal(err)
 	}
+	if verdict, err := readFrame(c, 1024); err != nil || string(verdict) != "ok" {
+		t.Fatalf("handshake verdict %q, %v", verdict, err)
+	}
 	return c, append(append([]byte{}, challenge...), nonce...)
+}
+
+// TestTransportTellsARefusedDialerWhy: a dialer refused in the handshake
+// (no key, another key, an ID the cluster does not accept) learns the
+// reason, and nothing it sends is delivered.
+func TestTransportTellsARefusedDialerWhy(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		keyA, keyB []byte
+		accept     func(node.ID) bool
+		want       string
+	}{
+		{"no key", nil, []byte("key two"), nil, "the peer has no cluster key"},
+		{"another key", []byte("key one"), []byte("key two"), nil, "the peer has another cluster key"},
+		{"an unknown ID", nil, nil, func(id node.ID) bool { return id == 7 }, "claims ID 0, which is no node of the cluster file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b, _, inB := newPair(t, tt.keyA, tt.keyB)
+			b.cfg.Accept = tt.accept
+			a.Send(1, ping{N: 1})
+			deadline := time.Now().Add(5 * time.Second)
+			for a.Refused() == nil && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			r := a.Refused()
+			if r == nil || r.Peer != 1 || !strings.Contains(r.Reason, tt.want) {
+				t.Fatalf("Refused() = %v; want node 1's refusal saying %q", r, tt.want)
+			}
+			if n := inB.count(); n != 0 {
+				t.Fatalf("%d messages got through", n)
+			}
+		})
+	}
 }
 
 func TestTransportSurvivesBadFrames(t *testing.T) {

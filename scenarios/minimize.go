@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"maps"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -115,7 +116,7 @@ func Minimize(s Scenario, seed uint64, o Options, log func(string)) (*Minimized,
 	m.Runs++
 	m.Signature = Signature(first)
 	if first.Passed || m.Signature == "" {
-		return nil, fmt.Errorf("%s seed %d passes: there is nothing to minimize", s.Name, seed)
+		return nil, &UsageError{fmt.Errorf("%s seed %d passes: there is nothing to minimize; give a seed that fails (a sweep with -seeds lists them with their replay commands)", s.Name, seed)}
 	}
 	m.Faults = first.Faults
 	m.Before = sizeOf(first)
@@ -532,11 +533,29 @@ func (m *Minimized) RegressionTest(pkg string) string {
 	if m.Fixed {
 		faults = "" // its own schedule
 	}
+	// A test outside the package that registers the scenario imports it,
+	// for its registration; one inside it must not (an import cycle).
+	// A scenario registered by a test file can only be run from there.
+	imports := []string{`"github.com/simlab-go/simlab/scenarios"`}
+	where := ""
+	if by := registeredBy[m.Scenario]; by != "" {
+		byTests := strings.HasSuffix(by, " (its tests)")
+		by = strings.TrimSuffix(by, " (its tests)")
+		switch {
+		case path.Base(strings.TrimSuffix(by, "_test")) == pkg && !strings.HasSuffix(by, "_test"):
+		case byTests || strings.HasSuffix(by, "_test") || path.Base(by) == "main":
+			where = fmt.Sprintf("// It must live in package %s, whose test files register %s.\n", by, m.Scenario)
+		default:
+			imports = append(imports, fmt.Sprintf("_ %q // registers %s", by, m.Scenario))
+			slices.Sort(imports)
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
-	fmt.Fprintf(&b, "import (\n\t\"testing\"\n\n\t\"github.com/simlab-go/simlab/scenarios\"\n)\n\n")
+	fmt.Fprintf(&b, "import (\n\t\"testing\"\n\n\t%s\n)\n\n", strings.Join(imports, "\n\t"))
 	fmt.Fprintf(&b, "// TestRegression%s%d replays the case simrun -minimize made of %s seed %d,\n", name, m.Seed, m.Scenario, m.Seed)
 	fmt.Fprintf(&b, "// which failed with %q (%s; %s before shrinking).\n", m.Signature, m.After, m.Before)
+	b.WriteString(where)
 	fmt.Fprintf(&b, "func TestRegression%s%d(t *testing.T) {\n", name, m.Seed)
 	fmt.Fprintf(&b, "\topts := scenarios.Options{Faults: %q", faults)
 	if len(params) > 0 {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -70,6 +71,31 @@ func Register(s Scenario) {
 		panic("scenarios: two scenarios named " + s.Name)
 	}
 	registry[s.Name] = s
+	if pc, file, _, ok := runtime.Caller(1); ok {
+		if fn := runtime.FuncForPC(pc); fn != nil {
+			registeredBy[s.Name] = packagePath(fn.Name())
+			if strings.HasSuffix(file, "_test.go") {
+				registeredBy[s.Name] += " (its tests)"
+			}
+		}
+	}
+}
+
+// registeredBy is the import path of the package that registered each
+// scenario, so a regression test written elsewhere can import it; with
+// " (its tests)" after it when its test files did, which nothing imports.
+var registeredBy = map[string]string{}
+
+// packagePath is the import path in a function's full name, such as
+// "github.com/simlab-go/simlab/catalogue/raftcat" in
+// "github.com/simlab-go/simlab/catalogue/raftcat.init.0".
+func packagePath(funcName string) string {
+	slash := strings.LastIndex(funcName, "/")
+	dot := strings.Index(funcName[slash+1:], ".")
+	if dot < 0 {
+		return funcName
+	}
+	return funcName[:slash+1+dot]
 }
 
 // All returns every registered scenario, sorted by name.

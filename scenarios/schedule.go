@@ -67,6 +67,14 @@ var opArgs = map[string][2]int{ // op → {min args, max args}
 	"reorder": {2, 3}, "latency": {2, 2}, "clock": {3, 3}, "disk": {1, 1}, "damage": {2, 3}, "calm": {0, 0},
 }
 
+// The bounds of a clock action: an offset of at most maxSkew either way,
+// and a rate between half and twice the true one.
+const (
+	maxSkew  = time.Hour
+	minDrift = -0.5
+	maxDrift = 1.0
+)
+
 // MaxActionTime is the latest time an action may have: the virtual-time
 // budget of a run (sim.Config.MaxTime's default).
 const MaxActionTime = 24 * time.Hour
@@ -123,6 +131,9 @@ func ParseSchedule(text string) (Schedule, error) {
 			return nil, err
 		}
 		s = append(s, a)
+	}
+	if len(s) == 0 {
+		return nil, fmt.Errorf("fault schedule %q holds no action: write none for a run without faults", strings.TrimSpace(text))
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -243,11 +254,19 @@ func (a Action) Validate() error {
 			}
 		}
 	case "clock":
-		if _, err := time.ParseDuration(a.Args[1]); err != nil {
+		skew, err := time.ParseDuration(a.Args[1])
+		if err != nil {
 			return bad(fmt.Sprintf("skew %q is not a duration", a.Args[1]))
 		}
-		if d, err := strconv.ParseFloat(a.Args[2], 64); err != nil || math.IsNaN(d) || math.IsInf(d, 0) || d <= -1 {
+		if skew > maxSkew || skew < -maxSkew {
+			return bad(fmt.Sprintf("skew %v is beyond ±%v: no clock a system is run with is that far off; write a smaller offset", skew, maxSkew))
+		}
+		d, err := strconv.ParseFloat(a.Args[2], 64)
+		if err != nil || math.IsNaN(d) || math.IsInf(d, 0) || d <= -1 {
 			return bad(fmt.Sprintf("drift %q must be a number greater than -1", a.Args[2]))
+		}
+		if d < minDrift || d > maxDrift {
+			return bad(fmt.Sprintf("drift %v is outside [%v, %v]: a clock between half and twice the true rate is already far past any crystal's; write a rate in that range", d, minDrift, maxDrift))
 		}
 	case "disk":
 		if a.Args[0] != "torn" && a.Args[0] != "clean" {

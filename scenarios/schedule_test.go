@@ -18,6 +18,7 @@ func TestScheduleTextRoundTrip(t *testing.T) {
 		"1s cut s0,s1; 1s oneway s1>s2; 2s clog s3 500ms; 2s clog s0>s4 100ms; 3s heal",
 		"0s loss 0.1; 0s dup 0.05; 0s reorder 0.2 50ms; 0s latency 1ms 4ms",
 		"1s clock s1 -150ms 0.02; 1s disk torn; 2s disk clean; 5s calm",
+		"1s crash s1; 1s damage s1 flip; 2s damage s2 lose raft.meta; 3s damage leader zero",
 	}
 	for _, text := range texts {
 		s, err := ParseSchedule(text)
@@ -53,6 +54,12 @@ func TestScheduleErrors(t *testing.T) {
 		{"1s oneway s0", "oneway takes FROM>TO"},
 		{"1s clock s0 1ms -1", "greater than -1"},
 		{"1s disk shiny", "torn or clean"},
+		{"1s damage s1 melt", "flip, zero, truncate or lose"},
+		{"1s damage s1", `damage takes "NODE flip|zero|truncate|lose [FILE]"`},
+		{"1s clock s0 1h 5", "drift 5 is outside [-0.5, 1]"},
+		{"1s clock s0 2h 0", "skew 2h0m0s is beyond ±1h"},
+		{";;", "holds no action"},
+		{"# only a comment", "holds no action"},
 		{"2s crash s1; 1s restart s1", "comes before"},
 	}
 	for _, tt := range tests {

@@ -17,10 +17,13 @@ import (
 // sweep explores runs dominated by one fault as well as runs with every
 // fault at once, which finds bugs a fixed mix hides.
 type Profile struct {
-	Crash     bool          // crash and later restart nodes, sometimes several at once
-	CrashMid  bool          // some crashes happen inside a handler
-	Torn      bool          // crashes may tear the last unsynced append
-	Damage    bool          // one crash damages the node's synced data too, and it stays down
+	Crash    bool // crash and later restart nodes, sometimes several at once
+	CrashMid bool // some crashes happen inside a handler
+	Torn     bool // crashes may tear the last unsynced append
+	Damage   bool // one crash damages the node's synced data too, and it stays down
+	// Spare names nodes damage never aims at: one the run cannot finish
+	// without (a lone coordinator), since a damaged node stays down.
+	Spare     []string
 	Partition bool          // partitions of every shape
 	Clog      bool          // clog a node's links for a while
 	Pause     bool          // pause nodes for a while
@@ -159,7 +162,7 @@ func (p Profile) Schedule(r *node.Rand, nodes []string, maxDown int, start, end 
 				add(t, op, nodes[i])
 				add(back, "restart", nodes[i])
 				downUntil[i] = back
-				if p.Damage && !damaged && k == 1 && op == "crash" && r.Chance(0.5) {
+				if p.Damage && !damaged && k == 1 && op == "crash" && !slices.Contains(p.Spare, nodes[i]) && r.Chance(0.5) {
 					// Damage once the crash has struck (a crash-mid
 					// strikes later), before the restart.
 					kinds := sim.DamageKinds()

@@ -59,6 +59,18 @@ const (
 	defaultPCTStep    = 5 * time.Millisecond
 )
 
+// The bounds of PCT's settings. A depth beyond maxPCTDepth draws that many
+// change points for no bug anyone has measured (PCT's own results need
+// d ≤ 3 or so); a horizon beyond the run's virtual-time budget places change
+// points no run reaches; and a step beyond maxPCTStep delays a low node's
+// every message by rank×step, a network slower than any scenario's timing
+// bounds assume, so a correct system fails them.
+const (
+	maxPCTDepth   = 50
+	maxPCTHorizon = 24 * time.Hour
+	maxPCTStep    = 50 * time.Millisecond
+)
+
 // Strategies lists the strategies by name, for usage messages.
 const Strategies = "random, pct, or pct:d=DEPTH,h=HORIZON,step=STEP (any of the three, e.g. pct:d=5; defaults d=3, h=10s, step=5ms)"
 
@@ -87,18 +99,18 @@ func ParseStrategy(s string) (Strategy, error) {
 			switch k {
 			case "d":
 				st.Depth, err = strconv.Atoi(v)
-				if err == nil && st.Depth < 1 {
-					err = fmt.Errorf("must be at least 1")
+				if err == nil && (st.Depth < 1 || st.Depth > maxPCTDepth) {
+					err = fmt.Errorf("must be from 1 to %d (a bug's depth is small: PCT's own finds needed 3 or less)", maxPCTDepth)
 				}
 			case "h":
 				st.Horizon, err = time.ParseDuration(v)
-				if err == nil && st.Horizon <= 0 {
-					err = fmt.Errorf("must be positive")
+				if err == nil && (st.Horizon <= 0 || st.Horizon > maxPCTHorizon) {
+					err = fmt.Errorf("must be positive and at most %v, the run's virtual-time budget", maxPCTHorizon)
 				}
 			case "step":
 				st.Step, err = time.ParseDuration(v)
-				if err == nil && st.Step < 0 {
-					err = fmt.Errorf("must not be negative")
+				if err == nil && (st.Step < 0 || st.Step > maxPCTStep) {
+					err = fmt.Errorf("must be from 0 to %v: a larger step makes a network slower than the scenarios' timing bounds assume, and correct systems fail them", maxPCTStep)
 				}
 			default:
 				return Strategy{}, fmt.Errorf("strategy %q: unknown setting %q (want d, h or step)", s, k)

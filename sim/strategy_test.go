@@ -26,7 +26,10 @@ func TestParseStrategy(t *testing.T) {
 		{in: "pos", err: "unknown strategy"},
 		{in: "random:d=2", err: "takes no settings"},
 		{in: "pct:d", err: "not KEY=VALUE"},
-		{in: "pct:d=0", err: "at least 1"},
+		{in: "pct:d=0", err: "must be from 1 to 50"},
+		{in: "pct:d=99999999999", err: "must be from 1 to 50"},
+		{in: "pct:h=25h", err: "at most 24h0m0s"},
+		{in: "pct:step=1h", err: "must be from 0 to 50ms"},
 		{in: "pct:h=-1s", err: "positive"},
 		{in: "pct:q=1", err: "unknown setting"},
 	}

@@ -250,6 +250,9 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		return c, nil
 	}
 	if v.input != "" {
+		if fi, err := os.Stat(v.input); err == nil && fi.IsDir() {
+			return nil, usagef("-input %q is a directory: give a glob of the text files in it, such as '%s'", v.input, filepath.Join(v.input, "*.txt"))
+		}
 		if m, err := filepath.Glob(v.input); err != nil || len(m) == 0 {
 			return nil, usagef("-input %q matches no file: give a glob of text files, such as 'books/*.txt'", v.input)
 		}
@@ -369,9 +372,18 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		return nil, usagef("-trace-node, -trace-kind, -trace-match, -trace-from and -trace-to filter the trace of -v: add -v")
 	}
 	if c.opts.Faults != "" {
-		if _, err := scenarios.ParseSchedules(c.opts.Faults); err != nil {
+		scheds, err := scenarios.ParseSchedules(c.opts.Faults)
+		if err != nil {
 			return nil, usagef("-faults: %v", err)
 		}
+		// From here on the schedule is its one-line text form: what the
+		// header and the replay command print, whatever line breaks and
+		// comments it was given with.
+		parts := make([]string, len(scheds))
+		for i, s := range scheds {
+			parts[i] = s.String()
+		}
+		c.opts.Faults = strings.Join(parts, " / ")
 	}
 	if c.opts.VizDir != "" {
 		if err := checkWritable(c.opts.VizDir); err != nil {

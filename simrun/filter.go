@@ -16,7 +16,7 @@ type traceFilter struct {
 	from, to     time.Duration
 }
 
-var traceKinds = []string{"start", "recv", "timeout", "invoke", "send", "drop", "timer", "disk", "sync", "log", "crash", "restart", "pause", "resume", "clock", "net", "fault", "failure"}
+var traceKinds = []string{"start", "recv", "timeout", "invoke", "send", "drop", "timer", "disk", "sync", "log", "crash", "restart", "refuse", "pause", "resume", "clock", "net", "fault", "failure"}
 
 // guestTraceKinds are the kinds of a guest's records (its host calls).
 var guestTraceKinds = []string{"clock", "wallclock", "sleep", "yield", "random", "write"}

@@ -13,19 +13,31 @@ import (
 // minimize runs -minimize: it shrinks the failing run, printing each step,
 // then the smallest case, its replay command and the ratios; with
 // -minimize-out it writes the case as a regression test. Exit status 0
-// when a case was found (smaller or not), 1 when the run does not fail.
+// when a case was found (smaller or not), 2 when the seed given passes
+// (there is nothing to minimize: the input names no failure), 1 when the
+// run could not be made.
 func minimize(c *config, stdout, stderr io.Writer) int {
 	s := c.selected[0]
-	fmt.Fprintf(stdout, "minimizing %s seed %d\n", s.Name, c.seed)
-	m, err := scenarios.Minimize(s, c.seed, c.opts, func(step string) { fmt.Fprintf(stdout, "  %s\n", step) })
+	// The header waits for the first step: a seed that passes prints
+	// nothing but the error.
+	headed := false
+	head := func() {
+		if !headed {
+			headed = true
+			fmt.Fprintf(stdout, "minimizing %s seed %d\n", s.Name, c.seed)
+		}
+	}
+	m, err := scenarios.Minimize(s, c.seed, c.opts, func(step string) { head(); fmt.Fprintf(stdout, "  %s\n", step) })
 	if err != nil {
 		if ue, ok := err.(*scenarios.UsageError); ok {
 			fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), ue)
 			return 2
 		}
+		head()
 		fmt.Fprintf(stdout, "%v\n", err)
 		return 1
 	}
+	head()
 	fmt.Fprintf(stdout, "failure:  %s\n", m.Signature)
 	what := "faults:  "
 	if m.Fixed {

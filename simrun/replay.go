@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
@@ -15,6 +17,11 @@ import (
 // replay runs one seed of one scenario and prints everything about it.
 func replay(c *config, stdout, stderr io.Writer) int {
 	s := c.selected[0]
+	// The header waits for the run's first output: a parameter the
+	// scenario itself refuses (exit 2) prints nothing but the error.
+	final := stdout
+	held := &heldWriter{w: final}
+	stdout = held
 	opts := c.opts
 	options := opts.String()
 	if c.guest != nil {
@@ -30,7 +37,7 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		}
 		opts.Trace = func(r sim.Record) {
 			if c.filter.keep(r) {
-				fmt.Fprintln(stdout, "  "+r.String())
+				fmt.Fprintln(runOutput{held}, "  "+r.String())
 			}
 		}
 	}
@@ -56,7 +63,7 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		}()
 		fmt.Fprintf(stdout, "binary:   %s, sha256 %s\n", c.guest.Import, c.guest.Hash)
 		fmt.Fprintln(stdout, "output:")
-		opts.Output = &indenter{w: stdout, prefix: "  | "}
+		opts.Output = &indenter{w: runOutput{held}, prefix: "  | "}
 	}
 	out, err := scenarios.RunScenario(s, c.seed, opts)
 	var ue *scenarios.UsageError
@@ -64,6 +71,16 @@ func replay(c *config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", c.prog.name(), err)
 		return 2
 	}
+	if missing := unknownNodes(c.filter.nodes, out.Nodes); c.guest == nil && len(missing) > 0 {
+		var names []string
+		for _, n := range out.Nodes {
+			names = append(names, n.Name)
+		}
+		fmt.Fprintf(stderr, "%s: -trace-node names %s, which %s does not have; its nodes are %s\n",
+			c.prog.name(), strings.Join(missing, ", "), s.Name, strings.Join(names, ", "))
+		return 2
+	}
+	held.open()
 	reportPath := ""
 	if rec != nil {
 		path, err := report.WriteFile(c.htmlDir, rec.Finish(out))
@@ -178,4 +195,49 @@ func (d *indenter) end() {
 		io.WriteString(d.w, "\n")
 		d.midLine = false
 	}
+}
+
+// heldWriter keeps what is written to it until open is called (by the
+// run's first output, through runOutput, or after the run), then writes it
+// all through.
+type heldWriter struct {
+	w      io.Writer
+	held   bytes.Buffer
+	opened bool
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	if !h.opened {
+		return h.held.Write(p)
+	}
+	return h.w.Write(p)
+}
+
+// runOutput is what the run itself prints (its trace, a guest's output):
+// it opens the held header first.
+type runOutput struct{ h *heldWriter }
+
+func (r runOutput) Write(p []byte) (int, error) {
+	r.h.open()
+	return r.h.Write(p)
+}
+
+// open writes what was held and lets every later write through.
+func (h *heldWriter) open() {
+	if !h.opened {
+		h.opened = true
+		h.w.Write(h.held.Bytes())
+		h.held.Reset()
+	}
+}
+
+// unknownNodes lists the names of want that none of nodes has.
+func unknownNodes(want []string, nodes []scenarios.NodeStats) []string {
+	var missing []string
+	for _, w := range want {
+		if !slices.ContainsFunc(nodes, func(n scenarios.NodeStats) bool { return n.Name == w }) {
+			missing = append(missing, w)
+		}
+	}
+	return missing
 }

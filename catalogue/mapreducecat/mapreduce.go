@@ -302,7 +302,9 @@ func (m mrCat) swarm(c *scenarios.Case) {
 		s.slowdown[r.IntN(s.workers)] = 2 + 8*r.Float64()
 	}
 	s.backup = r.Chance(0.5)
-	m.underFaultsOn(c, s, scenarios.DrawProfile(r), 5*time.Second, func(mc *mrCluster) []string {
+	p := scenarios.DrawProfile(r)
+	p.Spare = []string{"coord"} // a damaged coordinator stays down, and the job with it
+	m.underFaultsOn(c, s, p, 5*time.Second, func(mc *mrCluster) []string {
 		return append(slices.Clone(mc.names), "coord")
 	})
 }

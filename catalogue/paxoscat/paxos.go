@@ -524,10 +524,14 @@ func (m pxCat) runSwarm(c *scenarios.Case) {
 }
 
 // waitAllOrForgotten waits for every instance to be decided or forgotten
-// at every peer (Done may have let them forget).
+// at every peer (Done may have let them forget), but a peer that refused
+// to start over a damaged disk: it stays down by design.
 func (pc *pxCluster) waitAllOrForgotten(seqs []int, limit time.Duration) {
 	err := pc.w.RunUntil(func() bool {
 		for i := range pc.ids {
+			if pc.w.Refusal(pc.ids[i]) != nil {
+				continue
+			}
 			px := pc.peer(i)
 			if px == nil {
 				return false

@@ -39,7 +39,12 @@ func (s *Server) applyFaults(r *http.Request) error {
 	if len(q) == 0 {
 		return fmt.Errorf("say what to do: cut=NAMES, heal=NAMES (empty: all) or loss=P")
 	}
-	names := func(v string) ([]node.ID, error) {
+	for _, k := range node.SortedKeys(q) {
+		if k != "cut" && k != "heal" && k != "loss" {
+			return fmt.Errorf("unknown parameter %q: want cut=NAMES, heal=NAMES (empty: all) or loss=P", k)
+		}
+	}
+	names := func(param string, v string) ([]node.ID, error) {
 		var ids []node.ID
 		for _, name := range strings.Split(v, ",") {
 			if name = strings.TrimSpace(name); name == "" {
@@ -47,39 +52,58 @@ func (s *Server) applyFaults(r *http.Request) error {
 			}
 			id, err := s.cfg.ID(name)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s=%s: %w", param, v, err)
+			}
+			if id == s.ID && param == "cut" {
+				return nil, fmt.Errorf("cut=%s: %s is this node, which cannot be cut off from itself; name its peers", v, name)
 			}
 			ids = append(ids, id)
 		}
 		return ids, nil
 	}
+	// Everything is checked before anything is applied.
+	var cut, heal []node.ID
+	var err error
 	if v, ok := q["cut"]; ok {
-		ids, err := names(strings.Join(v, ","))
-		if err != nil {
+		if cut, err = names("cut", strings.Join(v, ",")); err != nil {
 			return err
 		}
-		s.Faults.Cut(ids...)
+		if len(cut) == 0 {
+			return fmt.Errorf("cut= names no node: give the peers to cut off, e.g. cut=s1,s2")
+		}
 	}
-	if v, ok := q["heal"]; ok {
-		ids, err := names(strings.Join(v, ","))
-		if err != nil {
+	_, healing := q["heal"]
+	if healing {
+		if heal, err = names("heal", strings.Join(q["heal"], ",")); err != nil {
 			return err
 		}
-		s.Faults.Heal(ids...)
 	}
-	if v := q.Get("loss"); v != "" {
-		p, err := strconv.ParseFloat(v, 64)
-		if err != nil || p < 0 || p > 1 {
-			return fmt.Errorf("loss=%s: want a probability between 0 and 1", v)
+	loss := -1.0
+	if v, ok := q["loss"]; ok {
+		p, err := strconv.ParseFloat(strings.Join(v, ""), 64)
+		if err != nil || len(v) != 1 || !(p >= 0 && p <= 1) {
+			return fmt.Errorf("loss=%s: want one probability from 0 to 1", strings.Join(v, ","))
 		}
-		s.Faults.SetLoss(p)
+		loss = p
+	}
+	if cut != nil {
+		s.Faults.Cut(cut...)
+	}
+	if healing {
+		s.Faults.Heal(heal...)
+	}
+	if loss >= 0 {
+		s.Faults.SetLoss(loss)
 	}
 	return nil
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		http.Error(w, "status does not encode: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	w.Write(append(b, '\n'))
 }

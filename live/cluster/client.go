@@ -80,6 +80,16 @@ type ClientOptions struct {
 	Log          *log.Logger
 }
 
+// firstClientID is the lowest ID a client takes; servers are numbered
+// from 0 in the cluster file's order.
+const firstClientID = 1 << 20
+
+// accepts says whether a connection from id may be made: a server of the
+// file, or a client.
+func (c *Config) accepts(id node.ID) bool {
+	return id >= 0 && int(id) < len(c.Nodes) || id >= firstClientID
+}
+
 // NewClient starts a client of the cluster.
 func NewClient(cfg *Config, o ClientOptions) (*Client, error) {
 	if o.RetryTimeout <= 0 {
@@ -89,7 +99,7 @@ func NewClient(cfg *Config, o ClientOptions) (*Client, error) {
 	rand.Read(b[:])
 	// Clients take IDs well above the servers', drawn at random so two
 	// clients of one cluster do not collide.
-	id := node.ID(1<<20 + binary.LittleEndian.Uint64(b[:])%(1<<40))
+	id := node.ID(firstClientID + binary.LittleEndian.Uint64(b[:])%(1<<40))
 	dir, err := os.MkdirTemp("", "simlab-client-")
 	if err != nil {
 		return nil, err
@@ -146,6 +156,10 @@ func (c *Client) Do(op kv.Op, timeout time.Duration) (string, error) {
 		return v, nil
 	case <-time.After(timeout):
 		c.node.Invoke(func(node.Env) { c.clerk.ck = c.newClerk() })
+		if r := c.tr.Refused(); r != nil {
+			// No server let this client in: the operation reached none.
+			return "", fmt.Errorf("%s %q: the servers refuse this client's connections, so the operation reached none of them: %v (check the cluster file's key)", op.Kind, op.Key, r)
+		}
 		return "", fmt.Errorf("%s %q: %w", op.Kind, op.Key, ErrTimeout)
 	}
 }

@@ -1,12 +1,16 @@
 package cluster
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/simlab-go/simlab/live"
@@ -77,6 +81,25 @@ type NodeAddr struct {
 	Addr string `json:"addr"`
 }
 
+// validName is what a node's name may be: it names the node's data
+// directory too, so nothing that walks out of data/.
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+// badAddr says what is wrong with a listen address, or "".
+func badAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "want HOST:PORT, such as 127.0.0.1:7100"
+	}
+	if host == "" {
+		return "no host: give the address to listen on, such as 127.0.0.1:7100 or 10.0.0.5:7100"
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return fmt.Sprintf("port %q is not a number from 1 to 65535", port)
+	}
+	return ""
+}
+
 // Systems lists the systems a cluster can run.
 var Systems = []string{"kv", "shardkv"}
 
@@ -92,8 +115,13 @@ func LoadConfig(path string) (*Config, error) {
 // ParseConfig parses and checks a cluster file's contents.
 func ParseConfig(b []byte) (*Config, error) {
 	var c Config
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("cluster file: %w", err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a misspelled field would silently mean its default
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("cluster file: %w (the fields are system, nodes (name, addr), controllers, groups (gid, servers), shards, key, electionTimeoutMin, heartbeatInterval, maxRaftState)", err)
+	}
+	if dec.More() {
+		return nil, errors.New("cluster file: more than one JSON value: a cluster file is one object")
 	}
 	if err := c.check(); err != nil {
 		return nil, err
@@ -120,12 +148,16 @@ func (c *Config) check() error {
 		switch {
 		case n.Name == "":
 			return fmt.Errorf("cluster file: node %d has no name", i)
+		case !validName.MatchString(n.Name):
+			return fmt.Errorf("cluster file: node name %q: use letters, digits, '-' and '_' (starting with a letter or digit), since the name is also its data directory's", n.Name)
 		case names[n.Name]:
 			return fmt.Errorf("cluster file: two nodes are named %s", n.Name)
 		case n.Addr == "":
 			return fmt.Errorf("cluster file: node %s has no addr", n.Name)
 		case addrs[n.Addr]:
 			return fmt.Errorf("cluster file: nodes share the address %s", n.Addr)
+		case badAddr(n.Addr) != "":
+			return fmt.Errorf("cluster file: node %s: addr %q: %s", n.Name, n.Addr, badAddr(n.Addr))
 		case !live.IsLoopback(n.Addr) && c.key == nil:
 			return fmt.Errorf("cluster file: node %s listens on %s, off loopback, and the cluster has no key: add \"key\" (simlab-node keygen makes one)", n.Name, n.Addr)
 		}

@@ -191,13 +191,17 @@ percentiles; -check checks the history for linearizability.
 
 // KVMain is cmd/simlab-kv: a client of a live kv cluster. Exit status: 0
 // done, 1 no answer in time (the operation may or may not have happened)
-// or a history that does not linearize, 2 bad usage.
+// or a history that does not linearize, 2 bad usage, 130 a bench
+// interrupted by SIGINT or SIGTERM (after printing what finished).
 func KVMain(args []string, stdout, stderr io.Writer) int {
 	err := kvMain(args, stdout, stderr)
 	var ue usageError
+	var intr interruptedError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &intr):
+		return 130
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, kvUsage)
 		return 0
@@ -220,6 +224,9 @@ func kvMain(args []string, stdout, stderr io.Writer) error {
 	if *clusterFile == "" {
 		return usageError{errors.New("-cluster FILE is required")}
 	}
+	if *timeout <= 0 || *timeout > time.Hour {
+		return usageError{fmt.Errorf("-timeout %v: want a positive duration of at most 1h, such as 10s", *timeout)}
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return usageError{errors.New("say what to do: get, put, append or bench")}
@@ -232,7 +239,7 @@ func kvMain(args []string, stdout, stderr io.Writer) error {
 	op, rest := rest[0], rest[1:]
 	want := map[string]int{"get": 1, "put": 2, "append": 2}
 	if op == "bench" {
-		return bench(cfg, rest, stdout)
+		return bench(cfg, rest, stdout, stderr)
 	}
 	if op == "join" {
 		if len(rest) != 0 {
@@ -285,7 +292,17 @@ func kvMain(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func bench(cfg *Config, args []string, stdout io.Writer) error {
+// The bounds of bench's flags.
+const (
+	maxBenchClients = 1000
+	maxBenchKeys    = 1 << 20
+)
+
+// interruptedError is a bench stopped by SIGINT or SIGTERM after printing
+// what finished: exit status 130.
+type interruptedError struct{ error }
+
+func bench(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	clients := fs.Int("clients", 8, "concurrent clients")
@@ -296,17 +313,42 @@ func bench(cfg *Config, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	if *clients < 1 || *keys < 1 || *duration <= 0 || *gets < 0 || *gets > 1 {
+	if *clients < 1 || *keys < 1 || *duration <= 0 || !(*gets >= 0 && *gets <= 1) {
 		return usageError{errors.New("bench: -clients and -keys at least 1, -duration positive, -gets between 0 and 1")}
+	}
+	if *clients > maxBenchClients || *keys > maxBenchKeys || *duration > time.Hour {
+		return usageError{fmt.Errorf("bench: at most %d clients (each is a node with its own connections), %d keys and 1h", maxBenchClients, maxBenchKeys)}
 	}
 	// Keys of this run's own, so that what the cluster held before does
 	// not count against the history.
 	var tag [4]byte
 	rand.Read(tag[:])
+	// SIGINT or SIGTERM ends the run early but keeps what finished: the
+	// figures and the history of the operations done so far. A second
+	// one quits at once.
+	stop := make(chan struct{})
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case got := <-sig:
+			signal.Stop(sig)
+			fmt.Fprintf(stderr, "simlab-kv: %v: finishing the operations in flight, then printing what finished (again to quit at once)\n", got)
+			close(stop)
+		case <-done:
+		}
+	}()
 	res, err := RunWorkload(cfg, Workload{Clients: *clients, Keys: *keys, Duration: *duration, GetShare: *gets,
-		KeyPrefix: fmt.Sprintf("bench-%x-", tag)})
+		KeyPrefix: fmt.Sprintf("bench-%x-", tag), Stop: stop})
 	if err != nil {
 		return err
+	}
+	interrupted := stopped(stop)
+	if interrupted {
+		fmt.Fprint(stdout, "interrupted: ")
 	}
 	fmt.Fprintf(stdout, "%d operations in %v by %d clients: %.0f ops/s; latency p50 %v, p90 %v, p99 %v, max %v; %d unknown\n",
 		res.Ops, res.Elapsed.Round(time.Millisecond), *clients, res.Throughput(),
@@ -318,6 +360,9 @@ func bench(cfg *Config, args []string, stdout io.Writer) error {
 		if r.Outcome != checker.Linearizable {
 			return errors.New(strings.TrimSpace(r.Explain()))
 		}
+	}
+	if interrupted {
+		return interruptedError{errors.New("interrupted")}
 	}
 	return nil
 }

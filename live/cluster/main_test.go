@@ -20,6 +20,9 @@ func TestBadUsage(t *testing.T) {
 	good := write("good.json", string(Example("kv", 3, 17100)))
 	public := write("public.json", `{"system": "kv", "nodes": [{"name": "s0", "addr": "0.0.0.0:7100"}]}`)
 	unknown := write("unknown.json", `{"system": "zookeeper", "nodes": [{"name": "s0", "addr": "127.0.0.1:7100"}]}`)
+	misspelled := write("misspelled.json", `{"system": "kv", "nodes": [{"name": "s0", "addr": "127.0.0.1:7100"}], "maxRaftStat": 100}`)
+	badPort := write("port.json", `{"system": "kv", "nodes": [{"name": "s0", "addr": "127.0.0.1:99999"}]}`)
+	escape := write("escape.json", `{"system": "kv", "nodes": [{"name": "../../etc", "addr": "127.0.0.1:7100"}]}`)
 	stray := write("stray.json", `{"system": "shardkv", "controllers": ["c0"], "groups": [{"gid": 1, "servers": ["a0"]}],
 		"nodes": [{"name": "c0", "addr": "127.0.0.1:7100"}, {"name": "a0", "addr": "127.0.0.1:7101"}, {"name": "x", "addr": "127.0.0.1:7102"}]}`)
 	for _, tt := range []struct {
@@ -32,6 +35,9 @@ func TestBadUsage(t *testing.T) {
 		{nodeMainBuf, []string{"-cluster", public, "-node", "s0"}, "off loopback, and the cluster has no key"},
 		{nodeMainBuf, []string{"-cluster", unknown, "-node", "s0"}, `system "zookeeper" is not one of`},
 		{nodeMainBuf, []string{"-cluster", stray, "-node", "x"}, "node x is in no group"},
+		{nodeMainBuf, []string{"-cluster", misspelled, "-node", "s0"}, `unknown field "maxRaftStat"`},
+		{nodeMainBuf, []string{"-cluster", badPort, "-node", "s0"}, `port "99999" is not a number from 1 to 65535`},
+		{nodeMainBuf, []string{"-cluster", escape, "-node", "../../etc"}, `node name "../../etc": use letters, digits`},
 		{nodeMainBuf, []string{"-cluster", good, "-node", "s9"}, `no node "s9"`},
 		{nodeMainBuf, []string{"-cluster", good, "-node", "s0", "-admin", "0.0.0.0:0", "-data", filepath.Join(dir, "d")}, "must be on loopback"},
 		{nodeMainBuf, []string{"example", "-system", "etcd"}, `-system "etcd" is not one of`},
@@ -42,6 +48,10 @@ func TestBadUsage(t *testing.T) {
 		{kvMainBuf, []string{"-cluster", good, "cas", "k", "v"}, `"cas" is not get, put, append, bench or join`},
 		{kvMainBuf, []string{"-cluster", good, "join"}, "join is for a shardkv cluster"},
 		{kvMainBuf, []string{"-cluster", good, "bench", "-clients", "0"}, "-clients and -keys at least 1"},
+		{kvMainBuf, []string{"-cluster", good, "bench", "-clients", "100000"}, "at most 1000 clients"},
+		{kvMainBuf, []string{"-cluster", good, "bench", "-gets", "NaN"}, "-gets between 0 and 1"},
+		{kvMainBuf, []string{"-cluster", good, "-timeout", "0", "get", "k"}, "-timeout 0s: want a positive duration"},
+		{kvMainBuf, []string{"-cluster", good, "-timeout", "-1s", "get", "k"}, "-timeout -1s: want a positive duration"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := tt.main(tt.args, &stdout, &stderr)

@@ -5,6 +5,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/simlab-go/simlab/live"
@@ -80,7 +81,7 @@ func StartServer(cfg *Config, name string, o ServerOptions) (*Server, error) {
 	s := &Server{Name: name, ID: id, Faults: &live.Faults{}, cfg: cfg}
 	var deliver func(node.ID, any)
 	s.Transport, err = live.NewTransport(live.TransportConfig{
-		Self: id, Name: name, Listen: cfg.Nodes[id].Addr, Peers: cfg.addrs(), Key: cfg.key,
+		Self: id, Name: name, Listen: cfg.Nodes[id].Addr, Peers: cfg.addrs(), Key: cfg.key, Accept: cfg.accepts,
 		Faults: s.Faults, Log: o.Log,
 		Deliver: func(from node.ID, msg any) { deliver(from, msg) },
 	})
@@ -129,6 +130,9 @@ func (s *Server) Stop() {
 // Status is what the admin endpoint says about a server.
 type Status struct {
 	Name string `json:"name"`
+	// PID is the process that runs the node: what to signal to stop or
+	// kill exactly this node.
+	PID int `json:"pid"`
 	// Up is false while the node is down (restarting after a panic) or
 	// stopped; Stopped then says why it stopped.
 	Up          bool   `json:"up"`
@@ -160,7 +164,7 @@ type Status struct {
 // Status returns the server's state, read inside its event loop.
 func (s *Server) Status() Status {
 	ns := s.Node.Stats()
-	st := Status{Name: s.Name, Uptime: ns.Up.Round(time.Millisecond).String(), Handled: ns.Handled, Restarts: ns.Restarts,
+	st := Status{Name: s.Name, PID: os.Getpid(), Uptime: ns.Up.Round(time.Millisecond).String(), Handled: ns.Handled, Restarts: ns.Restarts,
 		BusyMicros: ns.Busy.Microseconds(),
 		Marks:      ns.Marks, Transport: s.Transport.Stats(), Loss: s.Faults.Loss()}
 	for _, p := range s.Faults.Cuts() {

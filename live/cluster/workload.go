@@ -30,6 +30,10 @@ type Workload struct {
 	// third each of Get, Put and Append.
 	GetShare float64
 	Log      func(format string, args ...any)
+	// Stop, when closed, ends the workload early: clients start nothing
+	// more, the operations in flight finish (or time out), and what
+	// finished is in the result and its history as usual.
+	Stop <-chan struct{}
 }
 
 // WorkloadResult is what a workload did.
@@ -50,6 +54,15 @@ func (r WorkloadResult) Percentile(q float64) time.Duration {
 		return 0
 	}
 	return r.Latencies[min(len(r.Latencies)-1, int(q*float64(len(r.Latencies))))]
+}
+
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // RunWorkload runs w against the cluster.
@@ -84,7 +97,7 @@ func RunWorkload(cfg *Config, w Workload) (WorkloadResult, error) {
 			defer func() { cl.Close() }()
 			r := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			index := i // the history's client: a new one after a timeout
-			for n := 0; time.Since(start) < w.Duration; n++ {
+			for n := 0; time.Since(start) < w.Duration && !stopped(w.Stop); n++ {
 				op := kv.Op{Key: fmt.Sprintf("%sk%d", w.KeyPrefix, r.IntN(w.Keys))}
 				switch x := r.Float64(); {
 				case w.GetShare > 0 && x < w.GetShare:
