@@ -113,7 +113,7 @@ func (px *Paxos) restore(env node.Env) {
 	meta, err := d.ReadFile(s.metaName())
 	if err != nil {
 		for _, name := range d.Names() {
-			if strings.HasPrefix(name, s.prefix+".log.") {
+			if strings.HasPrefix(name, s.prefix+".") {
 				node.Refuse(&node.Damage{File: s.metaName(), Offset: -1,
 					Found: fmt.Sprintf("missing, but %s exists: which log is current and how much of it was synced are lost", name)})
 			}

@@ -27,6 +27,7 @@ const Header = 8
 // sumMask keeps the checksum of an all-zero header from being zero.
 const sumMask = 0x9e3779b9
 
+//simlab:readonly a CRC table computed at init, never written after
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func sum(length []byte, payload []byte) uint32 {
