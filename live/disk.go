@@ -16,7 +16,11 @@ import (
 // Disk is node.Disk over a directory of real files. Writes reach the files
 // at once (so they are visible to the node, and to the page cache); Sync
 // fsyncs every file written since the last Sync and the directory, so that
-// what the node synced survives a power cut. WriteFile writes a temporary
+// what the node synced survives a power cut. What was not synced may
+// survive in any order: the kernel writes pages back when it likes, so of
+// two appends to two files the later may reach the disk alone. (The
+// simulator keeps a prefix of them, in order; code that persists orders
+// its durability with Sync, as Raft's and Paxos's do.) WriteFile writes a temporary
 // file, fsyncs it and renames it over the old one, so a file replaced is
 // either the old version or the new one, never a mix.
 //
@@ -101,17 +105,11 @@ func (d *Disk) ReadFile(name string) ([]byte, error) {
 	return b, err
 }
 
-// WriteFile replaces the named file atomically and durably: it first
-// fsyncs what was appended since the last Sync (node.Disk promises that a
-// crash keeps writes in order, and a rename may reach the disk before
-// earlier appends do), then writes a temporary file, fsyncs it, renames it
-// over the old one and fsyncs the directory. So a replaced file that
-// survives a crash vouches for every write before it, which is what Raft's
-// and Paxos's meta files rely on to tell a torn tail from damage.
+// WriteFile replaces the named file atomically and durably: temporary
+// file, fsync, rename. The rename is made durable by the next Sync.
 func (d *Disk) WriteFile(name string, data []byte) {
 	d.check()
 	d.closeOpen(name)
-	d.syncAppended()
 	p, tmp := d.path(name), d.tempPath(name)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -131,8 +129,8 @@ func (d *Disk) WriteFile(name string, data []byte) {
 	if err := os.Rename(tmp, p); err != nil {
 		d.fail("rename", name, err)
 	}
+	delete(d.dirty, name)
 	d.dirDirty = true
-	d.syncDir()
 }
 
 // Append adds data to the end of the named file, creating it.
@@ -206,23 +204,16 @@ func (d *Disk) list() ([]string, error) {
 }
 
 // Sync makes every write before it durable: it fsyncs the files appended
-// to since the last Sync, then the directory (for creations and removals).
+// to since the last Sync, then the directory (for creations, renames and
+// removals).
 func (d *Disk) Sync() {
 	d.check()
-	d.syncAppended()
-	d.syncDir()
-}
-
-func (d *Disk) syncAppended() {
 	for name := range d.dirty { //simlab:unordered each file is fsynced; the order does not matter
 		if err := d.open[name].Sync(); err != nil {
 			d.fail("sync", name, err)
 		}
 	}
 	clear(d.dirty)
-}
-
-func (d *Disk) syncDir() {
 	if d.dirDirty {
 		if err := syncDir(d.dir); err != nil {
 			d.fail("sync", d.dir, err)

@@ -86,3 +86,7 @@ func (w *World) Damage(id node.ID, kind DamageKind, file string) string {
 
 // Damaged lists what World.Damage did to node id's disk, in order.
 func (w *World) Damaged(id node.ID) []string { return append([]string(nil), w.node(id).damaged...) }
+
+// Files lists the files of node id's disk that survive a crash (what was
+// synced), in lexical order: what World.Damage may aim at.
+func (w *World) Files(id node.ID) []string { return node.SortedKeys(w.node(id).disk.durable) }

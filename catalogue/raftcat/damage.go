@@ -2,6 +2,7 @@ package raftcat
 
 import (
 	"bytes"
+	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/scenarios"
@@ -13,8 +14,8 @@ func init() {
 	scenarios.Register(scenarios.Scenario{
 		Name: "raft/damaged-disk",
 		Summary: "3 servers: a command committed on the leader and one follower while the third is cut off; that " +
-			"follower's synced state is damaged (a flipped byte, a zeroed or truncated file or a lost one, drawn from " +
-			"the seed) while it is down: it must refuse to start, naming the file, and stay down; the leader crashes and " +
+			"follower's synced state is damaged (its meta file or its log: a flipped byte, a zeroed or truncated file " +
+			"or a lost one, drawn from the seed) while it is down: it must refuse to start, naming the file, and stay down; the leader crashes and " +
 			"the cut-off server returns (alone it cannot elect itself), the leader restarts, and the command survives " +
 			"with the two (simlab's Raft: how it tells a torn tail from damage is its own)",
 		Run:         func(c *scenarios.Case) { runDamagedDisk(c, Simlab) },
@@ -36,9 +37,19 @@ func runDamagedDisk(c *scenarios.Case, impl Impl) {
 	x := rc.one(num(2), 2, true)
 	rc.run(200 * time.Millisecond) // idle: everything the servers wrote is synced
 	rc.crash(damaged)
+	// The damage is aimed at the meta file or the log: damage to the
+	// sync ledger alone loses nothing (the log's records still check), so
+	// Raft rightly starts over it.
+	r := c.Rand("damage")
 	kinds := sim.DamageKinds()
-	kind := kinds[c.Rand("damage").IntN(len(kinds))]
-	c.Fault(rc.w, "damage", rc.w.Name(damaged), string(kind))
+	kind := kinds[r.IntN(len(kinds))]
+	var files []string
+	for _, f := range rc.w.Files(damaged) {
+		if f == "raft.meta" || strings.HasPrefix(f, "raft.log.") {
+			files = append(files, f)
+		}
+	}
+	c.Fault(rc.w, "damage", rc.w.Name(damaged), string(kind), files[r.IntN(len(files))])
 	rc.restart(damaged)
 	rc.crash(leader)
 	rc.connect(stale)

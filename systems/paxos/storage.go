@@ -13,12 +13,14 @@ import (
 	"github.com/simlab-go/simlab/systems/internal/frame"
 )
 
-// A peer keeps two files, named by Config.FilePrefix ("paxos" below):
+// A peer keeps its files under Config.FilePrefix ("paxos" below):
 //
-//	paxos.meta     which log file is current and how many of its bytes
-//	               were synced; replaced atomically (WriteFile)
+//	paxos.meta     which log file is current; replaced atomically
+//	               (WriteFile)
 //	paxos.log.G    a sequence of framed records, appended as the state
-//	               changes:
+//	               changes (below)
+//	paxos.sync.G   the log's sync ledger: how many of its bytes were
+//	               synced (see frame.LedgerRead)
 //
 //	promise seq n         the acceptor promised n for seq
 //	accept  seq n value   it accepted (n, value) for seq
@@ -27,15 +29,16 @@ import (
 //	floor   min           instances below min were forgotten
 //
 // Replayed in order the records rebuild the state. Before a send makes
-// new records count (a promise, an acceptance), sync rewrites the meta with
-// the log's length, and one Sync covers both (a crash keeps writes in
-// order). So at boot a bad record past that length is a torn tail, never
-// relied on, and dropped; a bad record inside it, a log shorter than it or
-// missing, or a log without the meta, is damage, and the peer refuses to
-// start (node.Refuse) rather than forget a promise. Once most of the log
-// is about forgotten instances it is rewritten under the next generation
-// (the floor first, then this peer's Done, then each live instance's
-// state) and the meta switched to it.
+// new records count (a promise, an acceptance), sync syncs the log, then
+// appends its length to the ledger and syncs that. So at boot a bad record
+// past that length is a torn tail, never relied on, and dropped; a bad
+// record inside it, a log shorter than it or missing, or a peer's files
+// without the meta, are damage, and the peer refuses to start
+// (node.Refuse) rather than forget a promise. The meta is written at the
+// peer's first boot, before anything else. Once most of the log is about
+// forgotten instances it is rewritten under the next generation (the
+// floor first, then this peer's Done, then each live instance's state)
+// and the meta switched to it.
 
 const metaMagic = "PXS1"
 
@@ -51,12 +54,19 @@ type storage struct {
 	prefix string
 	gen    uint64 // generation of the current log file
 	size   int    // bytes in the current log file
-	synced int    // the log length the meta file on disk vouches for
+	synced int    // the log length the ledger vouches for
 	dirty  bool   // written since the last Sync
 }
 
-func (s *storage) metaName() string { return s.prefix + ".meta" }
-func (s *storage) logName() string  { return s.prefix + ".log." + strconv.FormatUint(s.gen, 10) }
+func (s *storage) metaName() string   { return s.prefix + ".meta" }
+func (s *storage) logName() string    { return s.prefix + ".log." + strconv.FormatUint(s.gen, 10) }
+func (s *storage) ledgerName() string { return s.prefix + ".sync." + strconv.FormatUint(s.gen, 10) }
+
+// isLog says whether name is one of this peer's logs or ledgers, of any
+// generation (or the single log of the layout before generations).
+func (s *storage) isLog(name string) bool {
+	return strings.HasPrefix(name, s.prefix+".log") || strings.HasPrefix(name, s.prefix+".sync.")
+}
 
 func (s *storage) append(env node.Env, rec []byte) {
 	b := frame.Of(rec)
@@ -65,23 +75,26 @@ func (s *storage) append(env node.Env, rec []byte) {
 	s.dirty = true
 }
 
-// saveMeta replaces the meta file with the current generation and size.
+// saveMeta replaces the meta file with the current generation.
 func (s *storage) saveMeta(env node.Env) {
 	b := append([]byte(metaMagic), binary.BigEndian.AppendUint64(nil, s.gen)...)
-	b = binary.BigEndian.AppendUint64(b, uint64(s.size))
 	env.Disk().WriteFile(s.metaName(), binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b)))
-	s.synced = s.size
 	s.dirty = true
 }
 
+// sync makes what was written durable, and the ledger vouch for the log.
 func (s *storage) sync(env node.Env) {
+	if !s.dirty {
+		return
+	}
+	d := env.Disk()
+	d.Sync()
 	if s.size != s.synced {
-		s.saveMeta(env)
+		frame.LedgerAppend(d, s.ledgerName(), s.size)
+		s.synced = s.size
+		d.Sync()
 	}
-	if s.dirty {
-		env.Disk().Sync()
-		s.dirty = false
-	}
+	s.dirty = false
 }
 
 func record(kind byte, ints ...int) []byte {
@@ -113,7 +126,7 @@ func (px *Paxos) restore(env node.Env) {
 	meta, err := d.ReadFile(s.metaName())
 	if err != nil {
 		for _, name := range d.Names() {
-			if strings.HasPrefix(name, s.prefix+".") {
+			if s.isLog(name) {
 				node.Refuse(&node.Damage{File: s.metaName(), Offset: -1,
 					Found: fmt.Sprintf("missing, but %s exists: which log is current and how much of it was synced are lost", name)})
 			}
@@ -125,21 +138,25 @@ func (px *Paxos) restore(env node.Env) {
 		s.sync(env)
 		return
 	}
-	if len(meta) != len(metaMagic)+20 || string(meta[:len(metaMagic)]) != metaMagic ||
+	if len(meta) != len(metaMagic)+12 || string(meta[:len(metaMagic)]) != metaMagic ||
 		crc32.ChecksumIEEE(meta[:len(meta)-4]) != binary.BigEndian.Uint32(meta[len(meta)-4:]) {
 		node.Refuse(&node.Damage{File: s.metaName(), Offset: 0,
 			Found: fmt.Sprintf("%d bytes that are not a meta record of this version (magic %s, %d bytes, checksum), in a file only ever replaced whole",
-				len(meta), metaMagic, len(metaMagic)+20)})
+				len(meta), metaMagic, len(metaMagic)+12)})
 	}
 	s.gen = binary.BigEndian.Uint64(meta[len(metaMagic):])
-	s.synced = int(binary.BigEndian.Uint64(meta[len(metaMagic)+8:]))
+	ledger, _ := d.ReadFile(s.ledgerName())
+	synced, ledgerTorn, damage := frame.LedgerRead(s.ledgerName(), ledger)
+	if damage != nil {
+		node.Refuse(damage)
+	}
 	name := s.logName()
 	b, err := d.ReadFile(name)
-	if err != nil && s.synced > 0 {
+	if err != nil && synced > 0 {
 		node.Refuse(&node.Damage{File: name, Offset: -1,
-			Found: fmt.Sprintf("missing, but the meta file says %d bytes of it were synced", s.synced)})
+			Found: fmt.Sprintf("missing, but its sync ledger says %d bytes of it were synced", synced)})
 	}
-	records, end, damage := frame.Scan(name, b, s.synced)
+	records, end, damage := frame.Scan(name, b, synced)
 	if damage != nil {
 		node.Refuse(damage)
 	}
@@ -151,19 +168,21 @@ func (px *Paxos) restore(env node.Env) {
 		}
 		at += frame.Header + len(payload)
 	}
-	s.size = end
+	s.size, s.synced = end, synced
 	if len(records) > 0 {
 		env.Mark(markRestartWithState)
 	}
 	px.forgetBelowFloor()
-	if end < len(b) {
+	if end < len(b) || ledgerTorn {
 		// Drop the torn tail for good, so later appends follow a whole
-		// record.
-		env.Mark(markTornTail)
+		// record, in the log and in its ledger.
+		if end < len(b) {
+			env.Mark(markTornTail)
+		}
 		px.compact(env)
 	}
 	for _, other := range d.Names() {
-		if strings.HasPrefix(other, s.prefix+".log.") && other != s.logName() {
+		if other != s.logName() && other != s.ledgerName() && s.isLog(other) {
 			d.Remove(other) // left by a crash in the middle of a compaction
 		}
 	}
@@ -267,12 +286,17 @@ func (px *Paxos) compact(env node.Env) {
 			b = frame.Append(b, append(record(recDecide, seq), in.v...))
 		}
 	}
-	old := px.store.logName()
+	oldLog, oldLedger := px.store.logName(), px.store.ledgerName()
 	px.store.gen++
-	env.Disk().WriteFile(px.store.logName(), b)
-	px.store.size = len(b)
-	px.store.saveMeta(env) // names the new log; synced with it
-	px.store.sync(env)
-	env.Disk().Remove(old)
+	d := env.Disk()
+	d.WriteFile(px.store.logName(), b)
+	d.Sync()
+	frame.LedgerAppend(d, px.store.ledgerName(), len(b))
+	px.store.size, px.store.synced = len(b), len(b)
+	px.store.saveMeta(env) // names the new log
+	d.Sync()
+	px.store.dirty = false
+	d.Remove(oldLog)
+	d.Remove(oldLedger)
 	px.stats.Compactions++
 }

@@ -245,6 +245,7 @@ func TestDamageIsRefusedAndNothingRewritten(t *testing.T) {
 		{"the log lost", false, lose("raft.log.")},
 		{"the meta lost", false, lose("raft.meta")},
 		{"the meta flipped", false, rewrite("raft.meta", func(b []byte) []byte { b[10] ^= 4; return b })},
+		{"the sync ledger flipped before a whole entry", false, rewrite("raft.sync.", func(b []byte) []byte { b[0] ^= 1; return b })},
 		{"the snapshot flipped", true, rewrite("raft.snap.", func(b []byte) []byte { b[len(b)-1] ^= 2; return b })},
 		{"the snapshot lost", true, lose("raft.snap.")},
 	} {
@@ -253,6 +254,7 @@ func TestDamageIsRefusedAndNothingRewritten(t *testing.T) {
 			s.deliver(0, raft.RequestVote{Term: 3, Candidate: 0})
 			s.deliver(0, raft.AppendEntries{Term: 3, Leader: 0, Entries: []raft.Entry{
 				{Index: 1, Term: 3, Command: "a"}, {Index: 2, Term: 3, Command: "b"}, {Index: 3, Term: 3, Command: "c"}}})
+			s.deliver(0, raft.AppendEntries{Term: 3, Leader: 0, PrevLogIndex: 3, PrevLogTerm: 3, Entries: []raft.Entry{{Index: 4, Term: 3, Command: "d"}}})
 			if tc.snapshot {
 				s.deliver(0, raft.AppendEntries{Term: 3, Leader: 0, PrevLogIndex: 3, PrevLogTerm: 3, LeaderCommit: 3})
 				s.rf.Snapshot(s.env, 2, []byte("state@2"))
@@ -318,8 +320,8 @@ func TestSnapshotPersistsWithTheLog(t *testing.T) {
 	if c, ok := s.rf.Command(4); !ok || c != "d" {
 		t.Errorf("entry 4 after restart: %v %v; want d", c, ok)
 	}
-	if n := len(s.env.Disk().Names()); n != 3 {
-		t.Errorf("files %v; want meta, one log and one snapshot", s.env.Disk().Names())
+	if n := len(s.env.Disk().Names()); n != 4 {
+		t.Errorf("files %v; want meta, one log, its sync ledger and one snapshot", s.env.Disk().Names())
 	}
 }
 

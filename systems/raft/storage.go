@@ -14,11 +14,12 @@ import (
 // Raft's files, under Config.FilePrefix ("raft" below):
 //
 //	raft.meta       currentTerm, votedFor, which log and snapshot files are
-//	                current, the snapshot's index, term and chain hash, and
-//	                how many bytes of the log file were synced; replaced
-//	                atomically (WriteFile), never torn.
+//	                current, and the snapshot's index, term and chain hash;
+//	                replaced atomically (WriteFile), never torn.
 //	raft.log.G      the entries after the snapshot, one framed record each,
 //	                appended as they arrive; a crash may tear the last record.
+//	raft.sync.G     the log's sync ledger: how many of its bytes were synced
+//	                (see frame.LedgerRead).
 //	raft.snap.G     the snapshot, one framed record.
 //
 // A change that rewrites the log or the snapshot writes new files under a
@@ -26,19 +27,19 @@ import (
 // again, so a crash leaves either the old set or the new one; leftover
 // files are removed at the next boot.
 //
-// The meta file's synced length is what tells a torn tail from damage.
-// Before a send makes newly appended entries count (a vote, an
-// acknowledgement, a leader's own match), flush rewrites the meta with the
-// log's length, and the one Sync covers both: a crash keeps writes in
-// order, so a meta that survived vouches for the appends before it. At
-// boot, a bad record past that length is a torn tail, dropped; one inside
-// it, a log shorter than it, a log or snapshot the meta names but that is
-// gone, or Raft's files without the meta that names them, are damage: the
-// node refuses to start (node.Refuse) and changes nothing.
+// The ledger is what tells a torn tail from damage. Before a send makes
+// newly appended entries count (a vote, an acknowledgement, a leader's own
+// match), flush syncs the log, appends the log's length to the ledger and
+// syncs that. At boot a bad record past the ledger's length is a torn
+// tail, dropped; one inside it, a log shorter than it, a log or snapshot
+// the meta names that is gone, or Raft's files without the meta that names
+// them, are damage: the node refuses to start (node.Refuse) and changes
+// nothing. The first meta is followed by an empty log file, so that from
+// then on a lost meta never passes for a fresh server.
 
 const metaMagic = "RFT2"
 
-const metaFields = 8 // uint64s after the magic
+const metaFields = 7 // uint64s after the magic
 
 type storage struct {
 	prefix    string
@@ -47,37 +48,31 @@ type storage struct {
 	snapshot  []byte
 	metaSize  int
 	logSize   int
-	logSynced int  // the log length the meta file on disk vouches for
+	logSynced int  // the log length the ledger vouches for
 	logExists bool // the current log file has been created
 	dirty     bool // written since the last Sync
 }
 
-func (s *storage) metaName() string         { return s.prefix + ".meta" }
-func (s *storage) logName(g uint64) string  { return s.prefix + ".log." + strconv.FormatUint(g, 10) }
-func (s *storage) snapName(g uint64) string { return s.prefix + ".snap." + strconv.FormatUint(g, 10) }
+func (s *storage) metaName() string           { return s.prefix + ".meta" }
+func (s *storage) logName(g uint64) string    { return s.prefix + ".log." + strconv.FormatUint(g, 10) }
+func (s *storage) ledgerName(g uint64) string { return s.prefix + ".sync." + strconv.FormatUint(g, 10) }
+func (s *storage) snapName(g uint64) string   { return s.prefix + ".snap." + strconv.FormatUint(g, 10) }
 
 func (r *Raft) encodeMeta() []byte {
 	b := make([]byte, 0, len(metaMagic)+8*metaFields+4)
 	b = append(b, metaMagic...)
 	for _, v := range []uint64{uint64(r.term), uint64(int64(r.votedFor)), r.store.gen, r.store.snapGen,
-		uint64(r.log.base), uint64(r.log.baseTerm), r.log.baseChain, uint64(r.store.logSize)} {
+		uint64(r.log.base), uint64(r.log.baseTerm), r.log.baseChain} {
 		b = binary.BigEndian.AppendUint64(b, v)
 	}
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 }
 
-// saveMeta replaces the meta file, vouching for the log written so far;
-// the next send syncs it. The first meta also creates the log file, so
-// that from then on neither file can go missing unnoticed.
+// saveMeta replaces the meta file; the next send syncs it.
 func (r *Raft) saveMeta(env node.Env) {
 	b := r.encodeMeta()
 	env.Disk().WriteFile(r.store.metaName(), b)
 	r.store.metaSize = len(b)
-	r.store.logSynced = r.store.logSize
-	if !r.store.logExists {
-		env.Disk().Append(r.store.logName(r.store.gen), nil)
-		r.store.logExists = true
-	}
 	r.store.dirty = true
 }
 
@@ -119,10 +114,13 @@ func (r *Raft) rewrite(env node.Env, withSnapshot bool) {
 		d.WriteFile(r.store.snapName(r.store.snapGen), frame.Of(r.store.snapshot))
 	}
 	d.Sync()
+	frame.LedgerAppend(d, r.store.ledgerName(r.store.gen), r.store.logSize)
+	r.store.logSynced = r.store.logSize
 	r.saveMeta(env)
 	d.Sync()
 	r.store.dirty = false
 	d.Remove(r.store.logName(oldLog))
+	d.Remove(r.store.ledgerName(oldLog))
 	if withSnapshot && oldSnap != 0 {
 		d.Remove(r.store.snapName(oldSnap))
 	}
@@ -130,15 +128,26 @@ func (r *Raft) rewrite(env node.Env, withSnapshot bool) {
 
 // flush syncs what was written since the last sync. Every send and every
 // reply goes through it: nothing leaves a node before the state it depends
-// on is durable, and the meta file vouches for every log byte that was.
+// on is durable, and the ledger vouches for every log byte that was.
 func (r *Raft) flush(env node.Env) {
+	if !r.store.dirty {
+		return
+	}
+	d := env.Disk()
+	d.Sync()
+	more := false
+	if !r.store.logExists {
+		d.Append(r.store.logName(r.store.gen), nil) // after the first meta is durable
+		r.store.logExists, more = true, true
+	}
 	if r.store.logSize != r.store.logSynced {
-		r.saveMeta(env)
+		frame.LedgerAppend(d, r.store.ledgerName(r.store.gen), r.store.logSize)
+		r.store.logSynced, more = r.store.logSize, true
 	}
-	if r.store.dirty {
-		env.Disk().Sync()
-		r.store.dirty = false
+	if more {
+		d.Sync()
 	}
+	r.store.dirty = false
 }
 
 // restore loads the persisted state at boot. No file of Raft's means a
@@ -167,7 +176,6 @@ func (r *Raft) restore(env node.Env) {
 	r.term, r.votedFor = int(v(0)), node.ID(int64(v(1)))
 	r.store.gen, r.store.snapGen = v(2), v(3)
 	r.log = raftLog{base: int(v(4)), baseTerm: int(v(5)), baseChain: v(6)}
-	r.store.logSynced = int(v(7))
 	r.store.metaSize = len(meta)
 	if r.store.snapGen != 0 {
 		name := r.store.snapName(r.store.snapGen)
@@ -181,14 +189,19 @@ func (r *Raft) restore(env node.Env) {
 		}
 		r.store.snapshot = data
 	}
+	ledger, _ := d.ReadFile(r.store.ledgerName(r.store.gen))
+	synced, ledgerTorn, damage := frame.LedgerRead(r.store.ledgerName(r.store.gen), ledger)
+	if damage != nil {
+		node.Refuse(damage)
+	}
 	name := r.store.logName(r.store.gen)
 	b, err := d.ReadFile(name)
-	if err != nil && r.store.logSynced > 0 {
+	if err != nil && synced > 0 {
 		node.Refuse(&node.Damage{File: name, Offset: -1,
-			Found: fmt.Sprintf("missing, but the meta file says %d bytes of it were synced", r.store.logSynced)})
+			Found: fmt.Sprintf("missing, but its sync ledger says %d bytes of it were synced", synced)})
 	}
 	r.store.logExists = err == nil
-	records, end, damage := frame.Scan(name, b, r.store.logSynced)
+	records, end, damage := frame.Scan(name, b, synced)
 	if damage != nil {
 		node.Refuse(damage)
 	}
@@ -212,14 +225,16 @@ func (r *Raft) restore(env node.Env) {
 		r.log.append(term, cmd, data)
 		at += frame.Header + len(payload)
 	}
-	r.store.logSize = end
+	r.store.logSize, r.store.logSynced = end, synced
 	if r.log.lastIndex() > 0 {
 		env.Mark(markRestartWithLog)
 	}
-	if end < len(b) {
-		env.Mark(markTornTail)
+	if end < len(b) || ledgerTorn {
+		if end < len(b) {
+			env.Mark(markTornTail)
+		}
 		// Drop the torn tail for good, so later appends follow a clean
-		// record boundary.
+		// record boundary, in the log and in its ledger.
 		r.rewrite(env, false)
 	}
 	r.cleanup(env)
@@ -229,7 +244,7 @@ func (r *Raft) restore(env node.Env) {
 // of a crash in the middle of a rewrite.
 func (r *Raft) cleanup(env node.Env) {
 	d := env.Disk()
-	keep := map[string]bool{r.store.metaName(): true, r.store.logName(r.store.gen): true}
+	keep := map[string]bool{r.store.metaName(): true, r.store.logName(r.store.gen): true, r.store.ledgerName(r.store.gen): true}
 	if r.store.snapGen != 0 {
 		keep[r.store.snapName(r.store.snapGen)] = true
 	}

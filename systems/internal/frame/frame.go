@@ -9,8 +9,8 @@
 // A reader must know how many leading bytes of the file were synced: a bad
 // record there is damage to durable data (a flipped bit, a zeroed or lost
 // block), while a bad record past it is the torn end of writes nothing
-// was promised on. Raft keeps that length in its meta file, Paxos in its
-// acceptor's; Scan applies the rule.
+// was promised on. Raft and Paxos keep that length in a sync ledger
+// (LedgerAppend, LedgerRead) next to each log; Scan applies the rule.
 package frame
 
 import (
