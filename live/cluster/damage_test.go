@@ -99,6 +99,11 @@ func TestDamagedStateIsRefusedLive(t *testing.T) {
 				}
 			} else if !errors.As(err, &damaged) || filepath.Base(damaged.Path) != file {
 				t.Fatalf("state of a damaged directory: %v; want the diagnosis naming %s", err, file)
+			} else {
+				var stdout, stderr bytes.Buffer
+				if code := NodeMain([]string{"state", "-cluster", clusterFile, "-data", dir}, &stdout, &stderr); code != 4 || !strings.Contains(stderr.String(), file) {
+					t.Errorf("simlab-node state: exit %d, %q; want 4 and the diagnosis naming %s", code, stderr.String(), file)
+				}
 			}
 
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
