@@ -156,6 +156,8 @@ func TestExitStatusAndMessages(t *testing.T) {
 
 		// Fault schedules.
 		{"an unknown operation", with("-faults", "1s explode s1"), nil, 2, nil, []string{`unknown operation "explode"`}},
+		{"a refusal to start is counted", []string{"-scenario", "raft/damaged-disk", "-seed", "2"}, nil, 0,
+			[]string{"1 refusal to start over a damaged disk", "note:     s", "refused to start: damaged durable state"}, nil},
 		{"a schedule over several lines is printed on one", with("-faults", "1s crash s1 # first\n2s restart s1"), nil, 0,
 			[]string{"faults:   1s crash s1; 2s restart s1\n", "-faults '1s crash s1; 2s restart s1'"}, nil},
 		{"a missing argument", with("-faults", "1s crash"), nil, 2, nil, []string{`crash takes "NODE"`}},

@@ -118,8 +118,15 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if out.Worlds > 0 {
 		fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
 			st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
-		fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts; disk: %d writes (%d bytes), %d syncs\n",
-			st.Crashes, st.Restarts, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+		refusals := ""
+		switch {
+		case st.Refusals == 1:
+			refusals = ", 1 refusal to start over a damaged disk"
+		case st.Refusals > 1:
+			refusals = fmt.Sprintf(", %d refusals to start over a damaged disk", st.Refusals)
+		}
+		fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts%s; disk: %d writes (%d bytes), %d syncs\n",
+			st.Crashes, st.Restarts, refusals, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
 	}
 	if opts.Coverage {
 		t := newCoverTally()

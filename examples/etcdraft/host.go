@@ -108,6 +108,9 @@ func (s *server) Handle(env node.Env, ev node.Event) {
 func (s *server) boot(env node.Env) {
 	s.id = uint64(env.Self()) + 1
 	st, err := s.disk.restore(env.Disk())
+	if d, ok := err.(*node.Damage); ok {
+		node.Refuse(d)
+	}
 	if err != nil {
 		panic(fmt.Sprintf("etcdraft: %v", err))
 	}
@@ -170,13 +173,8 @@ func (s *server) drain(env node.Env) {
 			s.mirror.reset(rd.Snapshot.GetMetadata().GetIndex(), rd.Snapshot.GetMetadata().GetTerm())
 			s.disk.newGeneration(env.Disk(), rd.Snapshot, nil)
 		}
-		if len(rd.Entries) > 0 {
-			if err := s.storage.Append(rd.Entries); err != nil {
-				panic(fmt.Sprintf("etcdraft: append to storage: %v", err))
-			}
-			s.disk.appendEntries(env.Disk(), rd.Entries)
-			s.mirror.appendEntries(rd.Entries)
-		}
+		// The hard state goes to disk before the entries, so that a log
+		// without a hard state is damage, never a crash's leftover.
 		if rd.HardState != nil && !raft.IsEmptyHardState(rd.HardState) {
 			if err := s.storage.SetHardState(rd.HardState); err != nil {
 				panic(fmt.Sprintf("etcdraft: set hard state: %v", err))
@@ -184,11 +182,19 @@ func (s *server) drain(env node.Env) {
 			s.disk.saveHardState(env.Disk(), rd.HardState)
 			s.hard = rd.HardState
 		}
+		if len(rd.Entries) > 0 {
+			if err := s.storage.Append(rd.Entries); err != nil {
+				panic(fmt.Sprintf("etcdraft: append to storage: %v", err))
+			}
+			s.disk.appendEntries(env.Disk(), rd.Entries)
+			s.mirror.appendEntries(rd.Entries)
+		}
 		if rd.SoftState != nil {
 			s.soft = *rd.SoftState
 		}
 		if rd.MustSync || hasSnap {
 			env.Disk().Sync() // durable before any message that depends on it
+			s.disk.vouch(env.Disk())
 		}
 		for _, m := range rd.Messages {
 			s.send(env, m)

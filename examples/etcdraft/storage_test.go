@@ -2,6 +2,7 @@ package etcdraft
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -67,6 +68,7 @@ func snapshotAt(index, term uint64) *pb.Snapshot {
 func TestRestoreDropsATornFrame(t *testing.T) {
 	disk := newMemDisk()
 	var d diskState
+	d.saveHardState(disk, &pb.HardState{Term: new(uint64(1))})
 	d.appendEntries(disk, entries(1, 3, 1))
 	d.appendEntries(disk, entries(4, 4, 1))
 	log := disk.files[logFile(0)]
@@ -88,6 +90,41 @@ func TestRestoreDropsATornFrame(t *testing.T) {
 	}
 	if term, _ := r.storage.Term(4); term != 2 {
 		t.Fatalf("entry 4 has term %d; want 2, the rewritten one", term)
+	}
+}
+
+// TestDamageIsRefused: damage to what the host synced (its log inside the
+// length the ledger vouches for, its hard state, its generation file) is
+// reported as damage naming the file, never taken for a torn tail.
+func TestDamageIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(files map[string][]byte)
+		file   string
+	}{
+		{"a byte flipped in a synced frame", func(f map[string][]byte) { f[logFile(0)][20] ^= 4 }, logFile(0)},
+		{"the log zeroed", func(f map[string][]byte) { f[logFile(0)] = make([]byte, len(f[logFile(0)])) }, logFile(0)},
+		{"the log truncated at a frame boundary", func(f map[string][]byte) { f[logFile(0)] = f[logFile(0)][:0] }, logFile(0)},
+		{"the log lost", func(f map[string][]byte) { delete(f, logFile(0)) }, logFile(0)},
+		{"the hard state lost", func(f map[string][]byte) { delete(f, hsFile) }, hsFile},
+		{"the ledger flipped before a whole entry", func(f map[string][]byte) { f[ledgerFile(0)][3] ^= 1 }, ledgerFile(0)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			disk := newMemDisk()
+			var d diskState
+			d.saveHardState(disk, &pb.HardState{Term: new(uint64(2)), Vote: new(uint64(1))})
+			d.appendEntries(disk, entries(1, 3, 1))
+			d.vouch(disk)
+			d.appendEntries(disk, entries(4, 5, 2))
+			d.vouch(disk)
+			tc.damage(disk.files)
+			var d2 diskState
+			_, err := d2.restore(disk)
+			var damage *node.Damage
+			if !errors.As(err, &damage) || damage.File != tc.file {
+				t.Fatalf("restore: %v; want damage naming %s", err, tc.file)
+			}
+		})
 	}
 }
 
