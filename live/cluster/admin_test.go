@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +106,32 @@ func TestAClientWithTheWrongKeySaysSo(t *testing.T) {
 		if err == nil || errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "reached none of them") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("key %q: %v; want the refusal, saying %q", tc.key, err, tc.want)
 		}
+	}
+}
+
+// TestAnInterruptedBenchPrintsWhatFinished: SIGINT to simlab-kv bench, as
+// a process, ends it early with exit status 130 after printing the
+// figures and the checked history of the operations that finished.
+func TestAnInterruptedBenchPrintsWhatFinished(t *testing.T) {
+	cfg := testConfig(t, 3)
+	lc := startLocal(t, cfg)
+	waitLeader(t, lc.servers)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SIMLAB_LIVE_KV=-cluster "+saveConfig(t, cfg)+" bench -clients 2 -duration 1m -check")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Fatalf("exit %v; want 130\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	if !strings.HasPrefix(out, "interrupted: ") || strings.HasPrefix(out, "interrupted: 0 operations") || !strings.Contains(out, "history: linearizable") {
+		t.Errorf("stdout %q; want the figures of what finished and its history checked", out)
 	}
 }

@@ -15,11 +15,15 @@ import (
 	"github.com/simlab-go/simlab/checker"
 )
 
-// TestMain lets the test binary be a server: the process tests start it
-// again with SIMLAB_LIVE_NODE set to simlab-node's arguments.
+// TestMain lets the test binary be a server or a client: the process tests
+// start it again with SIMLAB_LIVE_NODE set to simlab-node's arguments, or
+// SIMLAB_LIVE_KV to simlab-kv's.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("SIMLAB_LIVE_NODE"); args != "" {
 		os.Exit(NodeMain(strings.Fields(args), os.Stdout, os.Stderr))
+	}
+	if args := os.Getenv("SIMLAB_LIVE_KV"); args != "" {
+		os.Exit(KVMain(strings.Fields(args), os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
