@@ -17,7 +17,7 @@ func init() {
 			"follower's synced state is damaged (its meta file or its log: a flipped byte, a zeroed or truncated file " +
 			"or a lost one, drawn from the seed) while it is down: it must refuse to start, naming the file, and stay down; the leader crashes and " +
 			"the cut-off server returns (alone it cannot elect itself), the leader restarts, and the command survives " +
-			"with the two (simlab's Raft: how it tells a torn tail from damage is its own)",
+			"with the two (simlab's Raft only: how it tells a torn tail from damage is its own)",
 		Run:         func(c *scenarios.Case) { runDamagedDisk(c, Simlab) },
 		FixedFaults: "it aims the damage at the one follower whose lost vote and entries would let a stale server lead",
 	})
