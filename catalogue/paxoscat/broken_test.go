@@ -75,6 +75,33 @@ func doneTooEarly(pc *pxCluster) {
 	}
 }
 
+// trustsDamage restarts a peer empty where Paxos would refuse its damaged
+// state: at a restart it boots a copy of the peer over a copy of the
+// files, and if that copy refuses, it deletes the peer's files first. It
+// is what the storage did before it told damage from a torn tail when a
+// file was lost, and what an operator does who "repairs" a node by
+// emptying its directory.
+func trustsDamage(pc *pxCluster) {
+	pc.wrap = func(int) func(node.Env, node.Event) (node.Env, node.Event, bool) {
+		return func(env node.Env, ev node.Event) (node.Env, node.Event, bool) {
+			if s, ok := ev.(*node.Start); ok && s.Restarted {
+				probe := nodetest.New(env.Self(), 1)
+				for _, name := range env.Disk().Names() {
+					b, _ := env.Disk().ReadFile(name)
+					probe.Store().WriteFile(name, b)
+				}
+				probe.Store().Sync()
+				if probe.Boot(node.HandlerFunc(func(e node.Env, ev node.Event) { paxos.New(paxos.Config{Peers: pc.ids}).Handle(e, ev) }), true) != nil {
+					for _, name := range env.Disk().Names() {
+						env.Disk().Remove(name)
+					}
+				}
+			}
+			return env, ev, true
+		}
+	}
+}
+
 // TestBrokenPaxosIsCaught runs each broken peer against the scenario that
 // should catch it, within a stated number of seeds, and requires the
 // correct peers to pass the seed that caught it.
@@ -89,6 +116,7 @@ func TestBrokenPaxosIsCaught(t *testing.T) {
 		{"an acceptor forgets its promise at restart", forgetsPromises, "paxos/crash-restart", 20, "two values decided"}, // seed 1
 		{"a proposer ignores a higher accepted value", ignoresAccepted, "paxos/dueling", 20, "two values decided"},       // seed 5; 16 of 100
 		{"Done frees instances before every peer is done", doneTooEarly, "paxos/forget", 5, "forgot instances below"},    // seed 1
+		{"an acceptor restarts empty over damaged state", trustsDamage, "paxos/damaged-disk", 5, "two values decided"},   // seed 1
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {

@@ -84,6 +84,13 @@ func pxScenarios(tweak func(*pxCluster)) []scenarios.Scenario {
 		{Name: "paxos/crash-restart",
 			Summary: "5 peers crash (any number at once, half inside a handler, torn disk writes) and restart from their disks for 6 s while instances are started: agreement holds (promises survive), all decided by all within 10 s of calm",
 			Run:     m.runCrashRestart},
+		{Name: "paxos/damaged-disk",
+			Summary: "3 peers: a value decided by two while the third is cut off; one of the two has its synced state damaged " +
+				"(its meta file or its log: a flipped byte, a zeroed or truncated file or a lost one, drawn from the seed) while down: " +
+				"it must refuse to start, naming the file, and stay down; with the other decider cut off, the third proposes another " +
+				"value and must decide nothing; healed, it decides the first value",
+			Run:         m.runDamagedDisk,
+			FixedFaults: "it aims the damage at the acceptor whose forgotten acceptance would let a second value be chosen"},
 		{Name: "paxos/swarm",
 			Summary: "5 peers under a fault profile drawn from the seed (crashes of any number incl. in-handler, torn writes, every partition shape, loss, dup, reordering, clogs, pauses, skew) for 6 s of instances and Done calls, then calm: all decided by all within 10 s",
 			Run:     m.runSwarm},
@@ -545,4 +552,51 @@ func (pc *pxCluster) waitAllOrForgotten(seqs []int, limit time.Duration) {
 		return true
 	}, limit, fmt.Sprintf("every peer deciding (or forgetting) all %d instances", len(seqs)))
 	pc.c.Must(err)
+}
+
+// runDamagedDisk is paxos/damaged-disk. An acceptor that started over its
+// damaged state as if nothing happened would have forgotten its
+// acceptance, and with it the third peer would choose its own value: two
+// values decided for one instance.
+func (m pxCat) runDamagedDisk(c *scenarios.Case) {
+	pc := m.cluster(c, sim.Config{}, 3)
+	pc.start()
+	pc.apply(nil)
+	c.Fault(pc.w, "isolate", "p2")
+	pc.startAt(0, 0, "first")
+	pc.waitDecided(0, 2, pxLimit)
+	pc.run(100 * time.Millisecond) // idle: everything written is synced
+	c.Fault(pc.w, "crash", "p1")
+	r := c.Rand("damage")
+	kinds := sim.DamageKinds()
+	kind := kinds[r.IntN(len(kinds))]
+	var files []string
+	for _, f := range pc.w.Files(pc.ids[1]) {
+		if f == "paxos.meta" || strings.HasPrefix(f, "paxos.log.") {
+			files = append(files, f)
+		}
+	}
+	c.Fault(pc.w, "damage", "p1", string(kind), files[r.IntN(len(files))])
+	c.Fault(pc.w, "restart", "p1")
+	c.Fault(pc.w, "isolate", "p0") // p1 and p2 could form a majority, if p1 were up
+	pc.run(time.Millisecond)
+	pc.startAt(2, 0, "second")
+	pc.run(2 * time.Second)
+	if n := pc.ndecided(0); pc.value(0) != "first" {
+		c.Failf("instance 0 is %q, decided by %d peers; want \"first\", the value decided before the damage", pc.value(0), n)
+	}
+	c.Fault(pc.w, "heal")
+	pc.waitDecided(0, 2, pxLimit)
+	if v := pc.value(0); v != "first" {
+		c.Failf("after healing, instance 0 is %q; want \"first\"", v)
+	}
+	d := pc.w.Refusal(pc.ids[1])
+	switch {
+	case pc.w.Up(pc.ids[1]):
+		c.Failf("p1 started over its damaged disk (%v) instead of refusing", pc.w.Damaged(pc.ids[1]))
+	case d == nil:
+		c.Failf("p1 is down after its disk was damaged (%v), but not by refusing to start", pc.w.Damaged(pc.ids[1]))
+	default:
+		c.Reportf("p1 refused to start: %v", d)
+	}
 }
