@@ -179,12 +179,10 @@ func StartNode(cfg NodeConfig, f node.Factory) (*Node, error) {
 	return n, nil
 }
 
-// claimDir creates dir with a marker naming the node, or checks the
-// marker of an existing one; it reports whether the node ran there before.
+// claimDir writes a marker naming the node into dir (created, and locked,
+// by LockDir), or checks the marker already there; it reports whether the
+// node ran there before.
 func claimDir(dir, name string) (restarted bool, err error) {
-	if dir == "" {
-		return false, fmt.Errorf("live: node %s has no data directory", name)
-	}
 	marker := filepath.Join(dir, markerName)
 	b, err := os.ReadFile(marker)
 	switch {
@@ -194,9 +192,6 @@ func claimDir(dir, name string) (restarted bool, err error) {
 		}
 		return true, nil
 	case !errors.Is(err, os.ErrNotExist):
-		return false, fmt.Errorf("live: data directory: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("live: data directory: %w", err)
 	}
 	if err := os.WriteFile(marker, []byte(name+"\n"), 0o644); err != nil {

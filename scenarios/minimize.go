@@ -538,16 +538,12 @@ func (m *Minimized) RegressionTest(pkg string) string {
 	// A scenario registered by a test file can only be run from there.
 	imports := []string{`"github.com/simlab-go/simlab/scenarios"`}
 	where := ""
-	if by := registeredBy[m.Scenario]; by != "" {
-		byTests := strings.HasSuffix(by, " (its tests)")
-		by = strings.TrimSuffix(by, " (its tests)")
-		switch {
-		case path.Base(strings.TrimSuffix(by, "_test")) == pkg && !strings.HasSuffix(by, "_test"):
-		case byTests || strings.HasSuffix(by, "_test") || path.Base(by) == "main":
-			where = fmt.Sprintf("// It must live in package %s, whose test files register %s.\n", by, m.Scenario)
-		default:
-			imports = append(imports, fmt.Sprintf("_ %q // registers %s", by, m.Scenario))
+	if reg, ok := registeredBy[m.Scenario]; ok && path.Base(reg.pkg) != pkg {
+		if reg.importable {
+			imports = append(imports, fmt.Sprintf("_ %q // registers %s", reg.pkg, m.Scenario))
 			slices.Sort(imports)
+		} else {
+			where = fmt.Sprintf("// It must live in package %s, whose test files register %s.\n", reg.pkg, m.Scenario)
 		}
 	}
 	var b strings.Builder

@@ -73,18 +73,24 @@ func Register(s Scenario) {
 	registry[s.Name] = s
 	if pc, file, _, ok := runtime.Caller(1); ok {
 		if fn := runtime.FuncForPC(pc); fn != nil {
-			registeredBy[s.Name] = packagePath(fn.Name())
-			if strings.HasSuffix(file, "_test.go") {
-				registeredBy[s.Name] += " (its tests)"
-			}
+			pkg := packagePath(fn.Name())
+			registeredBy[s.Name] = registration{pkg: pkg,
+				importable: !strings.HasSuffix(file, "_test.go") && !strings.HasSuffix(pkg, "_test") && path.Base(pkg) != "main"}
 		}
 	}
 }
 
-// registeredBy is the import path of the package that registered each
-// scenario, so a regression test written elsewhere can import it; with
-// " (its tests)" after it when its test files did, which nothing imports.
-var registeredBy = map[string]string{}
+// registration is where a scenario was registered: the import path of
+// the package, and whether importing it registers the scenario (not when
+// its test files or a main package did).
+type registration struct {
+	pkg        string
+	importable bool
+}
+
+// registeredBy is where each scenario was registered, so a regression
+// test written elsewhere can import it.
+var registeredBy = map[string]registration{}
 
 // packagePath is the import path in a function's full name, such as
 // "github.com/simlab-go/simlab/catalogue/raftcat" in

@@ -14,11 +14,11 @@ func TestARegressionTestImportsWhatRegistersItsScenario(t *testing.T) {
 	if got := packagePath("github.com/simlab-go/simlab/catalogue/raftcat.init.0"); got != "github.com/simlab-go/simlab/catalogue/raftcat" {
 		t.Errorf("packagePath = %q", got)
 	}
-	defer func(saved map[string]string) { registeredBy = saved }(registeredBy)
-	registeredBy = map[string]string{
-		"cat/bug":  "github.com/simlab-go/simlab/catalogue/raftcat",
-		"test/bug": "github.com/simlab-go/simlab/simrun_test",
-		"test/own": "github.com/simlab-go/simlab/simrun (its tests)",
+	defer func(saved map[string]registration) { registeredBy = saved }(registeredBy)
+	registeredBy = map[string]registration{
+		"cat/bug":  {"github.com/simlab-go/simlab/catalogue/raftcat", true},
+		"test/bug": {"github.com/simlab-go/simlab/simrun_test", false},
+		"test/own": {"github.com/simlab-go/simlab/simrun", false},
 	}
 	imp := `_ "github.com/simlab-go/simlab/catalogue/raftcat" // registers cat/bug`
 	for _, tc := range []struct {

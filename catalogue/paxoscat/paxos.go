@@ -567,16 +567,7 @@ func (m pxCat) runDamagedDisk(c *scenarios.Case) {
 	pc.waitDecided(0, 2, pxLimit)
 	pc.run(100 * time.Millisecond) // idle: everything written is synced
 	c.Fault(pc.w, "crash", "p1")
-	r := c.Rand("damage")
-	kinds := sim.DamageKinds()
-	kind := kinds[r.IntN(len(kinds))]
-	var files []string
-	for _, f := range pc.w.Files(pc.ids[1]) {
-		if f == "paxos.meta" || strings.HasPrefix(f, "paxos.log.") {
-			files = append(files, f)
-		}
-	}
-	c.Fault(pc.w, "damage", "p1", string(kind), files[r.IntN(len(files))])
+	c.DamageOne(pc.w, pc.ids[1], func(f string) bool { return f == "paxos.meta" || strings.HasPrefix(f, "paxos.log.") })
 	c.Fault(pc.w, "restart", "p1")
 	c.Fault(pc.w, "isolate", "p0") // p1 and p2 could form a majority, if p1 were up
 	pc.run(time.Millisecond)
@@ -590,13 +581,5 @@ func (m pxCat) runDamagedDisk(c *scenarios.Case) {
 	if v := pc.value(0); v != "first" {
 		c.Failf("after healing, instance 0 is %q; want \"first\"", v)
 	}
-	d := pc.w.Refusal(pc.ids[1])
-	switch {
-	case pc.w.Up(pc.ids[1]):
-		c.Failf("p1 started over its damaged disk (%v) instead of refusing", pc.w.Damaged(pc.ids[1]))
-	case d == nil:
-		c.Failf("p1 is down after its disk was damaged (%v), but not by refusing to start", pc.w.Damaged(pc.ids[1]))
-	default:
-		c.Reportf("p1 refused to start: %v", d)
-	}
+	c.CheckRefused(pc.w, pc.ids[1])
 }

@@ -40,16 +40,7 @@ func runDamagedDisk(c *scenarios.Case, impl Impl) {
 	// The damage is aimed at the meta file or the log: damage to the
 	// sync ledger alone loses nothing (the log's records still check), so
 	// Raft rightly starts over it.
-	r := c.Rand("damage")
-	kinds := sim.DamageKinds()
-	kind := kinds[r.IntN(len(kinds))]
-	var files []string
-	for _, f := range rc.w.Files(damaged) {
-		if f == "raft.meta" || strings.HasPrefix(f, "raft.log.") {
-			files = append(files, f)
-		}
-	}
-	c.Fault(rc.w, "damage", rc.w.Name(damaged), string(kind), files[r.IntN(len(files))])
+	c.DamageOne(rc.w, damaged, func(f string) bool { return f == "raft.meta" || strings.HasPrefix(f, "raft.log.") })
 	rc.restart(damaged)
 	rc.crash(leader)
 	rc.connect(stale)
@@ -65,15 +56,5 @@ func runDamagedDisk(c *scenarios.Case, impl Impl) {
 	if n, got := rc.nCommitted(x); n < 2 || !bytes.Equal(got, num(2)) {
 		c.Failf("the command committed at index %d before the damage is %q on %d servers; want %q on the two undamaged ones", x, got, n, num(2))
 	}
-	d := rc.w.Refusal(damaged)
-	switch {
-	case rc.w.Up(damaged):
-		c.Failf("%s started over its damaged disk (%v) instead of refusing", rc.w.Name(damaged), rc.w.Damaged(damaged))
-	case d == nil:
-		c.Failf("%s is down after its disk was damaged (%v), but not by refusing to start", rc.w.Name(damaged), rc.w.Damaged(damaged))
-	case d.File == "" || d.Found == "":
-		c.Failf("%s refused with a diagnosis that names no file or finding: %+v", rc.w.Name(damaged), d)
-	default:
-		c.Reportf("%s refused to start: %v", rc.w.Name(damaged), d)
-	}
+	c.CheckRefused(rc.w, damaged)
 }

@@ -3,11 +3,11 @@ package node
 import "fmt"
 
 // Damage is a node's diagnosis of durable state it must not trust: a record
-// that fails its checksum with whole records after it, a file shorter than
-// what the node knows it synced, a file missing that another one says must
-// exist. It is not a torn tail (the last write after the last Sync, which
-// no promise depended on): code that persists drops a torn tail and goes on,
-// and refuses on Damage.
+// inside what the node knows it synced that fails its checksum, a file
+// shorter than that, a file missing that another one says must exist. It is
+// not a torn tail (what was written after the last Sync, on which no
+// promise depended): code that persists drops a torn tail and goes on, and
+// refuses on Damage.
 //
 // A handler refuses to run over damaged state by calling [Refuse] before it
 // writes anything. The runtime then keeps the node down with the diagnosis
@@ -22,7 +22,8 @@ type Damage struct {
 	// concerns the file as a whole (missing, or shorter than synced).
 	Offset int64
 	// Found says what is there and why it cannot be a torn tail, e.g.
-	// "a record that fails its checksum, followed by 12 whole records".
+	// "a record that fails its checksum, inside the first 250 bytes,
+	// which were synced".
 	Found string
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,8 +76,7 @@ func (s *storage) append(env node.Env, rec []byte) {
 
 // saveMeta replaces the meta file with the current generation.
 func (s *storage) saveMeta(env node.Env) {
-	b := append([]byte(metaMagic), binary.BigEndian.AppendUint64(nil, s.gen)...)
-	env.Disk().WriteFile(s.metaName(), binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b)))
+	env.Disk().WriteFile(s.metaName(), frame.Meta(metaMagic, s.gen))
 	s.dirty = true
 }
 
@@ -138,45 +136,24 @@ func (px *Paxos) restore(env node.Env) {
 		s.sync(env)
 		return
 	}
-	if len(meta) != len(metaMagic)+12 || string(meta[:len(metaMagic)]) != metaMagic ||
-		crc32.ChecksumIEEE(meta[:len(meta)-4]) != binary.BigEndian.Uint32(meta[len(meta)-4:]) {
-		node.Refuse(&node.Damage{File: s.metaName(), Offset: 0,
-			Found: fmt.Sprintf("%d bytes that are not a meta record of this version (magic %s, %d bytes, checksum), in a file only ever replaced whole",
-				len(meta), metaMagic, len(metaMagic)+12)})
-	}
-	s.gen = binary.BigEndian.Uint64(meta[len(metaMagic):])
-	ledger, _ := d.ReadFile(s.ledgerName())
-	synced, ledgerTorn, damage := frame.LedgerRead(s.ledgerName(), ledger)
-	if damage != nil {
-		node.Refuse(damage)
-	}
+	s.gen = frame.ReadMeta(s.metaName(), meta, metaMagic, 1)[0]
 	name := s.logName()
-	b, err := d.ReadFile(name)
-	if err != nil && synced > 0 {
-		node.Refuse(&node.Damage{File: name, Offset: -1,
-			Found: fmt.Sprintf("missing, but its sync ledger says %d bytes of it were synced", synced)})
-	}
-	records, end, damage := frame.Scan(name, b, synced)
-	if damage != nil {
-		node.Refuse(damage)
-	}
-	at := 0
-	for i, payload := range records {
+	l := frame.ReadLog(d, name, s.ledgerName())
+	for i, payload := range l.Records {
 		if err := px.replay(payload); err != nil {
-			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+			node.Refuse(&node.Damage{File: name, Offset: int64(l.At[i]),
 				Found: fmt.Sprintf("record %d, whose checksum holds, does not replay: %v", i, err)})
 		}
-		at += frame.Header + len(payload)
 	}
-	s.size, s.synced = end, synced
-	if len(records) > 0 {
+	s.size, s.synced = l.End, l.Synced
+	if len(l.Records) > 0 {
 		env.Mark(markRestartWithState)
 	}
 	px.forgetBelowFloor()
-	if end < len(b) || ledgerTorn {
+	if l.Rewrite {
 		// Drop the torn tail for good, so later appends follow a whole
 		// record, in the log and in its ledger.
-		if end < len(b) {
+		if l.TornTail {
 			env.Mark(markTornTail)
 		}
 		px.compact(env)

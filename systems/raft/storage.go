@@ -3,7 +3,6 @@ package raft
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"strconv"
 	"strings"
 
@@ -59,13 +58,8 @@ func (s *storage) ledgerName(g uint64) string { return s.prefix + ".sync." + str
 func (s *storage) snapName(g uint64) string   { return s.prefix + ".snap." + strconv.FormatUint(g, 10) }
 
 func (r *Raft) encodeMeta() []byte {
-	b := make([]byte, 0, len(metaMagic)+8*metaFields+4)
-	b = append(b, metaMagic...)
-	for _, v := range []uint64{uint64(r.term), uint64(int64(r.votedFor)), r.store.gen, r.store.snapGen,
-		uint64(r.log.base), uint64(r.log.baseTerm), r.log.baseChain} {
-		b = binary.BigEndian.AppendUint64(b, v)
-	}
-	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	return frame.Meta(metaMagic, uint64(r.term), uint64(int64(r.votedFor)), r.store.gen, r.store.snapGen,
+		uint64(r.log.base), uint64(r.log.baseTerm), r.log.baseChain)
 }
 
 // saveMeta replaces the meta file; the next send syncs it.
@@ -166,16 +160,10 @@ func (r *Raft) restore(env node.Env) {
 		}
 		return
 	}
-	if len(meta) != len(metaMagic)+8*metaFields+4 || string(meta[:len(metaMagic)]) != metaMagic ||
-		crc32.ChecksumIEEE(meta[:len(meta)-4]) != binary.BigEndian.Uint32(meta[len(meta)-4:]) {
-		node.Refuse(&node.Damage{File: r.store.metaName(), Offset: 0,
-			Found: fmt.Sprintf("%d bytes that are not a meta record of this version (magic %s, %d bytes, checksum), in a file only ever replaced whole",
-				len(meta), metaMagic, len(metaMagic)+8*metaFields+4)})
-	}
-	v := func(k int) uint64 { return binary.BigEndian.Uint64(meta[len(metaMagic)+8*k:]) }
-	r.term, r.votedFor = int(v(0)), node.ID(int64(v(1)))
-	r.store.gen, r.store.snapGen = v(2), v(3)
-	r.log = raftLog{base: int(v(4)), baseTerm: int(v(5)), baseChain: v(6)}
+	v := frame.ReadMeta(r.store.metaName(), meta, metaMagic, metaFields)
+	r.term, r.votedFor = int(v[0]), node.ID(int64(v[1]))
+	r.store.gen, r.store.snapGen = v[2], v[3]
+	r.log = raftLog{base: int(v[4]), baseTerm: int(v[5]), baseChain: v[6]}
 	r.store.metaSize = len(meta)
 	if r.store.snapGen != 0 {
 		name := r.store.snapName(r.store.snapGen)
@@ -189,48 +177,34 @@ func (r *Raft) restore(env node.Env) {
 		}
 		r.store.snapshot = data
 	}
-	ledger, _ := d.ReadFile(r.store.ledgerName(r.store.gen))
-	synced, ledgerTorn, damage := frame.LedgerRead(r.store.ledgerName(r.store.gen), ledger)
-	if damage != nil {
-		node.Refuse(damage)
-	}
 	name := r.store.logName(r.store.gen)
-	b, err := d.ReadFile(name)
-	if err != nil && synced > 0 {
-		node.Refuse(&node.Damage{File: name, Offset: -1,
-			Found: fmt.Sprintf("missing, but its sync ledger says %d bytes of it were synced", synced)})
-	}
-	r.store.logExists = err == nil
-	records, end, damage := frame.Scan(name, b, synced)
-	if damage != nil {
-		node.Refuse(damage)
-	}
-	at := 0
-	for _, payload := range records {
+	l := frame.ReadLog(d, name, r.store.ledgerName(r.store.gen))
+	r.store.logExists = l.Exists
+	for k, payload := range l.Records {
+		at := int64(l.At[k])
 		if len(payload) < 16 {
-			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+			node.Refuse(&node.Damage{File: name, Offset: at,
 				Found: fmt.Sprintf("a whole record of %d bytes, too short for an entry's term and index", len(payload))})
 		}
 		term, index := int(binary.BigEndian.Uint64(payload[0:8])), int(binary.BigEndian.Uint64(payload[8:16]))
 		if index != r.log.lastIndex()+1 {
-			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+			node.Refuse(&node.Damage{File: name, Offset: at,
 				Found: fmt.Sprintf("the entry for index %d where index %d must follow index %d", index, r.log.lastIndex()+1, r.log.lastIndex())})
 		}
 		data := payload[16:]
 		cmd, err := r.cfg.Codec.Decode(data)
 		if err != nil {
-			node.Refuse(&node.Damage{File: name, Offset: int64(at),
+			node.Refuse(&node.Damage{File: name, Offset: at,
 				Found: fmt.Sprintf("the command at index %d, whose checksum holds, does not decode: %v", index, err)})
 		}
 		r.log.append(term, cmd, data)
-		at += frame.Header + len(payload)
 	}
-	r.store.logSize, r.store.logSynced = end, synced
+	r.store.logSize, r.store.logSynced = l.End, l.Synced
 	if r.log.lastIndex() > 0 {
 		env.Mark(markRestartWithLog)
 	}
-	if end < len(b) || ledgerTorn {
-		if end < len(b) {
+	if l.Rewrite {
+		if l.TornTail {
 			env.Mark(markTornTail)
 		}
 		// Drop the torn tail for good, so later appends follow a clean

@@ -3,6 +3,8 @@ package frame
 import (
 	"bytes"
 	"testing"
+
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 func TestRecordsReadBackAndATornOneStops(t *testing.T) {
@@ -106,6 +108,33 @@ func TestWholeRefusesAnythingButOneRecord(t *testing.T) {
 	} {
 		if _, d := Whole("s", b); d == nil {
 			t.Errorf("%s: Whole found no damage", name)
+		}
+	}
+}
+
+// TestMetaReadsBackOrRefuses: a meta record reads back its fields; another
+// magic, another field count or a flipped byte is refused as damage.
+func TestMetaReadsBackOrRefuses(t *testing.T) {
+	b := Meta("TST1", 7, 1<<40)
+	if got := ReadMeta("m", b, "TST1", 2); got[0] != 7 || got[1] != 1<<40 {
+		t.Fatalf("ReadMeta = %v; want [7 %d]", got, uint64(1<<40))
+	}
+	flipped := bytes.Clone(b)
+	flipped[len(flipped)-1] ^= 1
+	for name, tc := range map[string]struct {
+		b      []byte
+		magic  string
+		fields int
+	}{
+		"another magic": {b, "TST2", 2}, "another field count": {b, "TST1", 3}, "a flipped byte": {flipped, "TST1", 2},
+	} {
+		refusal := func() (d *node.Damage) {
+			defer func() { d, _ = recover().(*node.Damage) }()
+			ReadMeta("m", tc.b, tc.magic, tc.fields)
+			return nil
+		}()
+		if refusal == nil || refusal.File != "m" {
+			t.Errorf("%s: refusal %v; want one naming m", name, refusal)
 		}
 	}
 }
