@@ -15,5 +15,8 @@
 // and parse, so a schedule drawn from a seed can be shown, saved, edited and
 // replayed with simrun -faults. Swarm profiles draw which faults are on, and
 // how hard, from the seed itself, so a sweep over seeds also sweeps fault
-// mixes.
+// mixes. What each operation means lives in package faults, one entry per
+// operation; this package binds schedules to a scenario's worlds (Case.Apply,
+// Case.Fault, Case.Role), records what took place, and shrinks a failing
+// run's schedule (Minimize) with each operation's own shrinks.
 package scenarios

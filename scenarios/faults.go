@@ -3,10 +3,10 @@ package scenarios
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -97,11 +97,11 @@ func (c *Case) Apply(w *sim.World, s Schedule) {
 		if _, ok := w.Lookup(name); ok {
 			return false
 		}
-		r, _, _ := roleOffset(name)
+		r, _, _ := faults.SplitRole(name)
 		_, ok := f.roles[r]
 		return ok
 	}
-	if err := s.checkSequence(isRole); err != nil {
+	if err := s.CheckSequence(isRole); err != nil {
 		panic(usagePanic{err})
 	}
 	for _, a := range s {
@@ -147,42 +147,6 @@ func (c *Case) Fault(w *sim.World, op string, args ...string) {
 	c.Must(w.RunFor(at - w.Now()))
 }
 
-// Apply schedules every action of s on w, outside any scenario: a world
-// driven by hand gets the same faults a scenario's would. Node names must
-// exist in w; "calm" restores the network's default link as it is now.
-func (s Schedule) Apply(w *sim.World) (err error) {
-	c := &Case{scenario: Scenario{Name: "(a schedule applied by hand)"}, worlds: []*sim.World{w}}
-	defer func() {
-		if r := recover(); r != nil {
-			u, ok := r.(usagePanic)
-			if !ok {
-				panic(r)
-			}
-			err = u.err
-		}
-	}()
-	c.Apply(w, s)
-	return nil
-}
-
-// LinkSchedule is the schedule that sets the default link to l at time at
-// (as far as schedule actions can say: latency, loss, duplication and the
-// long tail), for a scenario whose network is unreliable from the start.
-func LinkSchedule(at time.Duration, l sim.LinkConfig) Schedule {
-	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	s := Schedule{{At: at, Op: "latency", Args: []string{l.LatencyMin.String(), l.LatencySpread.String()}}}
-	if l.Loss > 0 {
-		s = append(s, Action{At: at, Op: "loss", Args: []string{f(l.Loss)}})
-	}
-	if l.Dup > 0 {
-		s = append(s, Action{At: at, Op: "dup", Args: []string{f(l.Dup)}})
-	}
-	if l.TailProb > 0 {
-		s = append(s, Action{At: at, Op: "reorder", Args: []string{f(l.TailProb), l.TailMean.String(), l.TailMax.String()}})
-	}
-	return s
-}
-
 // FaultsReplaced reports whether the run's faults come from
 // Options.Faults rather than the scenario's own.
 func (c *Case) FaultsReplaced() bool { return c.overrides != nil }
@@ -190,7 +154,7 @@ func (c *Case) FaultsReplaced() bool { return c.overrides != nil }
 // faultSchedules renders what took place in each world: "none" for a
 // world without faults, schedules of several worlds joined by " / ".
 func (c *Case) faultSchedules() string {
-	var parts []string
+	var ws []Schedule
 	for _, w := range c.worlds {
 		var done Schedule
 		for _, f := range c.wfaults {
@@ -198,12 +162,12 @@ func (c *Case) faultSchedules() string {
 				done = f.done
 			}
 		}
-		parts = append(parts, done.String())
+		ws = append(ws, done)
 	}
-	if len(parts) == 0 {
+	if len(ws) == 0 {
 		return "none"
 	}
-	return strings.Join(parts, " / ")
+	return faults.Join(ws)
 }
 
 // probeDone stops a probing run once the override is bound.
@@ -211,11 +175,11 @@ type probeDone struct{}
 
 // target resolves one node argument of a in f's world: a node's name now,
 // a role when the action takes place.
-func (c *Case) target(f *worldFaults, a Action, arg string) (func() (node.ID, bool), error) {
+func (c *Case) target(f *worldFaults, a Action, arg string) (faults.Target, error) {
 	if id, ok := f.w.Lookup(arg); ok {
 		return func() (node.ID, bool) { return id, true }, nil
 	}
-	name, k, _ := roleOffset(arg)
+	name, k, _ := faults.SplitRole(arg)
 	if r, ok := f.roles[name]; ok {
 		return func() (node.ID, bool) {
 			i := r.index()
@@ -237,207 +201,15 @@ func (c *Case) target(f *worldFaults, a Action, arg string) (func() (node.ID, bo
 	return nil, fmt.Errorf("fault action %q names node %q, which scenario %s does not have; its nodes are %s%s", a, arg, c.scenario.Name, strings.Join(names, ", "), roles)
 }
 
-// bind returns the closure that performs a in f's world and records it.
+// bind returns the closure that performs a in f's world (as its entry in
+// package faults says) and records it.
 func (c *Case) bind(f *worldFaults, a Action) (func(), error) {
-	w := f.w
-	var err error
-	one := func(arg string) func() (node.ID, bool) {
-		t, e := c.target(f, a, arg)
-		if e != nil && err == nil {
-			err = e
-		}
-		return t
-	}
-	list := func(spec string) []func() (node.ID, bool) {
-		var out []func() (node.ID, bool)
-		for _, n := range strings.Split(spec, ",") {
-			out = append(out, one(n))
-		}
-		return out
-	}
-	groups := func(spec string) [][]func() (node.ID, bool) {
-		var out [][]func() (node.ID, bool)
-		for _, g := range strings.Split(spec, "|") {
-			out = append(out, list(g))
-		}
-		return out
-	}
-	// resolve evaluates targets when the action takes place; a role that
-	// no node plays makes the action do nothing.
-	resolve := func(ts ...func() (node.ID, bool)) ([]node.ID, bool) {
-		ids := make([]node.ID, len(ts))
-		for i, t := range ts {
-			id, ok := t()
-			if !ok {
-				w.Logf("fault %s: %s plays no role now; nothing done", a, nodeArgs(a)[min(i, len(nodeArgs(a))-1)])
-				return nil, false
-			}
-			ids[i] = id
-		}
-		return ids, true
-	}
-	resolveGroups := func(gs [][]func() (node.ID, bool)) ([][]node.ID, bool) {
-		var out [][]node.ID
-		for _, g := range gs {
-			ids, ok := resolve(g...)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, ids)
-		}
-		return out, true
-	}
-	on := func(t func() (node.ID, bool), do func(node.ID)) func() {
-		return func() {
-			if ids, ok := resolve(t); ok {
-				do(ids[0])
-			}
-		}
-	}
-	setLink := func(fn func(*sim.LinkConfig)) func() {
-		return func() {
-			l := w.Net().Default()
-			fn(&l)
-			w.Net().SetDefault(l)
-		}
-	}
-	var fn func()
-	switch a.Op {
-	case "crash":
-		fn = on(one(a.Args[0]), w.Crash)
-	case "crash-mid":
-		fn = on(one(a.Args[0]), w.CrashMid)
-	case "restart":
-		fn = on(one(a.Args[0]), func(n node.ID) {
-			w.Disarm(n) // a crash-mid that has not struck yet is off
-			if !w.Up(n) {
-				w.Restart(n)
-			}
-		})
-	case "pause":
-		var d time.Duration
-		if len(a.Args) == 2 {
-			d, _ = parseDur(a.Args[1])
-		}
-		fn = on(one(a.Args[0]), func(n node.ID) {
-			w.Pause(n)
-			if d > 0 {
-				w.After(d, "resume "+w.Name(n), func() { w.Resume(n) })
-			}
-		})
-	case "resume":
-		fn = on(one(a.Args[0]), w.Resume)
-	case "disconnect":
-		fn = on(one(a.Args[0]), w.Net().Disconnect)
-	case "connect":
-		fn = on(one(a.Args[0]), w.Net().Connect)
-	case "isolate":
-		fn = on(one(a.Args[0]), w.Net().Isolate)
-	case "partition":
-		g := groups(a.Args[0])
-		fn = func() {
-			if ids, ok := resolveGroups(g); ok {
-				w.Net().Partition(ids...)
-			}
-		}
-	case "bridge":
-		g := groups(a.Args[0])
-		fn = func() {
-			if ids, ok := resolveGroups(g); ok {
-				w.Net().Bridge(ids[0], ids[2], ids[1][0])
-			}
-		}
-	case "ring":
-		r := list(a.Args[0])
-		fn = func() {
-			if ids, ok := resolve(r...); ok {
-				w.Net().Ring(ids)
-			}
-		}
-	case "cut":
-		p := list(a.Args[0])
-		fn = func() {
-			if ids, ok := resolve(p...); ok {
-				w.Net().Cut(ids[0], ids[1])
-			}
-		}
-	case "oneway":
-		p := strings.Split(a.Args[0], ">")
-		from, to := one(p[0]), one(p[1])
-		fn = func() {
-			if ids, ok := resolve(from, to); ok {
-				w.Net().CutOneWay(ids[0], ids[1])
-			}
-		}
-	case "clog":
-		d, _ := parseDur(a.Args[1])
-		if p := strings.Split(a.Args[0], ">"); len(p) == 2 {
-			from, to := one(p[0]), one(p[1])
-			fn = func() {
-				if ids, ok := resolve(from, to); ok {
-					w.Net().Clog(ids[0], ids[1], d)
-				}
-			}
-		} else {
-			fn = on(one(a.Args[0]), func(n node.ID) { w.Net().ClogNode(n, d) })
-		}
-	case "heal":
-		fn = func() { w.Net().Heal() }
-	case "loss":
-		p, _ := parseProb(a.Args[0])
-		fn = setLink(func(l *sim.LinkConfig) { l.Loss = p })
-	case "dup":
-		p, _ := parseProb(a.Args[0])
-		fn = setLink(func(l *sim.LinkConfig) { l.Dup = p })
-	case "reorder":
-		p, _ := parseProb(a.Args[0])
-		mean, _ := parseDur(a.Args[1])
-		most := 20 * mean
-		if len(a.Args) == 3 {
-			most, _ = parseDur(a.Args[2])
-		}
-		fn = setLink(func(l *sim.LinkConfig) { l.TailProb, l.TailMean, l.TailMax = p, mean, most })
-	case "latency":
-		lo, _ := parseDur(a.Args[0])
-		spread, _ := parseDur(a.Args[1])
-		fn = setLink(func(l *sim.LinkConfig) { l.LatencyMin, l.LatencySpread = lo, spread })
-	case "clock":
-		skew, _ := time.ParseDuration(a.Args[1])
-		drift, _ := strconv.ParseFloat(a.Args[2], 64)
-		fn = on(one(a.Args[0]), func(n node.ID) { w.SetClock(n, skew, drift) })
-	case "disk":
-		torn := a.Args[0] == "torn"
-		fn = func() {
-			cfg := w.DiskConfig()
-			cfg.Torn = torn
-			w.SetDiskConfig(cfg)
-		}
-	case "damage":
-		kind, file := sim.DamageKind(a.Args[1]), ""
-		if len(a.Args) == 3 {
-			file = a.Args[2]
-		}
-		fn = on(one(a.Args[0]), func(n node.ID) { w.Damage(n, kind, file) })
-	case "calm":
-		base := f.base
-		fn = func() {
-			w.Net().Heal()
-			w.Net().SetDefault(base)
-			for _, n := range w.Nodes() {
-				w.Disarm(n)
-				w.SetClock(n, 0, 0)
-				w.Resume(n)
-				if !w.Up(n) {
-					w.Restart(n)
-				}
-			}
-		}
-	default:
-		return nil, fmt.Errorf("fault action %q: operation %q cannot be applied", a, a.Op)
-	}
+	b := &faults.Binder{W: f.w, Base: f.base, Resolve: func(a Action, arg string) (faults.Target, error) { return c.target(f, a, arg) }}
+	fn, err := b.Bind(a)
 	if err != nil {
 		return nil, err
 	}
+	w := f.w
 	return func() {
 		done := a
 		done.At = w.Now()

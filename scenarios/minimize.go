@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // Minimization shrinks a failing run while it keeps failing the same way,
@@ -133,7 +135,7 @@ func Minimize(s Scenario, seed uint64, o Options, log func(string)) (*Minimized,
 	// case so far (a partition of fewer nodes can let more operations
 	// through, which is no simplification).
 	try := func(faults string, params map[string]string, what string, noBigger bool) bool {
-		k := key{faults, fmt.Sprint(sortedParams(params))}
+		k := key{faults, fmt.Sprintf("%q", Options{Params: params}.Flags())}
 		if seen[k] {
 			return false
 		}
@@ -210,48 +212,24 @@ func nodeNames(o Outcome) map[string]bool {
 
 // restrict drops from a schedule what it says of nodes that were in the
 // run before (had) and are not now (has): an action on one of them, and
-// its place in a partition's groups. Roles, never node names, stay.
-func restrict(faults string, had, has map[string]bool) string {
+// its place in a partition's groups (Action.Without). Roles, never node
+// names, stay.
+func restrict(text string, had, has map[string]bool) string {
 	gone := func(name string) bool { return had[name] && !has[name] }
-	ws, err := ParseSchedules(faults)
+	ws, err := ParseSchedules(text)
 	if err != nil {
-		return faults
+		return text
 	}
 	for w, sched := range ws {
 		var kept Schedule
 		for _, a := range sched {
-			switch {
-			case a.Op == "partition" || a.Op == "bridge" || a.Op == "ring" || a.Op == "cut":
-				sep := "|"
-				if a.Op == "ring" || a.Op == "cut" {
-					sep = ","
-				}
-				var groups []string
-				for _, g := range strings.Split(a.Args[0], sep) {
-					var members []string
-					for _, n := range strings.Split(g, ",") {
-						if !gone(n) {
-							members = append(members, n)
-						}
-					}
-					if len(members) > 0 {
-						groups = append(groups, strings.Join(members, ","))
-					}
-				}
-				a = Action{At: a.At, Op: a.Op, Args: append([]string{strings.Join(groups, sep)}, a.Args[1:]...)}
-				if a.Validate() != nil {
-					continue
-				}
-			case len(a.Args) > 0 && gone(strings.Split(a.Args[0], ">")[0]):
-				continue
-			case len(a.Args) > 0 && strings.Contains(a.Args[0], ">") && gone(strings.Split(a.Args[0], ">")[1]):
-				continue
+			if a, ok := a.Without(gone); ok {
+				kept = append(kept, a)
 			}
-			kept = append(kept, a)
 		}
 		ws[w] = kept
 	}
-	return joinSchedules(ws)
+	return faults.Join(ws)
 }
 
 // tryFunc runs a candidate case and keeps it if it still fails the same
@@ -269,16 +247,16 @@ func shrinkSchedule(m *Minimized, try tryFunc) error {
 		worlds[w] = ddmin(worlds[w], func(c Schedule) bool {
 			trial := slices.Clone(worlds)
 			trial[w] = c
-			return try(joinSchedules(trial), m.Params, fmt.Sprintf("ddmin: kept %d of %d actions", len(c), len(worlds[w])), false)
+			return try(faults.Join(trial), m.Params, fmt.Sprintf("ddmin: kept %d of %d actions", len(c), len(worlds[w])), false)
 		})
 		for changed := true; changed; {
 			changed = false
 			for i := range worlds[w] {
-				for _, v := range simpler(worlds[w][i]) {
+				for _, v := range worlds[w][i].Simpler() {
 					trial := slices.Clone(worlds)
 					trial[w] = slices.Clone(worlds[w])
 					trial[w][i] = v
-					if try(joinSchedules(trial), m.Params, fmt.Sprintf("%s → %s", worlds[w][i], v), true) {
+					if try(faults.Join(trial), m.Params, fmt.Sprintf("%s → %s", worlds[w][i], v), true) {
 						worlds[w] = trial[w]
 						changed = true
 						break
@@ -357,22 +335,6 @@ func valueOf(p Param, params map[string]string) string {
 	return p.Default
 }
 
-func sortedParams(p map[string]string) []string {
-	var out []string
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		out = append(out, k+"="+p[k])
-	}
-	return out
-}
-
-func joinSchedules(ws []Schedule) string {
-	parts := make([]string, len(ws))
-	for i, w := range ws {
-		parts[i] = w.String()
-	}
-	return strings.Join(parts, " / ")
-}
-
 // ddmin returns a subsequence of s, as small as delta debugging finds,
 // for which fails holds (it is never called with s itself).
 func ddmin(s Schedule, fails func(Schedule) bool) Schedule {
@@ -428,106 +390,14 @@ func split(s Schedule, n int) []Schedule {
 	return out
 }
 
-// simpler lists smaller variants of one action, most useful first: a
-// plain crash for an in-handler one, a partition with a node fewer, half
-// a rate or a duration.
-func simpler(a Action) []Action {
-	with := func(args ...string) Action { return Action{At: a.At, Op: a.Op, Args: args} }
-	var out []Action
-	switch a.Op {
-	case "crash-mid":
-		out = append(out, Action{At: a.At, Op: "crash", Args: a.Args})
-	case "partition", "ring":
-		sep := "|"
-		if a.Op == "ring" {
-			sep = ","
-		}
-		groups := strings.Split(a.Args[0], sep)
-		for gi, g := range groups {
-			members := strings.Split(g, ",")
-			if a.Op == "ring" {
-				members = []string{g}
-			}
-			for mi := range members {
-				if len(members) == 1 && a.Op == "partition" {
-					continue
-				}
-				trial := slices.Clone(groups)
-				if a.Op == "ring" {
-					trial = slices.Delete(trial, gi, gi+1)
-				} else {
-					trial[gi] = strings.Join(slices.Delete(slices.Clone(members), mi, mi+1), ",")
-				}
-				out = append(out, with(strings.Join(trial, sep)))
-			}
-		}
-	case "loss", "dup":
-		if p, ok := halfRate(a.Args[0]); ok {
-			out = append(out, with(p))
-		}
-	case "reorder":
-		if p, ok := halfRate(a.Args[0]); ok {
-			out = append(out, with(append([]string{p}, a.Args[1:]...)...))
-		}
-		if d, ok := halfDuration(a.Args[1]); ok {
-			out = append(out, with(append([]string{a.Args[0], d}, a.Args[2:]...)...))
-		}
-	case "pause":
-		if len(a.Args) == 2 {
-			if d, ok := halfDuration(a.Args[1]); ok {
-				out = append(out, with(a.Args[0], d))
-			}
-		}
-	case "clog":
-		if d, ok := halfDuration(a.Args[1]); ok {
-			out = append(out, with(a.Args[0], d))
-		}
-	case "latency":
-		if d, ok := halfDuration(a.Args[1]); ok {
-			out = append(out, with(a.Args[0], d))
-		}
-	case "clock":
-		if d, ok := halfDuration(a.Args[1]); ok {
-			out = append(out, with(a.Args[0], d, a.Args[2]))
-		}
-		if a.Args[2] != "0" {
-			out = append(out, with(a.Args[0], a.Args[1], "0"))
-		}
-	}
-	var valid []Action
-	for _, v := range out {
-		if v.Validate() == nil {
-			valid = append(valid, v)
-		}
-	}
-	return valid
-}
-
-func halfRate(s string) (string, bool) {
-	p, err := strconv.ParseFloat(s, 64)
-	if err != nil || p < 0.02 {
-		return "", false
-	}
-	return strconv.FormatFloat(float64(int(p*50))/100, 'f', -1, 64), true
-}
-
-func halfDuration(s string) (string, bool) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 2*time.Millisecond {
-		return "", false
-	}
-	return (d / 2).Round(time.Millisecond).String(), true
-}
-
 // RegressionTest is the text of a Go test file that replays the minimized
 // case and requires it to pass: it fails while the bug is there and keeps
 // it fixed after. pkg is the test file's package name.
 func (m *Minimized) RegressionTest(pkg string) string {
 	name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(m.Scenario, "_")
 	var params []string
-	for _, kv := range sortedParams(m.Params) {
-		k, v, _ := strings.Cut(kv, "=")
-		params = append(params, fmt.Sprintf("%q: %q", k, v))
+	for _, k := range node.SortedKeys(m.Params) {
+		params = append(params, fmt.Sprintf("%q: %q", k, m.Params[k]))
 	}
 	faults := m.Faults
 	if m.Fixed {

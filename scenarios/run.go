@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -76,7 +77,7 @@ func (o Options) Flags() []string {
 	if o.CheckTimeout != 0 {
 		f = append(f, "-check-timeout", o.CheckTimeout.String())
 	}
-	for _, k := range sortedKeys(o.Params) {
+	for _, k := range node.SortedKeys(o.Params) {
 		f = append(f, "-p", shellQuote(k+"="+o.Params[k]))
 	}
 	return f
@@ -89,7 +90,7 @@ func (o Options) String() string {
 		faults = "(the scenario's own)"
 	}
 	var params []string
-	for _, k := range sortedKeys(o.Params) {
+	for _, k := range node.SortedKeys(o.Params) {
 		params = append(params, k+"="+o.Params[k])
 	}
 	timeout := o.CheckTimeout
@@ -103,15 +104,6 @@ func (o Options) String() string {
 func (o Options) strategy() sim.Strategy {
 	st, _ := sim.ParseStrategy(o.Strategy)
 	return st
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ShellQuote quotes s for a POSIX shell when it needs quoting, as replay
@@ -247,11 +239,7 @@ func CheckOwnSchedule(s Scenario, seed uint64, o Options) error {
 	if err != nil {
 		return err
 	}
-	var parts []string
-	for _, g := range given {
-		parts = append(parts, g.String())
-	}
-	if strings.Join(parts, " / ") != out.Faults {
+	if faults.Join(given) != out.Faults {
 		return &UsageError{fmt.Errorf("scenario %s takes no schedule of yours: %s. -faults must be its own schedule for seed %d, which is %q (or leave -faults out)",
 			s.Name, s.FixedFaults, seed, out.Faults)}
 	}
@@ -323,7 +311,7 @@ func CheckOptions(s Scenario, o Options) error {
 			return err
 		}
 	}
-	for _, k := range sortedKeys(o.Params) {
+	for _, k := range node.SortedKeys(o.Params) {
 		known := false
 		var names []string
 		for _, p := range s.Params {

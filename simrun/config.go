@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
@@ -379,11 +380,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		// From here on the schedule is its one-line text form: what the
 		// header and the replay command print, whatever line breaks and
 		// comments it was given with.
-		parts := make([]string, len(scheds))
-		for i, s := range scheds {
-			parts[i] = s.String()
-		}
-		c.opts.Faults = strings.Join(parts, " / ")
+		c.opts.Faults = faults.Join(scheds)
 	}
 	if c.opts.VizDir != "" {
 		if err := checkWritable(c.opts.VizDir); err != nil {

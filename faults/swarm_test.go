@@ -1,4 +1,4 @@
-package scenarios
+package faults
 
 import (
 	"fmt"
@@ -87,7 +87,7 @@ func TestProfileSchedule(t *testing.T) {
 			if last := s[len(s)-1]; last.Op != "calm" || last.At != 5*time.Second {
 				t.Fatalf("schedule does not end in calm at 5s: %v", s)
 			}
-			parsed, err := ParseSchedule(s.String())
+			parsed, err := Parse(s.String())
 			if err != nil {
 				t.Fatalf("drawn schedule does not parse: %v\n%s", err, s)
 			}

@@ -1,4 +1,4 @@
-package scenarios
+package faults
 
 import (
 	"strings"
@@ -21,20 +21,20 @@ func TestScheduleTextRoundTrip(t *testing.T) {
 		"1s crash s1; 1s damage s1 flip; 2s damage s2 lose raft.meta; 3s damage leader zero",
 	}
 	for _, text := range texts {
-		s, err := ParseSchedule(text)
+		s, err := Parse(text)
 		if err != nil {
-			t.Fatalf("ParseSchedule(%q): %v", text, err)
+			t.Fatalf("Parse(%q): %v", text, err)
 		}
 		if got := s.String(); got != text {
-			t.Errorf("ParseSchedule(%q).String() = %q", text, got)
+			t.Errorf("Parse(%q).String() = %q", text, got)
 		}
 	}
 	multi := "# a comment line\n1s crash s1   # trailing comment\n\n2s restart s1\n"
-	s, err := ParseSchedule(multi)
+	s, err := Parse(multi)
 	if err != nil || s.String() != "1s crash s1; 2s restart s1" {
 		t.Errorf("multi-line schedule parsed as %q, %v", s, err)
 	}
-	if s, err := ParseSchedule("none"); err != nil || len(s) != 0 || s.String() != "none" {
+	if s, err := Parse("none"); err != nil || len(s) != 0 || s.String() != "none" {
 		t.Errorf(`"none" parsed as %q, %v`, s, err)
 	}
 }
@@ -63,9 +63,9 @@ func TestScheduleErrors(t *testing.T) {
 		{"2s crash s1; 1s restart s1", "comes before"},
 	}
 	for _, tt := range tests {
-		_, err := ParseSchedule(tt.text)
+		_, err := Parse(tt.text)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("ParseSchedule(%q) error = %v, want %q", tt.text, err, tt.want)
+			t.Errorf("Parse(%q) error = %v, want %q", tt.text, err, tt.want)
 		}
 	}
 }
@@ -150,7 +150,7 @@ func TestScheduleApply(t *testing.T) {
 			for _, name := range []string{"s0", "s1", "s2"} {
 				w.AddNode(name, idle(tt.period))
 			}
-			s, err := ParseSchedule(tt.schedule)
+			s, err := Parse(tt.schedule)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,7 +193,7 @@ func TestActionsOfOneInstantRunInListedOrder(t *testing.T) {
 			w.AddNode("s0", func() node.Handler {
 				return node.HandlerFunc(func(env node.Env, ev node.Event) { env.SetTimer(5*time.Millisecond, nil) })
 			})
-			s, err := ParseSchedule(tc.schedule)
+			s, err := Parse(tc.schedule)
 			if err != nil {
 				t.Fatal(err)
 			}
