@@ -22,7 +22,7 @@ func TestCoverageTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var sum summaryLine
+	var sum summary
 	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &sum); err != nil || sum.Coverage == nil {
 		t.Fatalf("summary %q: %v; want a coverage table", out, err)
 	}
@@ -81,7 +81,7 @@ func TestCoverageTable(t *testing.T) {
 		files = append(files, f)
 	}
 	_, merged, stderr := runCLI(t, nil, append([]string{"-merge", "-json"}, files...)...)
-	var m mergedSummary
+	var m summary
 	if err := json.Unmarshal([]byte(strings.TrimSpace(merged)), &m); err != nil {
 		t.Fatalf("merged %q: %v %s", merged, err, stderr)
 	}

@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"slices"
 	"sort"
 	"strings"
-	"time"
 )
 
 // A sharded sweep (-shard, Bazel's TEST_SHARD_INDEX, a Kubernetes Indexed
@@ -27,32 +24,8 @@ type shardOutput struct {
 	file     string
 	index    int
 	total    int
-	summary  summaryLine
-	failures []mergedFailure
-}
-
-// mergedFailure is one failure line, kept as it was written.
-type mergedFailure struct {
-	line jsonLine
-	raw  []byte
-}
-
-// mergedSummary is the summary -merge -json prints.
-type mergedSummary struct {
-	Type        string            `json:"type"`
-	Scenarios   map[string]*tally `json:"scenarios"`
-	Shards      int               `json:"shards"`
-	Pattern     string            `json:"pattern"`
-	Seeds       string            `json:"seeds"`
-	Options     string            `json:"options"`
-	Binary      string            `json:"binary,omitempty"`
-	Determinism bool              `json:"check_determinism"`
-	// WallSeconds is the slowest shard's wall time: the sweep's, when the
-	// shards ran side by side; ShardWallSeconds is the sum over shards.
-	WallSeconds      float64      `json:"wall_seconds"`
-	ShardWallSeconds float64      `json:"shard_wall_seconds"`
-	Coverage         *coverReport `json:"coverage,omitempty"`
-	tally
+	summary  summary
+	failures []finding
 }
 
 func merge(c *config, stdout, stderr io.Writer) int {
@@ -62,9 +35,9 @@ func merge(c *config, stdout, stderr io.Writer) int {
 		return 2
 	}
 	first := shards[0]
-	sum := mergedSummary{Type: "summary", Scenarios: map[string]*tally{}, Shards: first.total,
+	sum := summary{Type: "summary", Scenarios: map[string]*tally{}, Shards: first.total,
 		Pattern: first.summary.Pattern, Seeds: first.summary.Seeds, Options: first.summary.Options, Binary: first.summary.Binary, Determinism: first.summary.Determinism}
-	var failures []mergedFailure
+	var failures []finding
 	var cover *coverTally
 	for _, s := range shards {
 		if s.summary.Coverage != nil {
@@ -84,10 +57,13 @@ func merge(c *config, stdout, stderr io.Writer) int {
 		sum.ShardWallSeconds += s.summary.WallSeconds
 		failures = append(failures, s.failures...)
 	}
+	if sum.WallSeconds > 0 {
+		sum.RunsPerSec = float64(sum.Runs) / sum.WallSeconds
+	}
 	// The order an unsharded sweep prints in depends on which run finished
 	// first; the merged list is in a fixed one instead.
 	sort.SliceStable(failures, func(i, j int) bool {
-		a, b := failures[i].line, failures[j].line
+		a, b := failures[i], failures[j]
 		if a.Scenario != b.Scenario {
 			return a.Scenario < b.Scenario
 		}
@@ -96,45 +72,11 @@ func merge(c *config, stdout, stderr io.Writer) int {
 	if cover != nil {
 		sum.Coverage = cover.report()
 	}
-	if c.json {
-		for _, f := range failures {
-			fmt.Fprintln(stdout, string(f.raw))
-		}
-		line, _ := json.Marshal(sum)
-		fmt.Fprintln(stdout, string(line))
-	} else {
-		for _, f := range failures {
-			l := f.line
-			writeFailure(stdout, l.Type, l.Scenario, l.Seed, l.Kind, l.Message, l.Detail, l.Replay)
-		}
-		lost := ""
-		if sum.Hung+sum.Crashed > 0 {
-			lost = fmt.Sprintf(" (%d hung, %d crashed their process)", sum.Hung, sum.Crashed)
-		}
-		what := "runs"
-		if sum.Determinism {
-			what = "seeds run twice"
-		}
-		sweep := "-scenario " + shellQuoteArg(sum.Pattern) + " -seeds " + sum.Seeds
-		if sum.Options != "" {
-			sweep += " " + sum.Options
-		}
-		fmt.Fprintf(stdout, "%d %s of %s in %d shards (the slowest took %v, all %v): %d passed, %d failed%s, %d unknown\n",
-			sum.Runs, what, sweep, sum.Shards,
-			secondsDuration(sum.WallSeconds), secondsDuration(sum.ShardWallSeconds), sum.Passed, sum.Failed, lost, sum.Unknown)
-		fmt.Fprintf(stdout, "digest: %016x\n", sum.Digest)
-		if len(sum.Scenarios) > 1 {
-			var names []string
-			for _, name := range slices.Sorted(maps.Keys(sum.Scenarios)) {
-				t := sum.Scenarios[name]
-				names = append(names, fmt.Sprintf("%s %d/%d", name, t.Passed, t.Runs))
-			}
-			fmt.Fprintf(stdout, "passed per scenario: %s\n", strings.Join(names, ", "))
-		}
-		if sum.Coverage != nil {
-			printCoverage(stdout, sum.Coverage, sum.Runs)
-		}
+	f := newFormat(stdout, c.json)
+	for _, x := range failures {
+		f.finding(x)
 	}
+	f.summary(sum)
 	if sum.Failed > 0 || sum.Unknown > 0 {
 		return 1
 	}
@@ -149,17 +91,6 @@ func (t *tally) addTally(o tally) {
 	t.Hung += o.Hung
 	t.Crashed += o.Crashed
 	t.Digest += o.Digest
-}
-
-func secondsDuration(s float64) time.Duration {
-	return time.Duration(s * float64(time.Second)).Round(time.Millisecond)
-}
-
-func shellQuoteArg(s string) string {
-	if strings.ContainsAny(s, "*?[ '") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
 }
 
 // readShards reads every file and checks that together they are every
@@ -233,11 +164,11 @@ func readShard(file string) (*shardOutput, error) {
 		}
 		switch probe.Type {
 		case "failure", "unknown":
-			var l jsonLine
+			var l finding
 			if err := json.Unmarshal(raw, &l); err != nil {
 				return nil, fmt.Errorf("%s:%d: %v", file, n, err)
 			}
-			s.failures = append(s.failures, mergedFailure{line: l, raw: bytes.Clone(raw)})
+			s.failures = append(s.failures, l)
 		case "summary":
 			if err := json.Unmarshal(raw, &s.summary); err != nil {
 				return nil, fmt.Errorf("%s:%d: %v", file, n, err)

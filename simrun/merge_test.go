@@ -115,7 +115,7 @@ func TestMergeRefusesWhatIsNotOneWholeSweep(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(whole)), "\n")
 	cut := write("cut", strings.Join(lines[:len(lines)-1], "\n")+"\n")
 	noise := write("noise", "go: downloading something\n"+string(whole))
-	var sum summaryLine
+	var sum summary
 	json.Unmarshal([]byte(lines[len(lines)-1]), &sum)
 	sum.Interrupted = "never started: test/flaky seeds 5-6"
 	line, _ := json.Marshal(sum)

@@ -11,7 +11,7 @@ import (
 // is written, or the two run together.
 func TestAFailureLineStartsOnAClearedLine(t *testing.T) {
 	var screen strings.Builder
-	p := &printer{c: &config{}, w: &screen, progress: &screen}
+	p := &printer{c: &config{}, format: textFormat{&screen}, progress: &screen}
 	p.showProgress(tally{Runs: 7}, 100, time.Second)
 	p.report(result{Scenario: "raft/figure8", Seed: 3, Failures: []failure{{Kind: "invariant", Msg: "two leaders"}}})
 	p.report(result{Scenario: "raft/figure8", Seed: 4}) // passed: prints nothing

@@ -3,6 +3,7 @@ package simrun
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/simlab-go/simlab/report"
@@ -57,6 +58,37 @@ type failure struct {
 	Node string        `json:"node,omitempty"`
 	// Detail is what explains a Go test's failure: its output around it.
 	Detail string `json:"detail,omitempty"`
+}
+
+// findings lists what r reports, as lines: a lost run, each failure (with
+// where its report is, with -html), each unknown result, a divergence.
+func (r result) findings(replay string) []finding {
+	if !r.failed() && len(r.Unknown) == 0 {
+		return nil
+	}
+	var out []finding
+	add := func(typ, kind, msg string, t time.Duration, nodeName, detail string) {
+		out = append(out, finding{Type: typ, Scenario: r.Scenario, Seed: r.Seed, Kind: kind, Message: msg,
+			Time: t.Seconds(), Node: nodeName, Faults: r.Faults, Detail: detail, Replay: replay})
+	}
+	if r.Lost != "" {
+		msg, detail, _ := strings.Cut(r.Evidence, "\n")
+		add("failure", r.Lost, msg, 0, "", detail)
+	}
+	for _, f := range r.Failures {
+		detail := r.reportLine()
+		if f.Detail != "" {
+			detail = joinLines(shortDetail(f.Detail), detail)
+		}
+		add("failure", f.Kind, f.Msg, f.Time, f.Node, detail)
+	}
+	for _, u := range r.Unknown {
+		add("unknown", "unknown", u, time.Duration(r.Virtual), "", "")
+	}
+	if r.Diverge != "" {
+		add("failure", "nondeterminism", r.Diverge, 0, "", "")
+	}
+	return out
 }
 
 func (r result) job() job { return job{r.Scenario, r.Seed} }

@@ -153,7 +153,7 @@ func TestJSONLines(t *testing.T) {
 		t.Fatalf("%d lines, want 2 failures and a summary:\n%s", len(lines), stdout)
 	}
 	for _, l := range lines[:2] {
-		var f jsonLine
+		var f finding
 		if err := json.Unmarshal([]byte(l), &f); err != nil {
 			t.Fatalf("failure line %q: %v", l, err)
 		}

@@ -1,7 +1,6 @@
 package simrun
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -147,7 +146,8 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 	var usage string
 	interrupted := false
 	lastProgress := time.Time{}
-	p := &printer{c: c, w: stdout, progress: stderr}
+	f := newFormat(stdout, c.json)
+	p := &printer{c: c, format: f, progress: stderr}
 	for results != nil {
 		select {
 		case r, ok := <-results:
@@ -196,7 +196,7 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 	if interrupted {
 		note = notRun(c, state)
 	}
-	summarize(c, stdout, sum, per, time.Since(start), note, cover)
+	summarize(c, f, sum, per, time.Since(start), note, cover)
 	if interrupted {
 		if !c.json {
 			fmt.Fprintf(stdout, "interrupted: %s\n", note)
@@ -323,7 +323,7 @@ func sortedJobs(m map[job]bool) []job {
 // way of the lines on stdout when both are the terminal.
 type printer struct {
 	c        *config
-	w        io.Writer
+	format   format
 	progress io.Writer
 	showing  bool
 }
@@ -344,132 +344,37 @@ func (p *printer) showProgress(sum tally, total uint64, elapsed time.Duration) {
 	p.showing = true
 }
 
-type jsonLine struct {
-	Type     string  `json:"type"`
-	Scenario string  `json:"scenario"`
-	Seed     uint64  `json:"seed"`
-	Kind     string  `json:"kind,omitempty"`
-	Message  string  `json:"message"`
-	Time     float64 `json:"time_seconds"`
-	Node     string  `json:"node,omitempty"`
-	Faults   string  `json:"faults,omitempty"`
-	Detail   string  `json:"detail,omitempty"`
-	Replay   string  `json:"replay"`
-}
-
+// report prints r's findings, if it has any.
 func (p *printer) report(r result) {
-	if !r.failed() && len(r.Unknown) == 0 {
+	fs := r.findings(scenarios.ReplayCommand(r.Scenario, r.Seed, p.c.opts))
+	if len(fs) == 0 {
 		return
 	}
 	p.clearProgress()
-	replay := scenarios.ReplayCommand(r.Scenario, r.Seed, p.c.opts)
-	emit := func(kind, typ, msg string, t time.Duration, nodeName, detail string) {
-		if p.c.json {
-			line, _ := json.Marshal(jsonLine{Type: typ, Scenario: r.Scenario, Seed: r.Seed, Kind: kind,
-				Message: msg, Time: t.Seconds(), Node: nodeName, Faults: r.Faults, Detail: detail, Replay: replay})
-			fmt.Fprintln(p.w, string(line))
-			return
-		}
-		writeFailure(p.w, typ, r.Scenario, r.Seed, kind, msg, detail, replay)
-	}
-	if r.Lost != "" {
-		msg, detail, _ := strings.Cut(r.Evidence, "\n")
-		emit(r.Lost, "failure", msg, 0, "", detail)
-	}
-	for _, f := range r.Failures {
-		detail := r.reportLine()
-		if f.Detail != "" {
-			detail = joinLines(shortDetail(f.Detail), detail)
-		}
-		emit(f.Kind, "failure", f.Msg, f.Time, f.Node, detail)
-	}
-	for _, u := range r.Unknown {
-		emit("unknown", "unknown", u, time.Duration(r.Virtual), "", "")
-	}
-	if r.Diverge != "" {
-		emit("nondeterminism", "failure", r.Diverge, 0, "", "")
+	for _, f := range fs {
+		p.format.finding(f)
 	}
 }
 
-// summaryLine is the last line of a sweep's -json output. Pattern, Seeds
-// and Options say which sweep it was, so that -merge can tell the shards
-// of one sweep from those of another; Interrupted, when set, says what an
-// interrupted sweep did not run.
-type summaryLine struct {
-	Type      string            `json:"type"`
-	Scenarios map[string]*tally `json:"scenarios"`
-	Shard     string            `json:"shard"`
-	Pattern   string            `json:"pattern"`
-	Seeds     string            `json:"seeds"`
-	Options   string            `json:"options"`
-	// Binary is the SHA-256 of the test binary, with -pkg: shards built
-	// from different code are not one sweep.
-	Binary      string       `json:"binary,omitempty"`
-	Determinism bool         `json:"check_determinism"`
-	WallSeconds float64      `json:"wall_seconds"`
-	RunsPerSec  float64      `json:"runs_per_second"`
-	Interrupted string       `json:"interrupted,omitempty"`
-	Coverage    *coverReport `json:"coverage,omitempty"`
-	tally
-}
-
-// writeFailure prints one failure (or unknown result) of a sweep for
-// people: what failed, its detail indented, and its replay command.
-func writeFailure(w io.Writer, typ, scenario string, seed uint64, kind, msg, detail, replay string) {
-	label := "FAIL"
-	if typ == "unknown" {
-		label = "UNKNOWN"
+// summarize prints the sweep's summary.
+func summarize(c *config, f format, total tally, per map[string]*tally, wall time.Duration, interrupted string, cover *coverTally) {
+	pattern, binary := c.patterns, ""
+	if pattern == "" {
+		pattern = "*"
 	}
-	fmt.Fprintf(w, "%s %s seed %d: %s: %s\n", label, scenario, seed, kind, msg)
-	if detail != "" {
-		fmt.Fprintf(w, "    %s\n", strings.ReplaceAll(detail, "\n", "\n    "))
+	if c.guest != nil {
+		binary = c.guest.Hash
 	}
-	fmt.Fprintf(w, "    replay: %s\n", replay)
-}
-
-func summarize(c *config, w io.Writer, total tally, per map[string]*tally, wall time.Duration, interrupted string, cover *coverTally) {
-	rate := float64(total.Runs) / wall.Seconds()
-	var rep *coverReport
+	s := summary{Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
+		Pattern: pattern, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(append(c.opts.Flags(), c.extraFlags...), " "), Binary: binary,
+		Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: float64(total.Runs) / wall.Seconds(), Interrupted: interrupted, tally: total}
 	if cover != nil {
-		rep = cover.report()
+		s.Coverage = cover.report()
 	}
-	if c.json {
-		pattern, binary := c.patterns, ""
-		if pattern == "" {
-			pattern = "*"
-		}
-		if c.guest != nil {
-			binary = c.guest.Hash
-		}
-		line, _ := json.Marshal(summaryLine{Coverage: rep, Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
-			Pattern: pattern, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(append(c.opts.Flags(), c.extraFlags...), " "), Binary: binary,
-			Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: rate, Interrupted: interrupted, tally: total})
-		fmt.Fprintln(w, string(line))
-		return
+	for _, sc := range c.selected {
+		s.order = append(s.order, sc.Name)
 	}
-	var names []string
-	for _, s := range c.selected {
-		if t := per[s.Name]; t != nil {
-			names = append(names, fmt.Sprintf("%s %d/%d", s.Name, t.Passed, t.Runs))
-		}
-	}
-	what := "runs"
-	if c.determinism {
-		what = "seeds run twice"
-	}
-	lost := ""
-	if total.Hung+total.Crashed > 0 {
-		lost = fmt.Sprintf(" (%d hung, %d crashed their process)", total.Hung, total.Crashed)
-	}
-	fmt.Fprintf(w, "%d %s (shard %d/%d) in %v, %s runs/s: %d passed, %d failed%s, %d unknown\n",
-		total.Runs, what, c.shard.index, c.shard.total, wall.Round(time.Millisecond), rateText(rate), total.Passed, total.Failed, lost, total.Unknown)
-	fmt.Fprintf(w, "digest: %016x (every run's fingerprint folded: sweeps of the same runs, with any -jobs or GOMAXPROCS, print the same)\n", total.Digest)
-	if len(names) > 1 {
-		fmt.Fprintf(w, "passed per scenario: %s\n", strings.Join(names, ", "))
-	}
-	if rep != nil {
-		printCoverage(w, rep, total.Runs)
-	}
+	f.summary(s)
 }
 
 func touch(path string) error {
