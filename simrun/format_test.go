@@ -5,15 +5,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
 )
 
 // TestFormatsRenderOneResult: a run's findings and a summary, written as
 // JSON lines and read back the way -merge reads a shard, render as the
 // same text as the values they were written from.
 func TestFormatsRenderOneResult(t *testing.T) {
-	r := result{Scenario: "raft/figure8", Seed: 3, Faults: "1s crash s1",
-		Failures: []failure{{Kind: "invariant", Msg: "two leaders in term 4", Node: "s2", Detail: "line one\nline two"}},
-		Unknown:  []string{"the check ran out of time"}}
+	r := result{Outcome: scenarios.Outcome{Scenario: "raft/figure8", Seed: 3, Faults: "1s crash s1",
+		Failures: []*sim.Failure{{Kind: "invariant", Msg: "two leaders in term 4", Node: "s2", Detail: "line one\nline two"}},
+		Unknown:  []string{"the check ran out of time"}}}
 	fs := r.findings("simrun -scenario raft/figure8 -seed 3")
 	if len(fs) != 2 || fs[0].Type != "failure" || fs[1].Type != "unknown" {
 		t.Fatalf("findings %+v: want a failure and an unknown", fs)

@@ -146,7 +146,7 @@ func startWorker(setup workerSetup) (*worker, error) {
 // run sends j and waits for its result; a run past timeout comes back as
 // hung, one whose worker died as crashed, and the worker is then gone.
 func (w *worker) run(j job, timeout time.Duration) (result, bool) {
-	lost := result{Scenario: j.scenario, Seed: j.seed}
+	lost := lostRun(j, "", "")
 	mark := w.stderr.len()
 	if err := w.jobs.Encode(struct {
 		Scenario string `json:"scenario"`

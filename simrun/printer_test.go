@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
 )
 
 // TestAFailureLineStartsOnAClearedLine: on a terminal stdout and stderr
@@ -13,8 +16,8 @@ func TestAFailureLineStartsOnAClearedLine(t *testing.T) {
 	var screen strings.Builder
 	p := &printer{c: &config{}, format: textFormat{&screen}, progress: &screen}
 	p.showProgress(tally{Runs: 7}, 100, time.Second)
-	p.report(result{Scenario: "raft/figure8", Seed: 3, Failures: []failure{{Kind: "invariant", Msg: "two leaders"}}})
-	p.report(result{Scenario: "raft/figure8", Seed: 4}) // passed: prints nothing
+	p.report(result{Outcome: scenarios.Outcome{Scenario: "raft/figure8", Seed: 3, Failures: []*sim.Failure{{Kind: "invariant", Msg: "two leaders"}}}})
+	p.report(result{Outcome: scenarios.Outcome{Scenario: "raft/figure8", Seed: 4}}) // passed: prints nothing
 	p.showProgress(tally{Runs: 9, Failed: 1}, 100, time.Second)
 	p.clearProgress()
 	got := screen.String()

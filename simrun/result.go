@@ -8,36 +8,33 @@ import (
 
 	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
-	"github.com/simlab-go/simlab/sim"
 )
 
-// result is what a run of a sweep came to, in a form that crosses a pipe
-// from a worker process.
+// result is what a run of a sweep came to: the run's Outcome (the one
+// result of a run, which serializes), with what the sweep itself saw of
+// it. It crosses the pipe from a worker process as one JSON value.
 type result struct {
-	Scenario string    `json:"scenario"`
-	Seed     uint64    `json:"seed"`
-	Failures []failure `json:"failures,omitempty"`
-	Unknown  []string  `json:"unknown,omitempty"`
-	Faults   string    `json:"faults,omitempty"`
-	Diverge  string    `json:"diverge,omitempty"` // -check-determinism found two different runs
-	Events   int64     `json:"events"`
-	Virtual  int64     `json:"virtual_ns"`
-	// Fingerprint is the run's (its first run's, with -check-determinism).
-	Fingerprint uint64 `json:"fingerprint,string"`
+	scenarios.Outcome
+	// Diverge says where two runs of the seed differed
+	// (-check-determinism).
+	Diverge string `json:",omitempty"`
 	// Usage is bad input found only by running (a schedule part for a
 	// world the probe did not reach): it stops the sweep.
-	Usage string `json:"usage,omitempty"`
+	Usage string `json:",omitempty"`
 	// Lost is set when the run never finished: "hung" (it outlived
 	// -run-timeout) or "crashed" (it killed its process); Evidence is the
 	// stuck stack or what the process said as it died.
-	Lost     string `json:"lost,omitempty"`
-	Evidence string `json:"evidence,omitempty"`
-	// Coverage is the marks the run reached, with -coverage.
-	Coverage []sim.MarkHits `json:"coverage,omitempty"`
+	Lost     string `json:",omitempty"`
+	Evidence string `json:",omitempty"`
 	// Report is the path of the failing run's HTML report, with -html, or
 	// ReportErr why it could not be written.
-	Report    string `json:"report,omitempty"`
-	ReportErr string `json:"report_error,omitempty"`
+	Report    string `json:",omitempty"`
+	ReportErr string `json:",omitempty"`
+}
+
+// lostRun is the result of a run that never finished.
+func lostRun(j job, how, evidence string) result {
+	return result{Outcome: scenarios.Outcome{Scenario: j.scenario, Seed: j.seed}, Lost: how, Evidence: evidence}
 }
 
 // reportLine says where a failing run's report is, with -html.
@@ -49,15 +46,6 @@ func (r result) reportLine() string {
 		return "no report: " + r.ReportErr
 	}
 	return ""
-}
-
-type failure struct {
-	Kind string        `json:"kind"`
-	Msg  string        `json:"msg"`
-	Time time.Duration `json:"time_ns"`
-	Node string        `json:"node,omitempty"`
-	// Detail is what explains a Go test's failure: its output around it.
-	Detail string `json:"detail,omitempty"`
 }
 
 // findings lists what r reports, as lines: a lost run, each failure (with
@@ -80,10 +68,10 @@ func (r result) findings(replay string) []finding {
 		if f.Detail != "" {
 			detail = joinLines(shortDetail(f.Detail), detail)
 		}
-		add("failure", f.Kind, f.Msg, f.Time, f.Node, detail)
+		add("failure", string(f.Kind), f.Msg, f.Time, f.Node, detail)
 	}
 	for _, u := range r.Unknown {
-		add("unknown", "unknown", u, time.Duration(r.Virtual), "", "")
+		add("unknown", "unknown", u, r.VirtualTime, "", "")
 	}
 	if r.Diverge != "" {
 		add("failure", "nondeterminism", r.Diverge, 0, "", "")
@@ -98,7 +86,7 @@ func (r result) failed() bool { return len(r.Failures) > 0 || r.Diverge != "" ||
 // runJob runs one job of a sweep in this process.
 func runJob(setup workerSetup, j job) result {
 	o, determinism := setup.Options, setup.Determinism
-	r := result{Scenario: j.scenario, Seed: j.seed}
+	r := result{Outcome: scenarios.Outcome{Scenario: j.scenario, Seed: j.seed}}
 	s, ok := setup.lookup(j.scenario)
 	if !ok {
 		r.Usage = fmt.Sprintf("no scenario is named %q", j.scenario)
@@ -110,12 +98,7 @@ func runJob(setup workerSetup, j job) result {
 		r.Usage = err.Error()
 		return r
 	}
-	for _, f := range out.Failures {
-		r.Failures = append(r.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: f.Time, Node: f.Node, Detail: f.Detail})
-	}
-	r.Unknown, r.Faults, r.Events, r.Virtual = out.Unknown, out.Faults, out.Events, int64(out.VirtualTime)
-	r.Fingerprint = out.Fingerprint
-	r.Coverage = out.Coverage
+	r.Outcome = out
 	if determinism {
 		again, _ := scenarios.RunScenario(s, j.seed, o)
 		if again.Fingerprint != out.Fingerprint || again.Passed != out.Passed {

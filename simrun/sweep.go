@@ -227,7 +227,7 @@ func dispatchIsolated(state *sweepState, setup workerSetup, timeout time.Duratio
 		if w == nil {
 			var err error
 			if w, err = startWorker(setup); err != nil {
-				results <- result{Scenario: j.scenario, Seed: j.seed, Lost: "crashed", Evidence: "the worker process did not start: " + err.Error()}
+				results <- lostRun(j, "crashed", "the worker process did not start: "+err.Error())
 				return
 			}
 			state.register(w, true)
@@ -265,8 +265,8 @@ func dispatchInProcess(state *sweepState, setup workerSetup, timeout time.Durati
 		case <-time.After(timeout):
 			buf := make([]byte, 1<<20)
 			buf = buf[:runtime.Stack(buf, true)]
-			results <- result{Scenario: j.scenario, Seed: j.seed, Lost: "hung",
-				Evidence: fmt.Sprintf("still running after %v of wall time (-run-timeout), abandoned in this process (run with -isolate to have it killed); stacks:\n%s", timeout, scenarioStacks(string(buf)))}
+			results <- lostRun(j, "hung",
+				fmt.Sprintf("still running after %v of wall time (-run-timeout), abandoned in this process (run with -isolate to have it killed); stacks:\n%s", timeout, scenarioStacks(string(buf))))
 		}
 	}
 }
