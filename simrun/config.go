@@ -397,21 +397,28 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		if err := scenarios.CheckOptions(s, c.opts); err != nil {
 			return nil, usageError{err.Error()}
 		}
-		if c.opts.Faults != "" {
-			if s.FixedFaults != "" && (!c.seedSet || c.determinism) {
-				return nil, usagef("scenario %s takes no schedule of yours (%s); -faults is accepted only as its own schedule for one seed: use -seed", s.Name, s.FixedFaults)
-			}
-			if err := scenarios.Probe(s, c.seeds.first, c.opts); err != nil {
-				return nil, usageError{err.Error()}
-			}
-			if c.seedSet {
-				if err := scenarios.CheckOwnSchedule(s, c.seed, c.opts); err != nil {
-					return nil, usageError{err.Error()}
-				}
-			}
+		if c.opts.Faults != "" && s.FixedFaults != "" && (!c.seedSet || c.determinism) {
+			return nil, usagef("scenario %s takes no schedule of yours (%s); -faults is accepted only as its own schedule for one seed: use -seed", s.Name, s.FixedFaults)
 		}
 	}
 	return c, nil
+}
+
+// probe checks what only running can tell, before the first run: that
+// every selected scenario can take the -faults schedule (its node names and
+// roles, the number of worlds), by binding it without running through
+// (scenarios.Probe). Whether a scenario with fixed faults is given its own
+// schedule is checked by the run itself (scenarios.RunScenario), once.
+func probe(c *config) error {
+	if c.opts.Faults == "" {
+		return nil
+	}
+	for _, s := range c.selected {
+		if err := scenarios.Probe(s, c.seeds.first, c.opts); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	return nil
 }
 
 func boolMap(m map[string]bool) map[string]string {

@@ -122,6 +122,10 @@ func run(p Program, args []string, stdout, stderr io.Writer, getenv func(string)
 	if c.merge != nil {
 		return merge(c, stdout, stderr)
 	}
+	if err := probe(c); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", p.name(), err)
+		return 2
+	}
 	c.progress = isTerminal(stderr)
 	if c.minimize {
 		return minimize(c, stdout, stderr)
