@@ -6,13 +6,13 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/simrun/internal/isolate"
 )
 
 type tally struct {
@@ -61,27 +61,6 @@ type sweepState struct {
 	jobs     *jobs
 	inflight map[job]bool
 	stopped  bool
-	workers  map[*worker]bool // live worker processes, killed on an interrupt
-}
-
-func (s *sweepState) register(w *worker, live bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if live {
-		s.workers[w] = true
-	} else {
-		delete(s.workers, w)
-	}
-}
-
-// interrupt stops the sweep and the workers' runs in progress.
-func (s *sweepState) interrupt() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stopped = true
-	for w := range s.workers {
-		w.cmd.Process.Kill()
-	}
 }
 
 func (s *sweepState) take() (job, bool) {
@@ -114,25 +93,21 @@ func (s *sweepState) stop() {
 // it: what finished is summarized, what did not run is listed, and the exit
 // status is 128 + the signal's number (130 for SIGINT).
 func sweep(c *config, stdout, stderr io.Writer) int {
-	state := &sweepState{jobs: newJobs(c.selected, c.seeds, c.shard), inflight: map[job]bool{}, workers: map[*worker]bool{}}
+	state := &sweepState{jobs: newJobs(c.selected, c.seeds, c.shard), inflight: map[job]bool{}}
 	total := state.jobs.total()
 	start := time.Now()
 	results := make(chan result)
 	interrupt := make(chan os.Signal, 1)
-	signal.Notify(interrupt, stopSignals...)
+	signal.Notify(interrupt, isolate.StopSignals...)
 	defer signal.Stop(interrupt)
 	status := 130
-	setup := workerSetup{Options: c.opts, Determinism: c.determinism, HTMLDir: c.htmlDir, Guest: c.guest}
+	pool := newPool(c, workerSetup{Options: c.opts, Determinism: c.determinism, HTMLDir: c.htmlDir, Guest: c.guest})
 	var wg sync.WaitGroup
 	for i := 0; i < c.jobs; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if c.isolate {
-				dispatchIsolated(state, setup, c.runTimeout, results)
-			} else {
-				dispatchInProcess(state, setup, c.runTimeout, results)
-			}
+			pool.Dispatch(state.take, func(r result) { results <- r })
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
@@ -181,10 +156,11 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 				continue
 			}
 			interrupted = true
-			status = exitStatusOf(sig)
+			status = isolate.ExitStatus(sig)
 			// Workers ignore SIGINT: stop the ones running now, whose
 			// runs are then not run.
-			state.interrupt()
+			state.stop()
+			pool.Interrupt()
 		}
 	}
 	p.clearProgress()
@@ -207,68 +183,6 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// dispatchIsolated hands jobs to one worker process at a time, replacing
-// it whenever a run hangs or kills it.
-func dispatchIsolated(state *sweepState, setup workerSetup, timeout time.Duration, results chan<- result) {
-	var w *worker
-	defer func() {
-		if w != nil {
-			state.register(w, false)
-			w.close()
-		}
-	}()
-	for {
-		j, ok := state.take()
-		if !ok {
-			return
-		}
-		if w == nil {
-			var err error
-			if w, err = startWorker(setup); err != nil {
-				results <- lostRun(j, "crashed", "the worker process did not start: "+err.Error())
-				return
-			}
-			state.register(w, true)
-		}
-		r, alive := w.run(j, timeout)
-		if !alive {
-			state.register(w, false)
-			w = nil
-		}
-		state.mu.Lock()
-		stopped := state.stopped
-		state.mu.Unlock()
-		if stopped && r.Lost != "" {
-			// Killed by the interrupt: not run, not a crash.
-			return
-		}
-		results <- r
-	}
-}
-
-// dispatchInProcess runs jobs in this process. A run past the timeout is
-// reported as hung with the stacks of the goroutines running scenarios, and
-// abandoned: nothing can stop a goroutine, which goes on using a core.
-func dispatchInProcess(state *sweepState, setup workerSetup, timeout time.Duration, results chan<- result) {
-	for {
-		j, ok := state.take()
-		if !ok {
-			return
-		}
-		done := make(chan result, 1)
-		go func() { done <- runJob(setup, j) }()
-		select {
-		case r := <-done:
-			results <- r
-		case <-time.After(timeout):
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			results <- lostRun(j, "hung",
-				fmt.Sprintf("still running after %v of wall time (-run-timeout), abandoned in this process (run with -isolate to have it killed); stacks:\n%s", timeout, scenarioStacks(string(buf))))
-		}
-	}
 }
 
 // notRun lists what an interrupted sweep did not run: the runs in flight,

@@ -1,6 +1,6 @@
 //go:build unix
 
-package simrun
+package isolate
 
 import (
 	"os"
@@ -11,9 +11,9 @@ import (
 func quit(p *os.Process) { p.Signal(syscall.SIGQUIT) }
 
 // stopSignals stop a sweep cleanly.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+var StopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
-func exitStatusOf(sig os.Signal) int {
+func ExitStatus(sig os.Signal) int {
 	if s, ok := sig.(syscall.Signal); ok {
 		return 128 + int(s)
 	}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package simrun
+package isolate
 
 import "os"
 
@@ -8,6 +8,6 @@ import "os"
 func quit(p *os.Process) { p.Kill() }
 
 // stopSignals stop a sweep cleanly.
-var stopSignals = []os.Signal{os.Interrupt}
+var StopSignals = []os.Signal{os.Interrupt}
 
-func exitStatusOf(os.Signal) int { return 130 }
+func ExitStatus(os.Signal) int { return 130 }
