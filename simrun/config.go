@@ -16,12 +16,14 @@ import (
 	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // config is a parsed and validated command line.
 type config struct {
 	prog        Program
 	list        bool
+	faultsHelp  bool // -faults help: list the fault operations
 	patterns    string
 	seed        uint64
 	seedSet     bool
@@ -60,7 +62,7 @@ type params map[string]string
 
 func (p params) String() string {
 	var parts []string
-	for _, k := range sortedKeys(p) {
+	for _, k := range node.SortedKeys(p) {
 		parts = append(parts, k+"="+p[k])
 	}
 	return strings.Join(parts, ",")
@@ -76,15 +78,6 @@ func (p params) Set(s string) error {
 	}
 	p[k] = v
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // maxJobs bounds -jobs.
@@ -118,7 +111,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.DurationVar(&v.traceTo, "trace-to", 0, "with -v: only records up to this virtual time")
 	fs.BoolVar(&c.determinism, "check-determinism", false, "run every seed twice and report the first event where the runs differ")
 	fs.BoolVar(&c.opts.Strict, "strict", false, "round-trip every message through encoding/gob")
-	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'")
+	fs.StringVar(&c.opts.Faults, "faults", "", "replace the scenario's fault schedule, e.g. '1s crash s1; 2s restart s1', or 'none'; 'help' lists the operations")
 	fs.BoolVar(&c.opts.Coverage, "coverage", false, "count the marks (node.Mark) the runs reach, crossed with the faults active at each, and print the table, listing the marks never reached")
 	fs.StringVar(&c.opts.Strategy, "strategy", "", "order what the network and timers leave open: random (the default), or pct, PCT's node priorities with d-1 change points (pct:d=5,h=20s,step=1ms; defaults d=3, h=10s, step=5ms)")
 	fs.Var(v.ps, "p", "set a scenario parameter, name=value (repeatable, once per name)")
@@ -216,7 +209,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if v.merge {
 		var others []string
-		for _, name := range sortedKeys(boolMap(set)) {
+		for _, name := range node.SortedKeys(set) {
 			if name != "merge" && name != "json" {
 				others = append(others, "-"+name)
 			}
@@ -233,9 +226,16 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: every input is a flag (-h lists them)", fs.Arg(0))
 	}
+	if c.opts.Faults == "help" {
+		if len(set) > 1 {
+			return nil, usagef("-faults help lists the fault operations and runs nothing: give it alone")
+		}
+		c.faultsHelp = true
+		return c, nil
+	}
 	if c.list {
 		var others []string
-		for _, name := range sortedKeys(boolMap(set)) {
+		for _, name := range node.SortedKeys(set) {
 			if name != "list" && name != "pkg" {
 				others = append(others, "-"+name)
 			}
@@ -419,14 +419,6 @@ func probe(c *config) error {
 		}
 	}
 	return nil
-}
-
-func boolMap(m map[string]bool) map[string]string {
-	out := map[string]string{}
-	for k := range m {
-		out[k] = ""
-	}
-	return out
 }
 
 func describeSelection(sel []scenarios.Scenario) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // A Go package's tests as simrun's scenarios. With -pkg DIR simrun builds
@@ -163,7 +164,7 @@ var guestFlags = map[string]string{
 }
 
 func checkGuestFlags(set map[string]bool) error {
-	for _, name := range sortedKeys(boolMap(set)) {
+	for _, name := range node.SortedKeys(set) {
 		if why, ok := guestFlags[name]; ok {
 			return usagef("-%s does not apply to the tests of -pkg (%s): drop it", name, why)
 		}

@@ -40,6 +40,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/scenarios"
 )
 
@@ -109,6 +110,10 @@ func run(p Program, args []string, stdout, stderr io.Writer, getenv func(string)
 		fmt.Fprintf(stderr, "%s: %v\n", p.name(), err)
 		return 2
 	}
+	if c.faultsHelp {
+		listFaults(stdout)
+		return 0
+	}
 	if c.list {
 		if c.guest != nil {
 			for _, s := range c.guest.scenarios() {
@@ -152,6 +157,19 @@ func list(w io.Writer) {
 		if s.FixedFaults != "" {
 			fmt.Fprintf(w, "%-28s   fixed faults: %s\n", "", s.FixedFaults)
 		}
+	}
+}
+
+// listFaults prints every fault operation a schedule may use, from the
+// table in package faults.
+func listFaults(w io.Writer) {
+	fmt.Fprintln(w, "A schedule is actions \"AT OP ARGS\" joined by \"; \" (or newlines), in time order; the schedules")
+	fmt.Fprintln(w, "of a run's worlds are joined by \" / \". A NODE is a node's name or a role the scenario declares,")
+	fmt.Fprintln(w, "such as leader, resolved when the action takes place; leader+1 is the next node after it.")
+	fmt.Fprintln(w)
+	for _, o := range faults.Ops() {
+		fmt.Fprintf(w, "  %-10s %s\n", o.Name, o.Grammar())
+		fmt.Fprintf(w, "  %-10s %s\n", "", o.Doc)
 	}
 }
 
