@@ -14,6 +14,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/scenarios"
 )
 
@@ -35,8 +36,24 @@ type faultMachine struct {
 	s        scenarios.Schedule
 }
 
+// add appends an action and keeps the model of who is down by the
+// operation's Life in the fault table, the same rule the schedule is
+// checked by (Schedule.CheckSequence).
 func (m *faultMachine) add(op string, args ...string) {
-	m.s = append(m.s, scenarios.Action{At: m.now, Op: op, Args: args})
+	a := scenarios.Action{At: m.now, Op: op, Args: args}
+	m.s = append(m.s, a)
+	o, ok := faults.Lookup(op)
+	if !ok {
+		panic("scenariotest: the fault machine draws an operation the table does not have: " + op)
+	}
+	switch o.Life {
+	case faults.TakesDown:
+		m.down[args[0]] = true
+	case faults.BringsUp:
+		delete(m.down, args[0])
+	case faults.RevivesAll:
+		clear(m.down)
+	}
 }
 
 // step lets a drawn gap of time pass; it skips the action once the fault
@@ -70,7 +87,6 @@ func (m *faultMachine) crash(t *rapid.T, op string) {
 	slices.Sort(set)
 	for _, n := range set {
 		m.add(op, n)
-		m.down[n] = true
 	}
 }
 
@@ -91,7 +107,6 @@ func (m *faultMachine) actions() map[string]func(*rapid.T) {
 			}
 			n := rapid.SampledFrom(down).Draw(t, "restarted")
 			m.add("restart", n)
-			delete(m.down, n)
 		},
 		"pause": func(t *rapid.T) {
 			m.step(t)
