@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/simlab-go/simlab/scenarios"
 )
 
 // What a sweep reports, and what -merge reads back and reports again, is
@@ -154,4 +156,88 @@ func shellQuoteArg(s string) string {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
+}
+
+// runView says how the text of one replayed run is shown: a guest's run
+// counts host calls and has no schedule; verbose adds a table per node;
+// report and vizDir are where the run's report and visualizations went.
+type runView struct {
+	guest, verbose, coverage bool
+	report, vizDir           string
+}
+
+// run writes everything about one replayed run, after its header and
+// trace: the schedule it applied, its verdict, fingerprint, pace and
+// statistics, then each unknown result and failure in full.
+func (f textFormat) run(out scenarios.Outcome, v runView) {
+	if !v.guest {
+		fmt.Fprintf(f.w, "faults:   %s\n", out.Faults)
+	}
+	for _, n := range out.Notes {
+		fmt.Fprintf(f.w, "note:     %s\n", n)
+	}
+	fmt.Fprintf(f.w, "result:   %s\n", verdict(out))
+	fmt.Fprintf(f.w, "fingerprint: %016x\n", out.Fingerprint)
+	ratio := 0.0
+	if out.Wall > 0 {
+		ratio = out.VirtualTime.Seconds() / out.Wall.Seconds()
+	}
+	events := "events"
+	if v.guest {
+		events = "host calls"
+	}
+	pace := fmt.Sprintf("%.1f× faster than real time", ratio)
+	if ratio < 1 && ratio > 0 {
+		pace = fmt.Sprintf("%.1f× slower than real time", 1/ratio)
+	}
+	fmt.Fprintf(f.w, "virtual time %v in %v of wall time (%s), %d %s\n", out.VirtualTime, out.Wall, pace, out.Events, events)
+	st := out.Stats
+	if out.Worlds > 0 {
+		fmt.Fprintf(f.w, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
+			st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
+		refusals := ""
+		switch {
+		case st.Refusals == 1:
+			refusals = ", 1 refusal to start over a damaged disk"
+		case st.Refusals > 1:
+			refusals = fmt.Sprintf(", %d refusals to start over a damaged disk", st.Refusals)
+		}
+		fmt.Fprintf(f.w, "nodes:    %d crashes, %d restarts%s; disk: %d writes (%d bytes), %d syncs\n",
+			st.Crashes, st.Restarts, refusals, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
+	}
+	if v.coverage {
+		t := newCoverTally()
+		t.addRun(out.Coverage)
+		printCoverage(f.w, t.report(), 1)
+	}
+	if v.report != "" {
+		fmt.Fprintf(f.w, "report:   %s (open it in a browser)\n", v.report)
+	}
+	if v.vizDir != "" {
+		fmt.Fprintf(f.w, "visualizations of checked histories are in %s\n", v.vizDir)
+	}
+	if v.verbose && len(out.Nodes) > 0 {
+		fmt.Fprintf(f.w, "per node:  %-8s %7s %7s %9s %7s %6s %10s %7s %6s %8s\n",
+			"node", "events", "sent", "delivered", "dropped", "dups", "bytes", "writes", "syncs", "crashes")
+		for _, n := range out.Nodes {
+			fmt.Fprintf(f.w, "           %-8s %7d %7d %9d %7d %6d %10d %7d %6d %8d\n", n.Name, n.Events, n.Sent,
+				n.Delivered, n.Dropped, n.Duplicated, n.BytesSent, n.DiskWrites, n.DiskSyncs, n.Crashes)
+		}
+	}
+	for _, u := range out.Unknown {
+		fmt.Fprintf(f.w, "\nUNKNOWN: %s\n", u)
+	}
+	for _, x := range out.Failures {
+		fmt.Fprintf(f.w, "\nFAIL: %s", x.Report())
+	}
+}
+
+func verdict(out scenarios.Outcome) string {
+	switch {
+	case len(out.Failures) > 0:
+		return fmt.Sprintf("FAIL (%d failures)", len(out.Failures))
+	case len(out.Unknown) > 0:
+		return fmt.Sprintf("UNKNOWN (%d undecided checks)", len(out.Unknown))
+	}
+	return "PASS"
 }

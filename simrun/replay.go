@@ -93,80 +93,11 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	if ind, ok := opts.Output.(*indenter); ok {
 		ind.end()
 	}
-	if c.guest == nil {
-		fmt.Fprintf(stdout, "faults:   %s\n", out.Faults)
-	}
-	for _, n := range out.Notes {
-		fmt.Fprintf(stdout, "note:     %s\n", n)
-	}
-	fmt.Fprintf(stdout, "result:   %s\n", verdict(out))
-	fmt.Fprintf(stdout, "fingerprint: %016x\n", out.Fingerprint)
-	ratio := 0.0
-	if out.Wall > 0 {
-		ratio = out.VirtualTime.Seconds() / out.Wall.Seconds()
-	}
-	events := "events"
-	if c.guest != nil {
-		events = "host calls"
-	}
-	pace := fmt.Sprintf("%.1f× faster than real time", ratio)
-	if ratio < 1 && ratio > 0 {
-		pace = fmt.Sprintf("%.1f× slower than real time", 1/ratio)
-	}
-	fmt.Fprintf(stdout, "virtual time %v in %v of wall time (%s), %d %s\n", out.VirtualTime, out.Wall, pace, out.Events, events)
-	st := out.Stats
-	if out.Worlds > 0 {
-		fmt.Fprintf(stdout, "messages: %d sent, %d delivered, %d dropped, %d duplicated, %d bytes sent\n",
-			st.Sent, st.Delivered, st.Dropped, st.Duplicated, st.BytesSent)
-		refusals := ""
-		switch {
-		case st.Refusals == 1:
-			refusals = ", 1 refusal to start over a damaged disk"
-		case st.Refusals > 1:
-			refusals = fmt.Sprintf(", %d refusals to start over a damaged disk", st.Refusals)
-		}
-		fmt.Fprintf(stdout, "nodes:    %d crashes, %d restarts%s; disk: %d writes (%d bytes), %d syncs\n",
-			st.Crashes, st.Restarts, refusals, st.DiskWrites, st.DiskBytes, st.DiskSyncs)
-	}
-	if opts.Coverage {
-		t := newCoverTally()
-		t.addRun(out.Coverage)
-		printCoverage(stdout, t.report(), 1)
-	}
-	if reportPath != "" {
-		fmt.Fprintf(stdout, "report:   %s (open it in a browser)\n", reportPath)
-	}
-	if opts.VizDir != "" {
-		fmt.Fprintf(stdout, "visualizations of checked histories are in %s\n", opts.VizDir)
-	}
-	if c.verbose && len(out.Nodes) > 0 {
-		fmt.Fprintf(stdout, "per node:  %-8s %7s %7s %9s %7s %6s %10s %7s %6s %8s\n",
-			"node", "events", "sent", "delivered", "dropped", "dups", "bytes", "writes", "syncs", "crashes")
-		for _, n := range out.Nodes {
-			fmt.Fprintf(stdout, "           %-8s %7d %7d %9d %7d %6d %10d %7d %6d %8d\n", n.Name, n.Events, n.Sent,
-				n.Delivered, n.Dropped, n.Duplicated, n.BytesSent, n.DiskWrites, n.DiskSyncs, n.Crashes)
-		}
-	}
-	for _, u := range out.Unknown {
-		fmt.Fprintf(stdout, "\nUNKNOWN: %s\n", u)
-	}
-	for _, f := range out.Failures {
-		fmt.Fprintf(stdout, "\nFAIL: %s", f.Report())
-	}
+	textFormat{stdout}.run(out, runView{guest: c.guest != nil, verbose: c.verbose, coverage: opts.Coverage, report: reportPath, vizDir: opts.VizDir})
 	if !out.Passed {
 		return 1
 	}
 	return 0
-}
-
-func verdict(out scenarios.Outcome) string {
-	switch {
-	case len(out.Failures) > 0:
-		return fmt.Sprintf("FAIL (%d failures)", len(out.Failures))
-	case len(out.Unknown) > 0:
-		return fmt.Sprintf("UNKNOWN (%d undecided checks)", len(out.Unknown))
-	}
-	return "PASS"
 }
 
 // indenter prefixes every line written through it, so that a Go test's
