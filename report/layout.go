@@ -141,8 +141,8 @@ func messageType(summary string) string {
 
 // layout arranges a run's trace for the page.
 func layout(run Run) *page {
-	p := &page{Scenario: run.Scenario, Summary: run.Summary, Seed: run.Seed, Options: run.Options, Replay: run.Replay,
-		Faults: run.Faults, Passed: run.Passed, Unknown: run.Unknown, Notes: run.Notes}
+	p := &page{Scenario: run.Scenario, Summary: run.Summary, Seed: run.Seed, Options: run.Flags(), Replay: run.Replay,
+		Faults: run.Faults, Passed: run.Passed, Unknown: run.Unknown, Notes: run.Omitted}
 	strs := &stringTable{index: map[string]int{}}
 	for _, f := range run.Failures {
 		p.Failures = append(p.Failures, failure{Kind: string(f.Kind), Msg: f.Msg, Time: int64(f.Time), Event: f.Event, Node: f.Node, World: f.World})
@@ -183,7 +183,7 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 		}
 	}
 	lane := map[string]int{}
-	for _, n := range run.Nodes {
+	for _, n := range run.NodeNames() {
 		if seen[n] && !slices.Contains(w.Nodes, n) {
 			lane[n] = len(w.Nodes)
 			w.Nodes = append(w.Nodes, n)

@@ -45,7 +45,7 @@ func TestMessageFates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := layout(Run{Records: tt.records, Nodes: []string{"a", "b"}})
+			p := layout(Run{Records: tt.records, Outcome: scenarios.Outcome{Nodes: []scenarios.NodeStats{{Name: "a"}, {Name: "b"}}}})
 			m := p.Worlds[0].Msgs
 			if !slices.Equal(m.Fate, tt.want) || !slices.Equal(m.End, tt.ends) {
 				t.Errorf("fates %v ends %v, want %v %v", m.Fate, m.End, tt.want, tt.ends)

@@ -10,25 +10,27 @@ import (
 
 // Run is everything a report shows of one run.
 type Run struct {
-	Scenario, Summary string
-	Seed              uint64
-	// Options are the flags that change the run, as in its replay command.
-	Options string
-	Replay  string
-	// Faults is the schedule the run applied, in text form.
-	Faults   string
-	Passed   bool
-	Failures []*sim.Failure
-	Unknown  []string
-	// Nodes are the run's node names in the order the worlds added them.
-	Nodes []string
+	// Outcome is the run's result, the one every output of a run reads
+	// (simrun's text and JSON, a merge of shards, this report).
+	scenarios.Outcome
+	// Summary is the scenario's one-line summary.
+	Summary string
 	// Records is the run's whole trace, up to maxRecords.
-	Records   []sim.Record
-	Histories []scenarios.History
-	Worlds    int
-	Events    int64
-	// Notes say what the report leaves out, if anything.
-	Notes []string
+	Records []sim.Record
+	// Omitted says what the report leaves out, if anything.
+	Omitted []string
+}
+
+// Flags are the options that change the run, as in its replay command.
+func (r Run) Flags() string { return strings.Join(r.Options.Flags(), " ") }
+
+// NodeNames are the run's node names in the order the worlds added them.
+func (r Run) NodeNames() []string {
+	var out []string
+	for _, n := range r.Nodes {
+		out = append(out, n.Name)
+	}
+	return out
 }
 
 // maxRecords bounds what a Recording keeps: a run with more trace records
@@ -63,17 +65,12 @@ func Record(o *scenarios.Options) *Recording {
 
 // Finish makes the report's Run of the outcome of the recorded run.
 func (rec *Recording) Finish(out scenarios.Outcome) Run {
-	run := Run{Scenario: out.Scenario, Seed: out.Seed, Options: strings.Join(out.Options.Flags(), " "), Replay: out.Replay,
-		Faults: out.Faults, Passed: out.Passed, Failures: out.Failures, Unknown: out.Unknown, Records: rec.records,
-		Histories: out.Histories, Worlds: out.Worlds, Events: out.Events}
+	run := Run{Outcome: out, Records: rec.records}
 	if s, ok := scenarios.Lookup(out.Scenario); ok {
 		run.Summary = s.Summary
 	}
-	for _, n := range out.Nodes {
-		run.Nodes = append(run.Nodes, n.Name)
-	}
 	if rec.cut > 0 {
-		run.Notes = append(run.Notes, fmt.Sprintf("The report keeps the first %d trace records of the run; the last %d are not drawn.", maxRecords, rec.cut))
+		run.Omitted = append(run.Omitted, fmt.Sprintf("The report keeps the first %d trace records of the run; the last %d are not drawn.", maxRecords, rec.cut))
 	}
 	return run
 }
