@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -48,6 +49,10 @@ const helloBytes = 8 + 8 + challengeBytes
 // handshakeFrameBytes bounds the frames of the handshake (the hello and
 // the verdict), which come before the peer is trusted.
 const handshakeFrameBytes = 1024
+
+// frameChunk is the most a frame's buffer holds before any of its bytes
+// arrive (see readFrame).
+const frameChunk = 64 << 10
 
 // Directions, as the MAC sees them: the hello, and frames from the
 // dialer and from the acceptor.
@@ -106,19 +111,33 @@ func writeFrame(w io.Writer, payload ...[]byte) error {
 	return nil
 }
 
-// readFrame reads one frame of at most maxBytes.
+// readFrame reads one frame of at most maxBytes. The length comes from the
+// peer, so the buffer is not allocated whole from it: it starts at
+// frameChunk at most and doubles as the bytes arrive, so it never holds
+// more than twice what came plus frameChunk, whatever the length claimed.
 func readFrame(r io.Reader, maxBytes int) ([]byte, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(hdr[:])
-	if int64(n) > int64(maxBytes) {
+	n := int64(binary.BigEndian.Uint32(hdr[:]))
+	if n > int64(maxBytes) {
 		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", errFrameTooBig, n, maxBytes)
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
+	b := make([]byte, 0, min(n, frameChunk))
+	for int64(len(b)) < n {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, int(min(n-int64(len(b)), int64(len(b)))))
+		}
+		end := min(int64(cap(b)), n)
+		k, err := io.ReadFull(r, b[len(b):end])
+		b = b[:len(b)+k]
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // the header came, so the frame is cut short
+			}
+			return nil, err
+		}
 	}
 	return b, nil
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/hex"
+	"io"
 	"reflect"
+	"runtime"
 	"testing"
 )
 
@@ -89,4 +91,27 @@ func TestWireFormatIsUnchanged(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A frame header claiming far more than arrives costs the bytes that
+// arrive, not the bytes claimed.
+func TestAHostileFrameLengthAllocatesLittle(t *testing.T) {
+	stream := []byte{0x03, 0xff, 0xff, 0xff, 1, 2, 3} // 64 MiB claimed, 3 bytes sent
+	var err error
+	got := allocatedBy(func() { _, err = readFrame(bytes.NewReader(stream), 64<<20) })
+	if err != io.ErrUnexpectedEOF {
+		t.Errorf("a frame cut short: %v, want io.ErrUnexpectedEOF", err)
+	}
+	if got > 2*frameChunk {
+		t.Errorf("reading a frame cut after 3 bytes of a claimed 64 MiB allocated %d bytes", got)
+	}
+}
+
+// allocatedBy is how many bytes f allocates on the heap.
+func allocatedBy(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
