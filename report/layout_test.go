@@ -173,3 +173,31 @@ func TestWriteIsSelfContained(t *testing.T) {
 		t.Errorf("%d script ends: the data must not close its script element", strings.Count(page, "</script>"))
 	}
 }
+
+// TestEveryScriptIsJoined: each file under assets/js is in the page once,
+// in scriptOrder, so a new file cannot be left out of the page unnoticed.
+func TestEveryScriptIsJoined(t *testing.T) {
+	ents, err := scripts.ReadDir("assets/js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range ents {
+		files = append(files, e.Name())
+	}
+	listed := slices.Sorted(slices.Values(scriptOrder))
+	if !slices.Equal(files, listed) {
+		t.Fatalf("assets/js holds %q, scriptOrder lists %q", files, scriptOrder)
+	}
+	last := -1
+	for _, name := range scriptOrder {
+		at := strings.Index(script, "// ==== "+name+" ====")
+		if at <= last {
+			t.Fatalf("%s is not joined after the scripts before it in scriptOrder", name)
+		}
+		last = at
+	}
+	if !strings.HasSuffix(script, "})();\n") || strings.Count(script, "(function () {") != 1 {
+		t.Error("the scripts are not wrapped in one function")
+	}
+}
