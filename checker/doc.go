@@ -1,9 +1,25 @@
-// Package checker judges runs: invariant checkers that watch a system's
-// state after every event, and (to come) histories checked for
-// linearizability.
+// Package checker judges runs. It has two kinds of check.
 //
-// Checkers work on plain views of a system's state rather than on the
-// system's types, so each can be tested on hand-built states that break
-// exactly the property it guards, and so one checker serves every
-// implementation of an algorithm.
+// Invariants are checked as a run goes: Consensus watches the logs of a
+// Raft-style group after every event (election safety, log matching,
+// leader completeness, agreement of committed entries, a commit index that
+// never goes back) and, through Applied, state machine safety where
+// commands are applied.
+//
+// Histories are checked for linearizability once a run ends. A Recorder
+// collects the operations clients issue and the answers they get, with
+// virtual times and, through Locate, the server that answered each one;
+// CheckLinearizable hands the history to porcupine with a model (KVModel,
+// VersionedKVModel, or any porcupine.Model). An operation never answered is
+// checked as one that may or may not have happened, and a search that runs
+// out of time is Unknown, never a pass. A Result explains where a history
+// breaks (Explain), lays the checked history out as data for a report
+// (View: every operation, and per key the longest order found with the
+// model's state after each step), and writes porcupine's own visualization
+// with a run's faults drawn on it (WriteHTML).
+//
+// Checkers work on plain views of a system's state (LogView, Op) rather
+// than on the system's types, so each can be tested on hand-built states
+// that break exactly the property it guards, and so one checker serves
+// every implementation of an algorithm.
 package checker

@@ -418,7 +418,7 @@ func (n *Node) call(ev node.Event, fn func(node.Env)) (ok bool) {
 // damaged durable state (node.Refuse): the diagnosis, with the path of the
 // file at fault. The node is not restarted, since the damage would only be
 // found again, and nothing was written: the files are as the node found
-// them, for an operator to inspect (see the README's "A damaged node").
+// them, for an operator to inspect (see "A damaged node" in docs/live.md).
 type DamageError struct {
 	Node   string
 	Path   string // the damaged file's path on this machine

@@ -155,24 +155,18 @@ func rawDial(t *testing.T, tr *Transport, from node.ID, key []byte) (net.Conn, [
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	open := make([]byte, len(wireMagic)+16)
-	if _, err := io.ReadFull(c, open); err != nil {
+	challenge, err := readOpening(c)
+	if err != nil {
 		t.Fatal(err)
 	}
-	challenge := open[len(wireMagic):]
-	nonce := bytes.Repeat([]byte{7}, 16)
-	h := tr.hello(from, tr.cfg.Self, nonce)
-	var mac []byte
-	if key != nil {
-		mac = frameMAC(tr.newMAC(), nil, challenge, 'h', 0, h)
-	}
-	if err := writeFrame(c, h, mac); err != nil {
+	h := hello{from: from, to: tr.cfg.Self, nonce: bytes.Repeat([]byte{7}, 16)}
+	if err := writeFrame(c, h.frame(key, challenge)); err != nil {
 		t.Fatal(err)
 	}
 	if verdict, err := readFrame(c, 1024); err != nil || string(verdict) != "ok" {
 		t.Fatalf("handshake verdict %q, %v", verdict, err)
 	}
-	return c, append(append([]byte{}, challenge...), nonce...)
+	return c, append(append([]byte{}, challenge...), h.nonce...)
 }
 
 // TestTransportTellsARefusedDialerWhy: a dialer refused in the handshake
@@ -225,14 +219,14 @@ func TestTransportSurvivesBadFrames(t *testing.T) {
 		{"garbage with a good MAC", func(session []byte, tr *Transport) []byte {
 			var b bytes.Buffer
 			junk := []byte{0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05}
-			writeFrame(&b, frameMAC(tr.newMAC(), nil, session, 'd', 1, junk), junk)
+			writeFrame(&b, frameMAC(newMAC(tr.cfg.Key), nil, session, 'd', 1, junk), junk)
 			return b.Bytes()
 		}},
 		{"replayed sequence", func(session []byte, tr *Transport) []byte {
 			// A good frame's MAC under sequence 2 sent first: out of order.
 			var b bytes.Buffer
 			junk := []byte{1, 2, 3}
-			writeFrame(&b, frameMAC(tr.newMAC(), nil, session, 'd', 2, junk), junk)
+			writeFrame(&b, frameMAC(newMAC(tr.cfg.Key), nil, session, 'd', 2, junk), junk)
 			return b.Bytes()
 		}},
 	} {

@@ -166,7 +166,7 @@ func TestReportInABrowser(t *testing.T) {
 			send = r
 		}
 	}
-	for _, want := range []string{send.Node, send.Peer, messageType(send.Detail), "#" + itoa(target.ID)} {
+	for _, want := range []string{send.Node, send.Peer, send.MsgType, "#" + itoa(target.ID)} {
 		if !strings.Contains(details, want) {
 			t.Errorf("the details of message %d do not say %q:\n%s", target.ID, want, details)
 		}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -129,14 +128,6 @@ func (t *stringTable) id(s string) int {
 	t.index[s] = len(t.list)
 	t.list = append(t.list, s)
 	return len(t.list) - 1
-}
-
-// messageType is the type name a message's trace summary starts with.
-func messageType(summary string) string {
-	if i := strings.IndexAny(summary, " {(["); i > 0 {
-		summary = summary[:i]
-	}
-	return summary
 }
 
 // layout arranges a run's trace for the page.
@@ -267,7 +258,7 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 		switch r.Kind {
 		case "send":
 			p := &pending{from: laneOf(r.Node), to: laneOf(r.Peer), send: t, event: r.Index,
-				typ: strs.id(messageType(r.Detail)), detail: strs.id(r.Detail)}
+				typ: strs.id(r.MsgType), detail: strs.id(r.Detail)}
 			open[r.ID] = p
 			order = append(order, r.ID)
 		case "recv":
@@ -279,24 +270,23 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 				add(r.ID, p, t, fate, -1)
 			}
 		case "drop":
-			why, summary, _ := strings.Cut(r.Detail, ": ")
 			p := open[r.ID]
 			if p == nil { // sent before tracing began: not expected, but drawn
 				p = &pending{from: laneOf(r.Node), to: laneOf(r.Peer), send: t, event: r.Index,
-					typ: strs.id(messageType(summary)), detail: strs.id(summary)}
+					typ: strs.id(r.MsgType), detail: strs.id(r.Detail)}
 				open[r.ID] = p
 				order = append(order, r.ID)
 			}
 			fate := fateDropped
 			if t == p.send && p.closed == 0 {
-				switch why {
+				switch r.Reason {
 				case "lost":
 					fate = fateLost
 				case "partitioned":
 					fate = fateCut
 				}
 			}
-			add(r.ID, p, t, fate, strs.id(why))
+			add(r.ID, p, t, fate, strs.id(r.Reason))
 		case "crash":
 			n := laneOf(r.Node)
 			if _, ok := down[n]; !ok {
@@ -363,12 +353,16 @@ func layoutWorld(run Run, k int, recs []sim.Record, strs *stringTable) *world {
 	return w
 }
 
-// netBand reads a net record as the state the network is in from then
-// on, or nil for a whole network (heal, or a default link change).
+// netBand is the state a net record leaves the network in, from then on:
+// a band over every lane, telling each its side where the change splits
+// the network into sides, or nil for a whole network (heal, or a change
+// of the default link).
 func netBand(r sim.Record, t int64, lane map[string]int, lanes int) *band {
-	verb, rest, _ := strings.Cut(r.Detail, " ")
 	b := &band{Kind: "net", Node: -1, Start: t, Detail: r.Detail}
-	switch verb {
+	if r.Net == nil {
+		return b
+	}
+	switch r.Net.Op {
 	case "heal", "default":
 		return nil
 	case "partition", "ring":
@@ -376,17 +370,21 @@ func netBand(r sim.Record, t int64, lane map[string]int, lanes int) *band {
 		for i := range b.Groups {
 			b.Groups[i] = -1
 		}
-		for g, side := range strings.Split(rest, " | ") {
-			for _, n := range strings.Split(side, ",") {
-				if i, ok := lane[strings.TrimSpace(n)]; ok {
+		for g, side := range r.Net.Groups {
+			for _, n := range side {
+				if i, ok := lane[n]; ok {
 					b.Groups[i] = g
 				}
 			}
 		}
 	case "isolate", "disconnect":
-		b.Groups = make([]int, lanes)
-		if i, ok := lane[strings.TrimSpace(rest)]; ok {
-			b.Groups[i] = 1
+		b.Groups = make([]int, lanes) // everyone on one side, the node cut off on the other
+		for _, side := range r.Net.Groups {
+			for _, n := range side {
+				if i, ok := lane[n]; ok {
+					b.Groups[i] = 1
+				}
+			}
 		}
 	}
 	return b

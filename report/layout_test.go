@@ -23,11 +23,14 @@ func toyRun(t *testing.T) Run {
 }
 
 // TestMessageFates: every way a message ends gets its own fate, and a
-// message is drawn once per copy that arrived or died.
+// message is drawn once per copy that arrived or died. The layout reads
+// the records' fields, not their text: the details here say nothing a
+// parser could use.
 func TestMessageFates(t *testing.T) {
 	ms := time.Millisecond
-	rec := func(kind string, at time.Duration, node, peer string, id uint64, detail string) sim.Record {
-		return sim.Record{Kind: kind, Time: at, Node: node, Peer: peer, ID: id, Detail: detail}
+	rec := func(kind string, at time.Duration, node, peer string, id uint64, reason string) sim.Record {
+		return sim.Record{Kind: kind, Time: at, Node: node, Peer: peer, ID: id, MsgType: "M", Reason: reason,
+			Detail: "what a person reads: lost? partitioned? {M}"}
 	}
 	tests := []struct {
 		name    string
@@ -35,13 +38,13 @@ func TestMessageFates(t *testing.T) {
 		want    []int   // fates, by send time
 		ends    []int64 // ends, by send time
 	}{
-		{"delivered", []sim.Record{rec("send", ms, "a", "b", 1, "M{}"), rec("recv", 3*ms, "b", "a", 1, "M{}")}, []int{fateDelivered}, []int64{int64(3 * ms)}},
-		{"duplicated", []sim.Record{rec("send", ms, "a", "b", 1, "M{}"), rec("recv", 2*ms, "b", "a", 1, "M{}"), rec("recv", 4*ms, "b", "a", 1, "M{}")},
+		{"delivered", []sim.Record{rec("send", ms, "a", "b", 1, ""), rec("recv", 3*ms, "b", "a", 1, "")}, []int{fateDelivered}, []int64{int64(3 * ms)}},
+		{"duplicated", []sim.Record{rec("send", ms, "a", "b", 1, ""), rec("recv", 2*ms, "b", "a", 1, ""), rec("recv", 4*ms, "b", "a", 1, "")},
 			[]int{fateDelivered, fateDuplicate}, []int64{int64(2 * ms), int64(4 * ms)}},
-		{"lost", []sim.Record{rec("send", ms, "a", "b", 1, "M{}"), rec("drop", ms, "a", "b", 1, "lost: M{}")}, []int{fateLost}, []int64{int64(ms)}},
-		{"cut", []sim.Record{rec("send", ms, "a", "b", 1, "M{}"), rec("drop", ms, "a", "b", 1, "partitioned: M{}")}, []int{fateCut}, []int64{int64(ms)}},
-		{"receiver down", []sim.Record{rec("send", ms, "a", "b", 1, "M{}"), rec("drop", 5*ms, "a", "b", 1, "receiver down: M{}")}, []int{fateDropped}, []int64{int64(5 * ms)}},
-		{"in flight", []sim.Record{rec("send", ms, "a", "b", 1, "M{}"), rec("log", 9*ms, "", "", 0, "end")}, []int{fateInFlight}, []int64{int64(9 * ms)}},
+		{"lost", []sim.Record{rec("send", ms, "a", "b", 1, ""), rec("drop", ms, "a", "b", 1, "lost")}, []int{fateLost}, []int64{int64(ms)}},
+		{"cut", []sim.Record{rec("send", ms, "a", "b", 1, ""), rec("drop", ms, "a", "b", 1, "partitioned")}, []int{fateCut}, []int64{int64(ms)}},
+		{"receiver down", []sim.Record{rec("send", ms, "a", "b", 1, ""), rec("drop", 5*ms, "a", "b", 1, "receiver down")}, []int{fateDropped}, []int64{int64(5 * ms)}},
+		{"in flight", []sim.Record{rec("send", ms, "a", "b", 1, ""), rec("log", 9*ms, "", "", 0, "")}, []int{fateInFlight}, []int64{int64(9 * ms)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,7 +56,46 @@ func TestMessageFates(t *testing.T) {
 			if p.Strings[m.Type[0]] != "M" {
 				t.Errorf("type %q, want M", p.Strings[m.Type[0]])
 			}
+			if m.Why[0] >= 0 && p.Strings[m.Why[0]] != tt.records[1].Reason {
+				t.Errorf("why %q, want the record's reason %q", p.Strings[m.Why[0]], tt.records[1].Reason)
+			}
 		})
+	}
+}
+
+// TestNetBands: a net record's change, as data, becomes the band each lane
+// is drawn in until the next change.
+func TestNetBands(t *testing.T) {
+	lanes := []string{"s0", "s1", "s2", "c0"}
+	net := func(at time.Duration, op string, groups ...[]string) sim.Record {
+		return sim.Record{Kind: "net", Time: at, Detail: "not parsed", Net: &sim.NetChange{Op: op, Groups: groups}}
+	}
+	s := time.Second
+	p := layout(Run{Nodes: lanes, Records: []sim.Record{
+		{Kind: "start", Node: "s0"}, {Kind: "start", Node: "s1"}, {Kind: "start", Node: "s2"}, {Kind: "start", Node: "c0"},
+		net(1*s, "partition", []string{"s0", "s1"}, []string{"s2"}),
+		net(2*s, "ring", []string{"s2", "s0", "s1"}),
+		net(3*s, "isolate", []string{"s1"}),
+		net(4*s, "heal"),
+		net(5*s, "clog", []string{"s0"}, []string{"s1"}),
+		net(6*s, "default"),
+		{Kind: "log", Time: 7 * s, Node: "c0"},
+	}})
+	want := []band{
+		{Kind: "net", Node: -1, Start: int64(1 * s), End: int64(2 * s), Groups: []int{0, 0, 1, -1}},
+		{Kind: "net", Node: -1, Start: int64(2 * s), End: int64(3 * s), Groups: []int{0, 0, 0, -1}},
+		{Kind: "net", Node: -1, Start: int64(3 * s), End: int64(4 * s), Groups: []int{0, 1, 0, 0}},
+		{Kind: "net", Node: -1, Start: int64(5 * s), End: int64(6 * s)},
+	}
+	got := p.Worlds[0].Bands
+	if len(got) != len(want) {
+		t.Fatalf("%d bands, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Kind != w.Kind || g.Node != w.Node || g.Start != w.Start || g.End != w.End || !slices.Equal(g.Groups, w.Groups) {
+			t.Errorf("band %d: %+v, want %+v", i, g, w)
+		}
 	}
 }
 
@@ -171,5 +213,33 @@ func TestWriteIsSelfContained(t *testing.T) {
 	}
 	if strings.Count(page, "</script>") != 2 {
 		t.Errorf("%d script ends: the data must not close its script element", strings.Count(page, "</script>"))
+	}
+}
+
+// TestEveryScriptIsJoined: each file under assets/js is in the page once,
+// in scriptOrder, so a new file cannot be left out of the page unnoticed.
+func TestEveryScriptIsJoined(t *testing.T) {
+	ents, err := scripts.ReadDir("assets/js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range ents {
+		files = append(files, e.Name())
+	}
+	listed := slices.Sorted(slices.Values(scriptOrder))
+	if !slices.Equal(files, listed) {
+		t.Fatalf("assets/js holds %q, scriptOrder lists %q", files, scriptOrder)
+	}
+	last := -1
+	for _, name := range scriptOrder {
+		at := strings.Index(script, "// ==== "+name+" ====")
+		if at <= last {
+			t.Fatalf("%s is not joined after the scripts before it in scriptOrder", name)
+		}
+		last = at
+	}
+	if !strings.HasSuffix(script, "})();\n") || strings.Count(script, "(function () {") != 1 {
+		t.Error("the scripts are not wrapped in one function")
 	}
 }

@@ -1,7 +1,7 @@
 package report
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -14,8 +14,38 @@ import (
 //go:embed assets/report.css
 var css string //simlab:readonly the page's styles, embedded
 
-//go:embed assets/report.js
-var script string //simlab:readonly the page's script, embedded
+//go:embed assets/js
+var scripts embed.FS //simlab:readonly the page's scripts, embedded
+
+// scriptOrder is the order the page's scripts run in. They share one
+// function scope, and each may use what an earlier one defines when the
+// page starts: the data and its indexes, the diagram, the panel around
+// it, the linearizability view, and last the controls, which start the
+// page.
+var scriptOrder = []string{"data.js", "diagram.js", "panel.js", "lin.js", "controls.js"} //simlab:readonly a fixed list
+
+// script is the page's script: the files of scriptOrder, joined inside
+// one function so that their names stay out of the page's global scope.
+var script = joinScripts() //simlab:readonly built once from the embedded files
+
+func joinScripts() string {
+	var b strings.Builder
+	b.WriteString("// simlab's run report: the verdict, a space-time diagram drawn on a canvas\n")
+	b.WriteString("// (only what is in view), the faults, and the linearizability view of each\n")
+	b.WriteString("// checked history, linked with the diagram. Everything it shows comes from\n")
+	b.WriteString("// the JSON data inlined in the page; it makes no network requests.\n")
+	b.WriteString("\"use strict\";\n(function () {\n")
+	for _, name := range scriptOrder {
+		src, err := scripts.ReadFile("assets/js/" + name)
+		if err != nil {
+			panic(fmt.Sprintf("report: the embedded script %s: %v", name, err))
+		}
+		fmt.Fprintf(&b, "\n// ==== %s ====\n", name)
+		b.Write(src)
+	}
+	b.WriteString("})();\n")
+	return b.String()
+}
 
 //go:embed assets/report.html
 var body string //simlab:readonly the page's markup, embedded

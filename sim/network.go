@@ -60,7 +60,7 @@ func (nw *Network) SetDefault(l LinkConfig) {
 	}
 	nw.def = l
 	nw.hashLink(l)
-	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("default link %+v", l)})
+	nw.traceNet("default", nil, fmt.Sprintf("default link %+v", l))
 }
 
 // SetLink overrides the behaviour of the directed link from → to.
@@ -140,7 +140,7 @@ func (nw *Network) Disconnect(id node.ID) {
 		nw.setCut(node.ID(other), id, true)
 	}
 	nw.w.hash(0xd15c0, uint64(id))
-	nw.w.trace(Record{Kind: "net", Detail: "disconnect " + nw.w.Name(id)})
+	nw.traceNet("disconnect", [][]node.ID{{id}}, "disconnect "+nw.w.Name(id))
 }
 
 // Connect restores a node's links to every node that is not disconnected
@@ -155,7 +155,7 @@ func (nw *Network) Connect(id node.ID) {
 		}
 	}
 	nw.w.hash(0xc0ec7, uint64(id))
-	nw.w.trace(Record{Kind: "net", Detail: "connect " + nw.w.Name(id)})
+	nw.traceNet("connect", [][]node.ID{{id}}, "connect "+nw.w.Name(id))
 }
 
 // Disconnected reports whether a node is cut off by Disconnect.
@@ -166,14 +166,14 @@ func (nw *Network) Heal() {
 	nw.clearCuts()
 	clear(nw.clog)
 	nw.w.hash(0x4ea1)
-	nw.w.trace(Record{Kind: "net", Detail: "heal"})
+	nw.traceNet("heal", nil, "heal")
 }
 
 // CutOneWay drops every message from → to, leaving to → from alone.
 func (nw *Network) CutOneWay(from, to node.ID) {
 	nw.setCut(from, to, true)
 	nw.w.hash(0xc07, uint64(from), uint64(to))
-	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("cut %s → %s", nw.w.Name(from), nw.w.Name(to))})
+	nw.traceNet("cut", [][]node.ID{{from}, {to}}, fmt.Sprintf("cut %s → %s", nw.w.Name(from), nw.w.Name(to)))
 }
 
 // Cut drops every message between a and b, both ways.
@@ -203,7 +203,7 @@ func (nw *Network) Partition(groups ...[]node.ID) {
 	for _, g := range groups {
 		nw.hashIDs(g)
 	}
-	nw.w.trace(Record{Kind: "net", Detail: "partition " + nw.groupString(groups)})
+	nw.traceNet("partition", groups, "partition "+nw.groupString(groups))
 }
 
 // Isolate cuts one node off from every other node, both ways.
@@ -214,7 +214,7 @@ func (nw *Network) Isolate(id node.ID) {
 		nw.setCut(node.ID(other), id, true)
 	}
 	nw.w.hash(0x1501, uint64(id))
-	nw.w.trace(Record{Kind: "net", Detail: "isolate " + nw.w.Name(id)})
+	nw.traceNet("isolate", [][]node.ID{{id}}, "isolate "+nw.w.Name(id))
 }
 
 // Bridge splits left from right, except for the bridge node, which reaches
@@ -231,8 +231,8 @@ func (nw *Network) Bridge(left, right []node.ID, bridge node.ID) {
 	nw.w.hash(0xb41d, uint64(bridge))
 	nw.hashIDs(left)
 	nw.hashIDs(right)
-	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("bridge %s | %s | %s",
-		nw.groupString([][]node.ID{left}), nw.w.Name(bridge), nw.groupString([][]node.ID{right}))})
+	nw.traceNet("bridge", [][]node.ID{left, {bridge}, right}, fmt.Sprintf("bridge %s | %s | %s",
+		nw.groupString([][]node.ID{left}), nw.w.Name(bridge), nw.groupString([][]node.ID{right})))
 }
 
 // Ring lets each node of order reach only itself and its two neighbours in
@@ -250,7 +250,7 @@ func (nw *Network) Ring(order []node.ID) {
 	}
 	nw.w.hash(0x5135, uint64(k))
 	nw.hashIDs(order)
-	nw.w.trace(Record{Kind: "net", Detail: "ring " + nw.groupString([][]node.ID{order})})
+	nw.traceNet("ring", [][]node.ID{order}, "ring "+nw.groupString([][]node.ID{order}))
 }
 
 // Clog holds every message on the link from → to for d from now: messages
@@ -261,7 +261,7 @@ func (nw *Network) Clog(from, to node.ID, d time.Duration) {
 		nw.clog[link(from, to)] = until
 	}
 	nw.w.hash(0xc109, uint64(from), uint64(to), uint64(d))
-	nw.w.trace(Record{Kind: "net", Detail: fmt.Sprintf("clog %s → %s for %v", nw.w.Name(from), nw.w.Name(to), d)})
+	nw.traceNet("clog", [][]node.ID{{from}, {to}}, fmt.Sprintf("clog %s → %s for %v", nw.w.Name(from), nw.w.Name(to), d))
 }
 
 // ClogNode clogs every link into and out of id for d.
@@ -272,6 +272,23 @@ func (nw *Network) ClogNode(id node.ID, d time.Duration) {
 			nw.Clog(node.ID(other), id, d)
 		}
 	}
+}
+
+// traceNet records a change to the network: op and the nodes it names as
+// data (see NetChange), detail for a person.
+func (nw *Network) traceNet(op string, groups [][]node.ID, detail string) {
+	if nw.w.cfg.Trace == nil {
+		return
+	}
+	change := &NetChange{Op: op}
+	for _, g := range groups {
+		names := make([]string, len(g))
+		for i, id := range g {
+			names[i] = nw.w.Name(id)
+		}
+		change.Groups = append(change.Groups, names)
+	}
+	nw.w.trace(Record{Kind: "net", Detail: detail, Net: change})
 }
 
 func (nw *Network) groupString(groups [][]node.ID) string {
@@ -319,7 +336,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	w.sends++
 	num := w.sends
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), ID: num, Detail: w.summarize(msg)})
+		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), ID: num, Detail: w.summarize(msg), MsgType: fmt.Sprintf("%T", msg)})
 	}
 	if w.cfg.Strict {
 		// Check every message, delivered or not, so whether strict mode
@@ -375,6 +392,7 @@ func (w *World) drop(ev *event, why string) {
 
 func (w *World) traceDrop(from string, to node.ID, num uint64, msg any, why string) {
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), ID: num, Detail: why + ": " + w.summarize(msg)})
+		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), ID: num, Detail: why + ": " + w.summarize(msg),
+			MsgType: fmt.Sprintf("%T", msg), Reason: why})
 	}
 }

@@ -41,7 +41,7 @@ type Strategy struct {
 	Horizon time.Duration
 	// Step is the extra latency per rank. Zero means 5 ms: of the steps
 	// measured (1 and 5 ms), the one that found most of the catalogue's
-	// broken variants sooner (README, "Finding bugs").
+	// broken variants sooner (docs/finding-bugs.md, "Strategies").
 	Step time.Duration
 }
 

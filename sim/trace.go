@@ -27,11 +27,38 @@ type Record struct {
 	ID uint64
 	// World is the index of the world the record is from, in the order a
 	// run made its worlds (see scenarios.Case.NewWorld); 0 for the first.
-	World  int
+	World int
+	// Detail is the record for a person to read; the fields below give
+	// what a program needs of it as data.
 	Detail string
+	// MsgType is the message's type, as %T prints it, on send, recv and
+	// drop records.
+	MsgType string
+	// Reason is why a drop record's message was dropped: "lost" or
+	// "partitioned" as it was sent, or on arrival "partitioned",
+	// "receiver down" or "receiver crashed".
+	Reason string
+	// Net is what a net record did to the network; nil on other kinds.
+	// It is shared by every copy of the record and must not be modified;
+	// two records are the same record when reflect.DeepEqual says so.
+	Net *NetChange
 	// Fingerprint is the run's fingerprint after the record: two runs of
 	// one seed first differ at the first record whose fingerprints differ.
 	Fingerprint uint64
+}
+
+// NetChange is a net record's change to the network, as data.
+type NetChange struct {
+	// Op names the change: default (the default link changed), heal,
+	// partition, ring, isolate, bridge, disconnect, connect, cut or clog.
+	Op string
+	// Groups are the nodes the change names, by name: a partition's
+	// groups; a ring's nodes in order, as one group; a bridge's left
+	// side, its bridge node and its right side, as three groups; the one
+	// node of isolate, disconnect and connect; the sender and the
+	// receiver of cut and clog, as one group each. Nil for heal and
+	// default.
+	Groups [][]string
 }
 
 // String formats a record as one trace line.

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -110,6 +111,25 @@ func TestTraceRecords(t *testing.T) {
 	if r := find("drop"); r.Node != "a" || r.Peer != "b" || !strings.Contains(r.Detail, "receiver") {
 		t.Errorf("drop record %+v; want a's message to b dropped because the receiver is down", r)
 	}
+	// What a program needs of a record is in its fields, not only its text.
+	for _, kind := range []string{"send", "recv"} {
+		if r := find(kind); r.MsgType != "sim_test.counted" || r.Reason != "" || r.Net != nil {
+			t.Errorf("%s record's data: type %q, reason %q, net %v; want the type sim_test.counted only", kind, r.MsgType, r.Reason, r.Net)
+		}
+	}
+	if r := find("drop"); r.MsgType != "sim_test.num" || !strings.HasPrefix(r.Reason, "receiver ") {
+		t.Errorf("drop record's data: type %q, reason %q; want sim_test.num, dropped at a receiver", r.MsgType, r.Reason)
+	}
+	var nets []sim.NetChange
+	for _, r := range recs {
+		if r.Kind == "net" {
+			nets = append(nets, *r.Net)
+		}
+	}
+	if len(nets) != 2 || nets[0].Op != "isolate" || len(nets[0].Groups) != 1 || !slices.Equal(nets[0].Groups[0], []string{"a"}) ||
+		nets[1].Op != "heal" || nets[1].Groups != nil {
+		t.Errorf("net changes %+v; want isolate [[a]], then heal", nets)
+	}
 	if r := find("disk"); r.Node != "a" || !strings.Contains(r.Detail, "append log") || !strings.Contains(r.Detail, "3 bytes") {
 		t.Errorf("disk record %+v; want a's append of 3 bytes to log", r)
 	}
@@ -149,7 +169,7 @@ func TestRecordFingerprints(t *testing.T) {
 	calls := 0
 	traceScenario(t, func(r sim.Record) { r1 = append(r1, r) }, &calls)
 	traceScenario(t, func(r sim.Record) { r2 = append(r2, r) }, &calls)
-	if !slices.Equal(r1, r2) {
+	if !reflect.DeepEqual(r1, r2) {
 		t.Errorf("two runs of one seed traced differently (%d vs %d records)", len(r1), len(r2))
 	}
 	changes := 0

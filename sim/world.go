@@ -492,7 +492,8 @@ func (w *World) dispatch(it item) {
 		n.stats.BytesDelivered += int64(ev.size)
 		w.hash(uint64(w.now), uint64(evRecv), uint64(ev.node), uint64(ev.from), uint64(ev.size))
 		if w.cfg.Trace != nil {
-			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), ID: uint64(ev.timer), Detail: w.summarize(ev.msg)})
+			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), ID: uint64(ev.timer), Detail: w.summarize(ev.msg),
+				MsgType: fmt.Sprintf("%T", ev.msg)})
 		}
 		w.release(it.slot)
 		w.run(n, &w.recv)

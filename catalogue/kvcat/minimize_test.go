@@ -35,7 +35,7 @@ func TestMinimizeBrokenServers(t *testing.T) {
 }
 
 // TestStrategiesOnBrokenServers measures each strategy on each broken
-// server when SIMLAB_STRATEGY_SEEDS is set (the README's table).
+// server when SIMLAB_STRATEGY_SEEDS is set (the strategies table of docs/finding-bugs.md).
 func TestStrategiesOnBrokenServers(t *testing.T) {
 	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug { return brokenVariants() })
 }

@@ -12,7 +12,7 @@ import (
 // TestReportOfAStaleRead draws the first failing run of the server that
 // serves reads from any self-declared leader: the report names the stale
 // get and the server that answered it, and opens on it in a browser. With
-// SIMLAB_SCREENSHOTS=docs/img it makes the README's screenshot.
+// SIMLAB_SCREENSHOTS=docs/img it makes the screenshot in the README and docs/reports.md.
 func TestReportOfAStaleRead(t *testing.T) {
 	b := brokenVariants()[1]
 	run, out, err := report.CaptureScenario(b.Scenario, b.First, scenarios.Options{})

@@ -44,7 +44,7 @@ func TestMinimizeBrokenPersistence(t *testing.T) {
 }
 
 // TestStrategiesOnBrokenPersistence measures each strategy on each broken
-// persistence when SIMLAB_STRATEGY_SEEDS is set (the README's table).
+// persistence when SIMLAB_STRATEGY_SEEDS is set (the strategies table of docs/finding-bugs.md).
 func TestStrategiesOnBrokenPersistence(t *testing.T) {
 	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug { return brokenVariants() })
 }

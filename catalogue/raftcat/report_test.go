@@ -11,7 +11,7 @@ import (
 // TestReportOfARaftSafetyFailure draws the first failing Figure 8 run of
 // servers that forget everything at a restart: an invariant failure that
 // the report opens on in a browser. With SIMLAB_SCREENSHOTS=docs/img it
-// makes the README's screenshot.
+// makes the screenshot in docs/reports.md.
 func TestReportOfARaftSafetyFailure(t *testing.T) {
 	b := brokenVariants()[0]
 	run, out, err := report.CaptureScenario(b.Scenario, b.First, scenarios.Options{})

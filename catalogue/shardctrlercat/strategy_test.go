@@ -8,7 +8,7 @@ import (
 
 // TestStrategiesOnStaleQueries measures each strategy on the controller
 // that answers queries without its log (ctrl_test.go) when
-// SIMLAB_STRATEGY_SEEDS is set (the README's table).
+// SIMLAB_STRATEGY_SEEDS is set (the strategies table of docs/finding-bugs.md).
 func TestStrategiesOnStaleQueries(t *testing.T) {
 	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug {
 		var bugs []scenariotest.Bug

@@ -7,7 +7,7 @@ import (
 )
 
 // TestStrategiesOnBrokenGroups measures each strategy on each broken group
-// of broken_test.go when SIMLAB_STRATEGY_SEEDS is set (the README's table).
+// of broken_test.go when SIMLAB_STRATEGY_SEEDS is set (the strategies table of docs/finding-bugs.md).
 func TestStrategiesOnBrokenGroups(t *testing.T) {
 	scenariotest.MeasureStrategies(t, func(*testing.T) []scenariotest.Bug {
 		var bugs []scenariotest.Bug

@@ -1,6 +1,6 @@
 // Command simlab-kv is a client of a live simlab kv cluster: get, put,
-// append, and a benchmark that can check its own history. See "Run it for
-// real" in the README, and package live/cluster.
+// append, and a benchmark that can check its own history. See
+// docs/live.md ("Run it for real") and package live/cluster.
 package main
 
 import (

@@ -1,6 +1,6 @@
 // Command simlab-node runs one server of a live simlab cluster: the same
 // node code the simulator checks, on TCP, files and the wall clock. See
-// "Run it for real" in the README, and package live/cluster.
+// docs/live.md ("Run it for real") and package live/cluster.
 package main
 
 import (

@@ -8,8 +8,8 @@ import (
 
 // BenchmarkLiveKV puts 1 and 8 closed-loop clients (a third each of Get,
 // Put and Append on 16 keys) on three kv servers on loopback in this
-// process, for 3 s per iteration, and reports what the README's
-// comparison with the simulator needs: answered operations per second,
+// process, for 3 s per iteration, and reports what the comparison with
+// the simulator in docs/live.md needs: answered operations per second,
 // latency percentiles, Raft messages per committed entry, entries per
 // AppendEntries, and the leader's mean wall time per handler call (the
 // figure the simulator's CPU model is calibrated with).

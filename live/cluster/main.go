@@ -75,7 +75,7 @@ backup taken while the node was stopped, or leave the node down: the other
 servers keep serving while a majority of the cluster is up. Do not start it over
 an empty directory under the same name: it would vote again in terms it already
 voted in, and forget entries whose commitment it was counted for. See "A damaged
-node" in the README.
+node" in docs/live.md.
 `
 
 func nodeMain(args []string, stdout, stderr io.Writer) error {

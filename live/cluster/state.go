@@ -9,7 +9,6 @@ import (
 
 	"github.com/simlab-go/simlab/live"
 	"github.com/simlab-go/simlab/sim/node"
-	"github.com/simlab-go/simlab/sim/node/nodetest"
 	"github.com/simlab-go/simlab/systems/kv"
 	"github.com/simlab-go/simlab/systems/rsm"
 )
@@ -21,8 +20,8 @@ import (
 // crash at that moment would leave), though a stopped node's is exact.
 //
 // The state is loaded by booting the server itself over a copy of the
-// files in a test Env, so the printout reads the files exactly as a
-// restart does, and a state that would not boot says so here.
+// files in a live.OfflineEnv, so the printout reads the files exactly as
+// a restart does, and a state that would not boot says so here.
 func PrintState(w io.Writer, cfg *Config, dir string) (err error) {
 	marker, err := os.ReadFile(filepath.Join(dir, "node"))
 	if err != nil {
@@ -38,19 +37,17 @@ func PrintState(w io.Writer, cfg *Config, dir string) (err error) {
 		return err
 	}
 	fmt.Fprintf(w, "node %s (%s), data directory %s\nfiles:\n", name, cfg.System, dir)
-	env := nodetest.New(id, 1)
 	for _, n := range node.SortedKeys(files) {
 		fmt.Fprintf(w, "  %-16s %d bytes\n", n, len(files[n]))
-		env.Store().WriteFile(n, files[n])
 	}
-	env.Store().Sync()
+	env := live.NewOfflineEnv(id, files)
 	h := cfg.factory(id)()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("the state does not load; the server would not boot from it: %v", p)
 		}
 	}()
-	if d := env.Boot(h, true); d != nil {
+	if d := env.Boot(h); d != nil {
 		return &live.DamageError{Node: name, Path: filepath.Join(dir, "disk", live.FileName(d.File)), Damage: d}
 	}
 	rf := h.(raftOf).Raft()

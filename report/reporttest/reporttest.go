@@ -15,7 +15,7 @@ import (
 )
 
 // ScreenshotDir is where Look keeps screenshots: $SIMLAB_SCREENSHOTS (the
-// README's come from SIMLAB_SCREENSHOTS=docs/img), else $SIMLAB_ARTIFACTS,
+// documents' come from SIMLAB_SCREENSHOTS=docs/img), else $SIMLAB_ARTIFACTS,
 // else a directory of the system's temporary files.
 func ScreenshotDir() string {
 	for _, v := range []string{"SIMLAB_SCREENSHOTS", "SIMLAB_ARTIFACTS"} {

@@ -241,7 +241,7 @@ func FaultsAreData(t *testing.T, patterns string) {
 // Minimizes runs Minimize on a broken variant's failing seed and checks
 // what a user relies on: the smallest case is no bigger than the run it
 // came from, it replays, and it fails the same way. It logs one row of
-// the README's minimization table (the variant, before → after in
+// the minimization table of docs/finding-bugs.md (the variant, before → after in
 // actions, operations and events, runs and wall time) and returns the
 // result.
 func Minimizes(t testing.TB, bug string, s scenarios.Scenario, seed uint64, o scenarios.Options) *scenarios.Minimized {
@@ -288,7 +288,8 @@ type StrategyResult struct {
 }
 
 // CompareStrategies runs seeds 1..n of the bug under each strategy, two
-// runs at a time, and logs one line for the README's table:
+// runs at a time, and logs one line for the strategies table of
+// docs/finding-bugs.md:
 //
 //	STRATEGY | bug | scenario | random: first F, k/n | pct: first F, k/n
 //
