@@ -48,7 +48,7 @@ func TestMessageFates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := layout(Run{Records: tt.records, Outcome: scenarios.Outcome{Nodes: []scenarios.NodeStats{{Name: "a"}, {Name: "b"}}}})
+			p := layout(Run{Records: tt.records, Outcome: outcomeOf([]string{"a", "b"})})
 			m := p.Worlds[0].Msgs
 			if !slices.Equal(m.Fate, tt.want) || !slices.Equal(m.End, tt.ends) {
 				t.Errorf("fates %v ends %v, want %v %v", m.Fate, m.End, tt.want, tt.ends)
@@ -71,7 +71,7 @@ func TestNetBands(t *testing.T) {
 		return sim.Record{Kind: "net", Time: at, Detail: "not parsed", Net: &sim.NetChange{Op: op, Groups: groups}}
 	}
 	s := time.Second
-	p := layout(Run{Nodes: lanes, Records: []sim.Record{
+	p := layout(Run{Outcome: outcomeOf(lanes), Records: []sim.Record{
 		{Kind: "start", Node: "s0"}, {Kind: "start", Node: "s1"}, {Kind: "start", Node: "s2"}, {Kind: "start", Node: "c0"},
 		net(1*s, "partition", []string{"s0", "s1"}, []string{"s2"}),
 		net(2*s, "ring", []string{"s2", "s0", "s1"}),
@@ -242,4 +242,13 @@ func TestEveryScriptIsJoined(t *testing.T) {
 	if !strings.HasSuffix(script, "})();\n") || strings.Count(script, "(function () {") != 1 {
 		t.Error("the scripts are not wrapped in one function")
 	}
+}
+
+// outcomeOf is the outcome of a run with these nodes, for a layout test.
+func outcomeOf(names []string) scenarios.Outcome {
+	var out scenarios.Outcome
+	for _, n := range names {
+		out.Nodes = append(out.Nodes, scenarios.NodeStats{Name: n})
+	}
+	return out
 }
