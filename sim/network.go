@@ -336,7 +336,7 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 	w.sends++
 	num := w.sends
 	if w.cfg.Trace != nil {
-		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), ID: num, Detail: w.summarize(msg), MsgType: fmt.Sprintf("%T", msg)})
+		w.trace(Record{Kind: "send", Node: n.name, Peer: w.Name(to), ID: num, Detail: w.summarize(msg), MsgType: w.typeName(msg)})
 	}
 	if w.cfg.Strict {
 		// Check every message, delivered or not, so whether strict mode
@@ -393,6 +393,6 @@ func (w *World) drop(ev *event, why string) {
 func (w *World) traceDrop(from string, to node.ID, num uint64, msg any, why string) {
 	if w.cfg.Trace != nil {
 		w.trace(Record{Kind: "drop", Node: from, Peer: w.Name(to), ID: num, Detail: why + ": " + w.summarize(msg),
-			MsgType: fmt.Sprintf("%T", msg), Reason: why})
+			MsgType: w.typeName(msg), Reason: why})
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,21 @@ func (w *World) trace(r Record) {
 // summarize renders a message or tag for the trace, bounded in length:
 // its type once (a type's String method that already starts with its name
 // is not prefixed again), and node IDs by their names (see names).
+// typeName is v's type as %T prints it, made once per type and shared by
+// every record of the run that names it.
+func (w *World) typeName(v any) string {
+	t := reflect.TypeOf(v)
+	name, ok := w.typeNames[t]
+	if !ok {
+		name = fmt.Sprintf("%T", v)
+		if w.typeNames == nil {
+			w.typeNames = map[reflect.Type]string{}
+		}
+		w.typeNames[t] = name
+	}
+	return name
+}
+
 func (w *World) summarize(v any) string {
 	var s string
 	if st, ok := v.(fmt.Stringer); ok && v != nil {

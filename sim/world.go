@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/bits"
+	"reflect"
 	"runtime/debug"
 	"time"
 
@@ -68,8 +69,9 @@ type World struct {
 	sends     uint64 // messages sent, which numbers them in the trace
 	fp        uint64
 	rate      rateWatch
-	pct       *pct      // the PCT strategy's state; nil under Random
-	cover     *coverage // marks reached; nil unless Config.Coverage
+	pct       *pct                    // the PCT strategy's state; nil under Random
+	cover     *coverage               // marks reached; nil unless Config.Coverage
+	typeNames map[reflect.Type]string // message type names for trace records, made once each
 }
 
 type observer struct {
@@ -493,7 +495,7 @@ func (w *World) dispatch(it item) {
 		w.hash(uint64(w.now), uint64(evRecv), uint64(ev.node), uint64(ev.from), uint64(ev.size))
 		if w.cfg.Trace != nil {
 			w.trace(Record{Kind: "recv", Node: n.name, Peer: w.Name(ev.from), ID: uint64(ev.timer), Detail: w.summarize(ev.msg),
-				MsgType: fmt.Sprintf("%T", ev.msg)})
+				MsgType: w.typeName(ev.msg)})
 		}
 		w.release(it.slot)
 		w.run(n, &w.recv)
