@@ -51,21 +51,21 @@ func (cs *Clients[C]) Add(newClerk func() C, next func(env node.Env)) *Client[C]
 // All lists the clients in the order they were added.
 func (cs *Clients[C]) All() []*Client[C] { return cs.list }
 
-// Idle reports whether no client's clerk has an operation in progress.
-func (cs *Clients[C]) Idle() bool {
+// Busy reports whether some client's clerk has an operation in progress.
+func (cs *Clients[C]) Busy() bool {
 	for _, cl := range cs.list {
 		if cl.Clerk.Busy() {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // Drain stops the workloads (Stopping) and runs w until every client's
 // last operation completed, for at most limit.
 func (cs *Clients[C]) Drain(limit time.Duration) error {
 	cs.Stopping = true
-	return cs.w.RunUntil(cs.Idle, limit, "every client's last operation completing")
+	return cs.w.RunUntil(func() bool { return !cs.Busy() }, limit, "every client's last operation completing")
 }
 
 // Waiting names the clients whose clerk waits for an answer.
@@ -85,7 +85,10 @@ type Client[C Clerk] struct {
 	Index int
 	ID    node.ID
 	// Clerk is the latest incarnation's clerk.
-	Clerk   C
+	Clerk C
+	// Idle is for the client's workload to say it has nothing more to do
+	// (it stopped, or did all it had to).
+	Idle    bool
 	clients *Clients[C]
 	next    func(env node.Env)
 }

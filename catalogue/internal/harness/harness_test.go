@@ -172,7 +172,7 @@ func TestClients(t *testing.T) {
 		if nexts != 6 {
 			c.Failf("next ran %d times, want 2 starts and 2 pauses of each client", nexts)
 		}
-		if !cs.Idle() || len(cs.Waiting()) != 0 {
+		if cs.Busy() || len(cs.Waiting()) != 0 {
 			c.Failf("clients busy with no operation started: %v", cs.Waiting())
 		}
 	}}
