@@ -14,7 +14,7 @@ import (
 // written it meanwhile.
 func (cl *srvClient) holdAndCheck(env node.Env, name string, then func(env node.Env)) {
 	marker := "marker:" + name
-	me := fmt.Sprintf("c%d", cl.Index)
+	me := cl.Name()
 	var write func(env node.Env)
 	write = func(env node.Env) {
 		cl.get(env, marker, func(env node.Env, _ string, version uint64, err string) {
