@@ -49,7 +49,7 @@ func (ck *srvClerk) Handle(env node.Env, ev node.Event) bool {
 	if ck.Clerk.Handle(env, ev) {
 		return true
 	}
-	for _, l := range ck.locks {
+	for _, l := range ck.locks { // each takes only its own key's timers: the order does not matter
 		if l.Handle(env, ev) {
 			return true
 		}
