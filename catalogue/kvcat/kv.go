@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -37,7 +37,7 @@ func kvSeconds(def int) scenarios.Param {
 var kvRounds = scenarios.Param{Name: "rounds", Default: "5", Doc: "rounds of crashing every server", Min: 1, Max: 1000, Shrink: true}
 
 // kvLogParam chooses the consensus log the servers replicate through.
-var kvLogParam = raftwatch.LogParam
+var kvLogParam = harness.LogParam
 
 // kvMixParam chooses the operations of a scenario built on kvMix.
 var kvMixParam = scenarios.Param{Name: "mix", Default: "mixed", Doc: "the clients' operations: mixed (Get, Put and Append), appends (Append only) or puts (Put only)"}
@@ -73,7 +73,7 @@ func init() {
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.addClients(1, kvMix, nil)
-			kc.run(3 * time.Second)
+			kc.Run(3 * time.Second)
 			kc.finish(5 * time.Second)
 		},
 	})
@@ -85,7 +85,7 @@ func init() {
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 5, 0, nil)
 			kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
-			kc.run(time.Duration(c.IntParam("seconds")) * time.Second)
+			kc.Run(time.Duration(c.IntParam("seconds")) * time.Second)
 			kc.finish(5 * time.Second)
 		},
 	})
@@ -98,7 +98,7 @@ func init() {
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
 			kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
-			kc.run(time.Duration(c.IntParam("seconds")) * time.Second)
+			kc.Run(time.Duration(c.IntParam("seconds")) * time.Second)
 			kc.finish(10 * time.Second)
 		},
 	})
@@ -171,8 +171,8 @@ func init() {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.waitLeader()
 			cls := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1000}, nil)
-			kc.applyFaults()
-			c.Must(kc.w.RunUntil(func() bool { return cls[0].idle }, 60*time.Second, "1,000 operations"))
+			kc.Bind(nil)
+			c.Must(kc.w.RunUntil(func() bool { return cls[0].Idle }, 60*time.Second, "1,000 operations"))
 			var total time.Duration
 			for _, l := range cls[0].latencies {
 				total += l
@@ -200,7 +200,7 @@ func kvLink(unreliable bool) sim.Config {
 func (kc *kvCluster) finalGet(cl *kvClient, key string) string {
 	var value string
 	done := false
-	kc.w.Invoke(cl.id(), "final get", func(env node.Env) {
+	kc.w.Invoke(cl.ID, "final get", func(env node.Env) {
 		cl.issue(env, kv.Op{Kind: kv.Get, Key: key}, func(env node.Env, v string) { value, done = v, true })
 	})
 	kc.c.Must(kc.w.RunUntil(func() bool { return done }, 10*time.Second, "the final read"))
@@ -235,10 +235,10 @@ func (kc *kvCluster) repartition(c *scenarios.Case, d time.Duration) {
 	end := kc.w.Now() + d
 	for kc.w.Now() < end {
 		a, b := kc.split(r)
-		kc.fault("partition", kc.nameAll(a)+"|"+kc.nameAll(b))
-		kc.run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
+		kc.Fault("partition", kc.nameAll(a)+"|"+kc.nameAll(b))
+		kc.Run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
 	}
-	kc.fault("heal")
+	kc.Fault("heal")
 }
 
 // split draws a majority and a minority of the servers, and puts each
@@ -254,9 +254,9 @@ func (kc *kvCluster) split(r *node.Rand) (majority, minority []node.ID) {
 	}
 	for _, cl := range kc.clients {
 		if r.Chance(0.5) {
-			majority = append(majority, cl.id())
+			majority = append(majority, cl.ID)
 		} else {
-			minority = append(minority, cl.id())
+			minority = append(minority, cl.ID)
 		}
 	}
 	return majority, minority
@@ -269,15 +269,15 @@ func (kc *kvCluster) crashRounds(c *scenarios.Case, rounds int, partitions bool)
 	for round := 0; round < rounds; round++ {
 		if partitions {
 			a, b := kc.split(r)
-			kc.fault("partition", kc.nameAll(a)+"|"+kc.nameAll(b))
+			kc.Fault("partition", kc.nameAll(a)+"|"+kc.nameAll(b))
 		}
-		kc.run(r.Duration(700*time.Millisecond, 1300*time.Millisecond))
+		kc.Run(r.Duration(700*time.Millisecond, 1300*time.Millisecond))
 		for _, name := range kc.names {
-			kc.fault("crash", name)
+			kc.Fault("crash", name)
 		}
-		kc.run(r.Duration(0, 100*time.Millisecond))
+		kc.Run(r.Duration(0, 100*time.Millisecond))
 		for _, name := range kc.names {
-			kc.fault("restart", name)
+			kc.Fault("restart", name)
 		}
 	}
 	kc.restoreAll()
@@ -300,7 +300,7 @@ func runMinorityLeader(c *scenarios.Case) {
 		kc.waitLeader()
 		leader = kc.leader()
 	}
-	c.Must(kc.w.RunFor(500 * time.Millisecond)) // not kc.run: the schedule is bound once the clients exist
+	c.Must(kc.w.RunFor(500 * time.Millisecond)) // not kc.Run: the schedule is bound once the clients exist
 	if !kc.onPaxos() {
 		leader = kc.leader()
 	}
@@ -314,15 +314,15 @@ func runMinorityLeader(c *scenarios.Case) {
 	// A client on each side of the partition.
 	onMajority := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1}, nil)[0]
 	onMinority := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: 1}, nil)[0]
-	kc.applyFaults()
-	kc.fault("partition", kc.nameAll(append(minority, onMinority.id()))+"|"+kc.nameAll(append(majority, onMajority.id())))
-	kc.run(time.Millisecond) // the clients start their one operation
-	c.Check(kc.w.RunUntil(func() bool { return onMajority.idle }, 5*time.Second, "the majority answering"))
-	if kc.w.RunUntil(func() bool { return onMinority.idle }, time.Second, "a minority answer") == nil {
+	kc.Bind(nil)
+	kc.Fault("partition", kc.nameAll(append(minority, onMinority.ID))+"|"+kc.nameAll(append(majority, onMajority.ID)))
+	kc.Run(time.Millisecond) // the clients start their one operation
+	c.Check(kc.w.RunUntil(func() bool { return onMajority.Idle }, 5*time.Second, "the majority answering"))
+	if kc.w.RunUntil(func() bool { return onMinority.Idle }, time.Second, "a minority answer") == nil {
 		c.Failf("the minority answered a request while cut off from the majority")
 	}
-	kc.fault("heal")
-	c.Check(kc.w.RunUntil(func() bool { return onMinority.idle }, 3*time.Second, "the minority's request answered after healing"))
+	kc.Fault("heal")
+	c.Check(kc.w.RunUntil(func() bool { return onMinority.Idle }, 3*time.Second, "the minority's request answered after healing"))
 	kc.finish(5 * time.Second)
 }
 
@@ -331,8 +331,8 @@ func runKVMemory(c *scenarios.Case) {
 	const mb = 1 << 20
 	kc := newKVCluster(c, sim.Config{}, 3, mb, nil)
 	cl := kc.addClients(1, kvWorkload{keys: []string{"k"}, putOnly: true, valueBytes: mb, maxOps: 20}, nil)[0]
-	kc.applyFaults()
-	c.Must(kc.w.RunUntil(func() bool { return cl.ops == 20 && cl.idle }, 60*time.Second, "twenty 1 MB puts"))
+	kc.Bind(nil)
+	c.Must(kc.w.RunUntil(func() bool { return cl.ops == 20 && cl.Idle }, 60*time.Second, "twenty 1 MB puts"))
 	small := func() bool {
 		for _, id := range kc.servers {
 			s, ok := kc.server(id)
@@ -370,20 +370,20 @@ func runKVHoles(c *scenarios.Case) {
 		c.BadInput("kv/holes reads through one server, which on Raft is a follower that does not answer: it runs on Paxos only")
 	}
 	reader := kc.addClients(1, kvWorkload{keys: kvKeys, maxOps: -1}, kc.servers[:1])[0] // it reads below, after the heal
-	kc.applyFaults()
-	kc.fault("partition", "s0,s1,"+kc.nameAll([]node.ID{reader.id()})+"|s2,s3,s4,"+kc.nameAll([]node.ID{writers[0].id(), writers[1].id(), writers[2].id()}))
-	kc.run(2 * time.Second)
-	kc.fault("heal")
-	kc.stopping = true
+	kc.Bind(nil)
+	kc.Fault("partition", "s0,s1,"+kc.nameAll([]node.ID{reader.ID})+"|s2,s3,s4,"+kc.nameAll([]node.ID{writers[0].ID, writers[1].ID, writers[2].ID}))
+	kc.Run(2 * time.Second)
+	kc.Fault("heal")
+	kc.nodes.Stopping = true
 	c.Must(kc.w.RunUntil(func() bool {
 		for _, w := range writers {
-			if !w.idle {
+			if !w.Idle {
 				return false
 			}
 		}
 		return true
 	}, 5*time.Second, "the writers' last operations"))
-	kc.stopping = false
+	kc.nodes.Stopping = false
 	done := false
 	var readAll func(env node.Env, i int)
 	readAll = func(env node.Env, i int) {
@@ -393,7 +393,7 @@ func runKVHoles(c *scenarios.Case) {
 		}
 		reader.issue(env, kv.Op{Kind: kv.Get, Key: kvKeys[i]}, func(env node.Env, _ string) { readAll(env, i+1) })
 	}
-	kc.w.Invoke(reader.id(), "read every key", func(env node.Env) { readAll(env, 0) })
+	kc.w.Invoke(reader.ID, "read every key", func(env node.Env) { readAll(env, 0) })
 	c.Check(kc.w.RunUntil(func() bool { return done }, 5*time.Second, "s0 answering a read of every key"))
 	kc.finish(5 * time.Second)
 }
@@ -410,11 +410,11 @@ func runKVPartitions(c *scenarios.Case, server kvServer) {
 func runKVOneKeyAppends(c *scenarios.Case, server kvServer) {
 	kc := newKVClusterOf(c, server, sim.Config{Link: &lossyDupLink}, 5, 0, nil)
 	cls := kc.addClients(c.IntParam("clients"), kvWorkload{keys: []string{"k"}, appendOnly: true, thinkMax: 10 * time.Millisecond}, nil)
-	kc.run(time.Duration(c.IntParam("seconds")) * time.Second)
+	kc.Run(time.Duration(c.IntParam("seconds")) * time.Second)
 	kc.finish(10 * time.Second)
 	value := kc.finalGet(cls[0], "k")
 	for _, cl := range cls {
-		checkAppends(c, value, cl.index, cl.ops)
+		checkAppends(c, value, cl.Index, cl.ops)
 	}
 }
 

@@ -24,8 +24,8 @@ func init() {
 			kc.addClients(1, kvWorkload{keys: []string{"x"}, maxOps: 200, putOnly: true}, nil)
 			kc.smallState = true
 			watchRaftSize(c, kc)
-			kc.applyFaults()
-			c.Must(kc.w.RunUntil(kc.clients[0].isIdle, 60*time.Second, "200 puts"))
+			kc.Bind(nil)
+			c.Must(kc.w.RunUntil(func() bool { return kc.clients[0].Idle }, 60*time.Second, "200 puts"))
 			kc.finish(5 * time.Second)
 			kc.requireSnapshots()
 		},
@@ -42,10 +42,10 @@ func init() {
 			watchRaftSize(c, kc)
 			leader := kc.waitLeader()
 			lagging := kc.servers[(int(leader)+1)%5]
-			kc.fault("isolate", kc.w.Name(lagging))
-			kc.run(3 * time.Second)
-			kc.fault("heal")
-			kc.run(2 * time.Second) // time to catch up
+			kc.Fault("isolate", kc.w.Name(lagging))
+			kc.Run(3 * time.Second)
+			kc.Fault("heal")
+			kc.Run(2 * time.Second) // time to catch up
 			s, _ := kc.server(lagging)
 			if s.Raft().Stats().SnapshotsInstalled == 0 {
 				c.Failf("%s caught up without an InstallSnapshot: the scenario did not exercise it", kc.w.Name(lagging))
@@ -93,9 +93,9 @@ func runKVSwarm(c *scenarios.Case, server kvServer) {
 	preVote, checkQuorum := r.Chance(0.5), r.Chance(0.5)
 	kc := newKVClusterOf(c, server, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
 	kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
-	kc.applyFaults()
+	kc.Bind(nil)
 	c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, kvSwarmFaultEnd))
-	kc.run(kvSwarmFaultEnd + time.Millisecond)
+	kc.Run(kvSwarmFaultEnd + time.Millisecond)
 	kc.finish(10 * time.Second)
 }
 
@@ -130,7 +130,7 @@ func watchRaftSize(c *scenarios.Case, kc *kvCluster) {
 // requireSnapshots fails the run if no server ever compacted its log: the
 // scenario would not have tested snapshots.
 func (kc *kvCluster) requireSnapshots() {
-	if !kc.sawSnapshot && (!kc.onPaxos() || !kc.paxosWatch.SawSnapshot) {
+	if !kc.watch.SawSnapshot {
 		kc.c.Failf("no server ever held a snapshot: the scenario did not exercise snapshots")
 	}
 }

@@ -63,7 +63,7 @@ func measureThroughput(c *scenarios.Case, clients, keys int, d, cpu, lat time.Du
 		names = append(names, fmt.Sprintf("k%d", i))
 	}
 	cls := kc.addClients(clients, kvWorkload{keys: names}, nil)
-	kc.applyFaults() // the network from the start, so the schedule replays
+	kc.Bind(nil) // the network from the start, so the schedule replays
 	kc.waitLeader()
 	type sample struct{ messages, appends, entries, commit int }
 	snap := func() (s sample) {
@@ -81,13 +81,13 @@ func measureThroughput(c *scenarios.Case, clients, keys int, d, cpu, lat time.Du
 		return s
 	}
 	// A second to warm up (clients connect, batches settle), then d.
-	kc.run(time.Second)
+	kc.Run(time.Second)
 	before := snap()
 	seen := make([]int, len(cls))
 	for i, cl := range cls {
 		seen[i] = len(cl.latencies)
 	}
-	kc.run(d)
+	kc.Run(d)
 	after := snap()
 	var lats []time.Duration
 	for i, cl := range cls {

@@ -18,12 +18,12 @@ func releaseIgnoringMaybe(cl *srvClient, name string, env node.Env, done func(no
 	key, me := cl.lockOf(name).Key(), "c"+strings.TrimPrefix(cl.sc.w.Name(env.Self()), "c")
 	var try func(env node.Env, mustHold bool)
 	try = func(env node.Env, mustHold bool) {
-		cl.ck.Get(env, key, func(env node.Env, value string, version uint64, err string) {
+		cl.Clerk.Get(env, key, func(env node.Env, value string, version uint64, err string) {
 			if mustHold && value != me {
 				done(env)
 				return
 			}
-			cl.ck.Put(env, key, "", version, func(env node.Env, err string) {
+			cl.Clerk.Put(env, key, "", version, func(env node.Env, err string) {
 				if err == kvsrv.OK {
 					done(env)
 					return

@@ -131,8 +131,8 @@ func racer(end time.Duration) func(env node.Env, cl *srvClient) {
 			}
 			cl.get(env, "k", func(env node.Env, _ string, version uint64, err string) {
 				n++
-				cl.put(env, "k", fmt.Sprintf("c%d.%d", cl.index, n), version, func(env node.Env, _ string) {
-					cl.after(env, env.Rand().Duration(0, 10*time.Millisecond), loop)
+				cl.put(env, "k", fmt.Sprintf("c%d.%d", cl.Index, n), version, func(env node.Env, _ string) {
+					cl.After(env, env.Rand().Duration(0, 10*time.Millisecond), loop)
 				})
 			})
 		}
@@ -144,7 +144,7 @@ func runRace(c *scenarios.Case, cluster clusterFunc, unreliable bool) {
 	const end = 3 * time.Second
 	sc := cluster(c, 10, racer(end))
 	if unreliable {
-		sc.apply(scenarios.LinkSchedule(0, lossy))
+		sc.Bind(scenarios.LinkSchedule(0, lossy))
 	}
 	sc.waitDone(end + 30*time.Second)
 	v := sc.server().Version("k")
@@ -187,7 +187,7 @@ func runServerCrash(c *scenarios.Case, cluster clusterFunc) {
 				cl.done = true
 				return
 			}
-			cl.ck.Get(env, fmt.Sprint("k", k), func(env node.Env, _ string, _ uint64, err string) {
+			cl.Clerk.Get(env, fmt.Sprint("k", k), func(env node.Env, _ string, _ uint64, err string) {
 				if err == kvsrv.ErrNoKey {
 					lost++
 				}

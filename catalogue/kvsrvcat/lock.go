@@ -14,7 +14,7 @@ import (
 // written it meanwhile.
 func (cl *srvClient) holdAndCheck(env node.Env, name string, then func(env node.Env)) {
 	marker := "marker:" + name
-	me := fmt.Sprintf("c%d", cl.index)
+	me := cl.Name()
 	var write func(env node.Env)
 	write = func(env node.Env) {
 		cl.get(env, marker, func(env node.Env, _ string, version uint64, err string) {
@@ -23,10 +23,10 @@ func (cl *srvClient) holdAndCheck(env node.Env, name string, then func(env node.
 					write(env) // ErrVersion: read again (the key's version is the holders' business only)
 					return
 				}
-				cl.after(env, env.Rand().Duration(5*time.Millisecond, 30*time.Millisecond), func(env node.Env) {
+				cl.After(env, env.Rand().Duration(5*time.Millisecond, 30*time.Millisecond), func(env node.Env) {
 					cl.get(env, marker, func(env node.Env, value string, _ uint64, err string) {
 						if value != me && cl.sc.doubled == "" {
-							cl.sc.doubled = fmt.Sprintf("the marker of lock %q reads %q while c%d holds it", name, value, cl.index)
+							cl.sc.doubled = fmt.Sprintf("the marker of lock %q reads %q while c%d holds it", name, value, cl.Index)
 						}
 						then(env)
 					})
@@ -53,7 +53,7 @@ func locker(rounds int, names []string) func(env node.Env, cl *srvClient) {
 						var free func(env node.Env, j int)
 						free = func(env node.Env, j int) {
 							if j < 0 {
-								cl.after(env, env.Rand().Duration(0, 20*time.Millisecond), func(env node.Env) { round(env, k+1) })
+								cl.After(env, env.Rand().Duration(0, 20*time.Millisecond), func(env node.Env) { round(env, k+1) })
 								return
 							}
 							cl.release(env, names[j], func(env node.Env) { free(env, j-1) })
@@ -81,7 +81,7 @@ func runLock(c *scenarios.Case, cluster clusterFunc, clients int, unreliable, ne
 	}
 	sc := cluster(c, clients, locker(rounds, names))
 	if unreliable {
-		sc.apply(scenarios.LinkSchedule(0, lossy))
+		sc.Bind(scenarios.LinkSchedule(0, lossy))
 	}
 	sc.waitDone(60 * time.Second)
 	c.Reportf("%d successful puts, %d ErrMaybe, %d ErrVersion", sc.ok, sc.maybe, sc.stale)
@@ -109,7 +109,7 @@ func runLockSwarm(c *scenarios.Case, cluster clusterFunc) {
 		nodes = append(nodes, sc.w.Name(id))
 	}
 	const end = 6 * time.Second
-	sc.apply(p.Schedule(c.Rand("faults"), nodes, len(nodes), 100*time.Millisecond, end))
+	sc.Bind(p.Schedule(c.Rand("faults"), nodes, len(nodes), 100*time.Millisecond, end))
 	sc.waitDone(60 * time.Second)
 	sc.checkHistory()
 }

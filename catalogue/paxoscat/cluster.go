@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -35,10 +36,11 @@ func (h *pxHost) Handle(env node.Env, ev node.Event) {
 	h.px.Handle(env, ev)
 }
 
-// pxCluster is n Paxos peers p0..p(n-1) in one world, with the checks of
-// every event: one value per instance across peers, and no instance
-// forgotten before every peer called Done on it.
+// pxCluster is n Paxos peers p0..p(n-1) in one world and its fault
+// schedule, with the checks of every event: one value per instance across
+// peers, and no instance forgotten before every peer called Done on it.
 type pxCluster struct {
+	*harness.Faults
 	c     *scenarios.Case
 	w     *sim.World
 	ids   []node.ID
@@ -50,12 +52,12 @@ type pxCluster struct {
 	// dones is the highest Done the scenario called at each peer.
 	dones []int
 	// wrap and wrapEnv, when set, break the peers (tests).
-	wrap    func(i int) func(node.Env, node.Event) (node.Env, node.Event, bool)
-	applied bool
+	wrap func(i int) func(node.Env, node.Event) (node.Env, node.Event, bool)
 }
 
 func newPxCluster(c *scenarios.Case, cfg sim.Config, n int) *pxCluster {
-	pc := &pxCluster{c: c, w: c.NewWorld(cfg), learned: map[int][]byte{}, deaf: make([]bool, n), dones: make([]int, n)}
+	w, faults := harness.NewWorld(c, cfg)
+	pc := &pxCluster{Faults: faults, c: c, w: w, learned: map[int][]byte{}, deaf: make([]bool, n), dones: make([]int, n)}
 	for i := range pc.dones {
 		pc.dones[i] = -1
 	}
@@ -133,17 +135,9 @@ func (pc *pxCluster) peer(i int) *paxos.Paxos {
 	return h.px
 }
 
-// apply binds the world's fault schedule (the scenario's own, or -faults).
-func (pc *pxCluster) apply(s scenarios.Schedule) {
-	if !pc.applied {
-		pc.applied = true
-		pc.c.Apply(pc.w, s)
-	}
-}
-
 // startAt has peer i propose v for seq, now.
 func (pc *pxCluster) startAt(i, seq int, v string) {
-	pc.apply(nil)
+	pc.Bind(nil)
 	if px := pc.peer(i); px != nil && !px.Booted() {
 		pc.c.Must(pc.w.RunFor(0)) // its Start event is due now: let it restore first
 	}
@@ -152,7 +146,7 @@ func (pc *pxCluster) startAt(i, seq int, v string) {
 
 // done has peer i call Done(seq).
 func (pc *pxCluster) done(i, seq int) {
-	pc.apply(nil)
+	pc.Bind(nil)
 	if px := pc.peer(i); px != nil && !px.Booted() {
 		pc.c.Must(pc.w.RunFor(0))
 	}
@@ -162,11 +156,6 @@ func (pc *pxCluster) done(i, seq int) {
 			pc.dones[i] = max(pc.dones[i], seq)
 		}
 	})
-}
-
-func (pc *pxCluster) run(d time.Duration) {
-	pc.apply(nil)
-	pc.c.Must(pc.w.RunFor(d))
 }
 
 // ndecided is how many up peers have seq decided, and fails the run if
@@ -186,15 +175,13 @@ func (pc *pxCluster) ndecided(seq int) int {
 // waitDecided runs until at least want peers have decided seq, or fails
 // after limit.
 func (pc *pxCluster) waitDecided(seq, want int, limit time.Duration) {
-	pc.apply(nil)
-	err := pc.w.RunUntil(func() bool { return pc.ndecided(seq) >= want }, limit, fmt.Sprintf("%d peers deciding instance %d", want, seq))
+	err := pc.RunUntil(func() bool { return pc.ndecided(seq) >= want }, limit, fmt.Sprintf("%d peers deciding instance %d", want, seq))
 	pc.c.Must(err)
 }
 
 // waitAll waits for every instance of seqs to be decided by want peers.
 func (pc *pxCluster) waitAll(seqs []int, want int, limit time.Duration) {
-	pc.apply(nil)
-	err := pc.w.RunUntil(func() bool {
+	err := pc.RunUntil(func() bool {
 		for _, s := range seqs {
 			if pc.ndecided(s) < want {
 				return false

@@ -150,13 +150,13 @@ func (m pxCat) runDeaf(c *scenarios.Case) {
 	pc.start()
 	pc.startAt(0, 0, "goodbye")
 	pc.waitDecided(0, 3, pxLimit)
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	if n := pc.ndecided(0); n != 3 {
 		c.Failf("%d peers decided instance 0 with two of five deaf; want the 3 that hear", n)
 	}
 	pc.startAt(1, 1, "xxx")
 	pc.waitDecided(1, 3, pxLimit)
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	if n := pc.ndecided(1); n != 3 {
 		c.Failf("%d peers decided instance 1; want 3", n)
 	}
@@ -191,7 +191,7 @@ func (m pxCat) runForget(c *scenarios.Case) {
 		pc.startAt(i, 3, fmt.Sprint("y", i))
 	}
 	pc.waitDecided(3, n, pxLimit)
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	for i := range n {
 		if px := pc.peer(i); px != nil && px.Min() != 0 {
 			c.Failf("%s: Min() = %d while %s has not called Done; want 0", pc.names[i], px.Min(), pc.names[n-1])
@@ -256,7 +256,7 @@ func (pc *pxCluster) keepDone(interval, end time.Duration) {
 func (m pxCat) runForgetUnreliable(c *scenarios.Case) {
 	pc := m.cluster(c, sim.Config{}, 3)
 	pc.start()
-	pc.apply(scenarios.LinkSchedule(0, sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 2 * time.Millisecond, Loss: 0.1, Dup: 0.1, TailProb: 0.1, TailMean: 20 * time.Millisecond, TailMax: 200 * time.Millisecond}))
+	pc.Bind(scenarios.LinkSchedule(0, sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 2 * time.Millisecond, Loss: 0.1, Dup: 0.1, TailProb: 0.1, TailMean: 20 * time.Millisecond, TailMax: 200 * time.Millisecond}))
 	n := c.IntParam("instances")
 	const end = 5 * time.Second
 	pc.keepDone(100*time.Millisecond, end)
@@ -265,9 +265,9 @@ func (m pxCat) runForgetUnreliable(c *scenarios.Case) {
 	for seq := 0; seq < n; seq++ {
 		pc.startAt(r.IntN(3), seq, fmt.Sprint("v", seq))
 		seqs = append(seqs, seq)
-		pc.run(end / time.Duration(2*n))
+		pc.Run(end / time.Duration(2*n))
 	}
-	pc.fault("calm")
+	pc.Fault("calm")
 	pc.proposeUndecided(seqs) // a peer whose Decide was lost learns by proposing
 	pc.waitAllOrForgotten(seqs, pxLimit)
 	for i := range 3 {
@@ -336,7 +336,7 @@ func (m pxCat) runMessageCount(c *scenarios.Case) {
 		pc.startAt(0, seq, fmt.Sprint("u", seq))
 		pc.waitDecided(seq, 3, pxLimit)
 	}
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	uncontended := pc.messages() - sent
 	if uncontended > 9*n {
 		c.Failf("%d messages for %d uncontended agreements among 3 peers; want at most %d", uncontended, n, 9*n)
@@ -348,7 +348,7 @@ func (m pxCat) runMessageCount(c *scenarios.Case) {
 		}
 		pc.waitDecided(seq, 3, pxLimit)
 	}
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	contended := pc.messages() - sent
 	if contended > 15*3*n {
 		c.Failf("%d messages for %d agreements contended by all 3 peers; want at most %d", contended, n, 15*3*n)
@@ -360,7 +360,7 @@ func (m pxCat) runMany(c *scenarios.Case, unreliable bool) {
 	pc := m.cluster(c, sim.Config{}, 3)
 	pc.start()
 	if unreliable {
-		pc.apply(scenarios.LinkSchedule(0, sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 2 * time.Millisecond, Loss: 0.1, Dup: 0.1, TailProb: 0.1, TailMean: 20 * time.Millisecond, TailMax: 200 * time.Millisecond}))
+		pc.Bind(scenarios.LinkSchedule(0, sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 2 * time.Millisecond, Loss: 0.1, Dup: 0.1, TailProb: 0.1, TailMean: 20 * time.Millisecond, TailMax: 200 * time.Millisecond}))
 	}
 	n := c.IntParam("instances")
 	r := c.Rand("load")
@@ -371,12 +371,12 @@ func (m pxCat) runMany(c *scenarios.Case, unreliable bool) {
 		}
 		seqs = append(seqs, seq)
 		if seq%5 == 4 {
-			pc.run(r.Duration(0, 50*time.Millisecond))
+			pc.Run(r.Duration(0, 50*time.Millisecond))
 		}
 	}
 	if unreliable {
-		pc.run(2 * time.Second)
-		pc.fault("calm")
+		pc.Run(2 * time.Second)
+		pc.Fault("calm")
 		pc.proposeUndecided(seqs) // a peer whose Decide was lost learns by proposing
 	}
 	pc.waitAll(seqs, 3, pxLimit)
@@ -387,7 +387,7 @@ func (m pxCat) runDueling(c *scenarios.Case) {
 	pc.start()
 	// Lost accepts leave values accepted by a few acceptors, undecided,
 	// for the next round to find: what a proposer must take up.
-	pc.apply(scenarios.LinkSchedule(0, sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 5 * time.Millisecond, Loss: 0.2, TailProb: 0.2, TailMean: 30 * time.Millisecond, TailMax: 300 * time.Millisecond}))
+	pc.Bind(scenarios.LinkSchedule(0, sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 5 * time.Millisecond, Loss: 0.2, TailProb: 0.2, TailMean: 30 * time.Millisecond, TailMax: 300 * time.Millisecond}))
 	n := c.IntParam("instances")
 	r := c.Rand("load")
 	var seqs []int
@@ -396,10 +396,10 @@ func (m pxCat) runDueling(c *scenarios.Case) {
 			pc.startAt(i, seq, fmt.Sprint("v", seq, ".", i))
 		}
 		seqs = append(seqs, seq)
-		pc.run(r.Duration(0, 20*time.Millisecond))
+		pc.Run(r.Duration(0, 20*time.Millisecond))
 	}
-	pc.run(2 * time.Second)
-	pc.fault("calm")
+	pc.Run(2 * time.Second)
+	pc.Fault("calm")
 	pc.proposeUndecided(seqs)
 	pc.waitAll(seqs, 5, pxLimit)
 	for _, seq := range seqs {
@@ -407,11 +407,6 @@ func (m pxCat) runDueling(c *scenarios.Case) {
 			c.Failf("instance %d decided %q, which none of its proposers proposed", seq, v)
 		}
 	}
-}
-
-func (pc *pxCluster) fault(op string, args ...string) {
-	pc.apply(nil)
-	pc.c.Fault(pc.w, op, args...)
 }
 
 // atMost fails the run when more than k peers have decided seq.
@@ -424,15 +419,15 @@ func (pc *pxCluster) atMost(seq, k int, why string) {
 func (m pxCat) runMinority(c *scenarios.Case) {
 	pc := m.cluster(c, sim.Config{}, 5)
 	pc.start()
-	pc.fault("partition", "p0,p1|p2,p3,p4")
+	pc.Fault("partition", "p0,p1|p2,p3,p4")
 	pc.startAt(0, 0, "minority")
-	pc.run(2 * time.Second)
+	pc.Run(2 * time.Second)
 	pc.atMost(0, 0, "in a minority of 2")
 	pc.startAt(2, 1, "majority")
 	pc.waitDecided(1, 3, pxLimit)
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	pc.atMost(1, 3, "in a majority of 3")
-	pc.fault("heal")
+	pc.Fault("heal")
 	pc.proposeUndecided([]int{0, 1})
 	pc.waitAll([]int{0, 1}, 5, pxLimit)
 	if v := pc.value(1); v != "majority" {
@@ -443,24 +438,24 @@ func (m pxCat) runMinority(c *scenarios.Case) {
 func (m pxCat) runPartition(c *scenarios.Case) {
 	pc := m.cluster(c, sim.Config{}, 5)
 	pc.start()
-	pc.fault("partition", "p0,p2|p1,p3|p4")
+	pc.Fault("partition", "p0,p2|p1,p3|p4")
 	pc.startAt(1, 0, "none")
-	pc.run(2 * time.Second)
+	pc.Run(2 * time.Second)
 	pc.atMost(0, 0, "with no majority anywhere")
 
-	pc.fault("partition", "p0,p1,p2|p3|p4")
+	pc.Fault("partition", "p0,p1,p2|p3|p4")
 	pc.startAt(0, 1, "three")
 	pc.waitDecided(1, 3, pxLimit)
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	pc.atMost(1, 3, "in a partition of 3")
 
 	// p2 switches sides: the old majority loses it.
-	pc.fault("partition", "p0,p1|p2,p3,p4")
+	pc.Fault("partition", "p0,p1|p2,p3,p4")
 	pc.startAt(3, 2, "switched")
 	pc.waitDecided(2, 3, pxLimit)
-	pc.run(time.Second)
+	pc.Run(time.Second)
 	pc.atMost(2, 3, "in a partition of 3")
-	pc.fault("heal")
+	pc.Fault("heal")
 	pc.proposeUndecided([]int{0, 1, 2}) // peers that missed a decision learn it by proposing
 	pc.waitAll([]int{0, 1, 2}, 5, pxLimit)
 }
@@ -475,7 +470,7 @@ func (pc *pxCluster) drive(r interface {
 	for seq := 0; pc.w.Now() < end; seq++ {
 		pc.startAt(r.IntN(len(pc.ids)), seq, fmt.Sprint("v", seq))
 		seqs = append(seqs, seq)
-		pc.run(min(r.Duration(gap/2, 2*gap), end-pc.w.Now()+time.Nanosecond))
+		pc.Run(min(r.Duration(gap/2, 2*gap), end-pc.w.Now()+time.Nanosecond))
 	}
 	return seqs
 }
@@ -498,9 +493,9 @@ func (m pxCat) runChangingPartitions(c *scenarios.Case) {
 	pc.start()
 	const end = 20 * time.Second
 	p := scenarios.Profile{Partition: true, Gap: 700 * time.Millisecond}
-	pc.apply(p.Schedule(c.Rand("faults"), pc.names, 0, 100*time.Millisecond, end))
+	pc.Bind(p.Schedule(c.Rand("faults"), pc.names, 0, 100*time.Millisecond, end))
 	seqs := pc.drive(c.Rand("load"), 200*time.Millisecond, end)
-	pc.run(time.Millisecond)
+	pc.Run(time.Millisecond)
 	pc.proposeUndecided(seqs)
 	pc.waitAll(seqs, 5, pxLimit)
 }
@@ -510,9 +505,9 @@ func (m pxCat) runCrashRestart(c *scenarios.Case) {
 	pc.start()
 	const end = 6 * time.Second
 	p := scenarios.Profile{Crash: true, CrashMid: true, Torn: true, Gap: 300 * time.Millisecond}
-	pc.apply(p.Schedule(c.Rand("faults"), pc.names, 5, 100*time.Millisecond, end))
+	pc.Bind(p.Schedule(c.Rand("faults"), pc.names, 5, 100*time.Millisecond, end))
 	seqs := pc.drive(c.Rand("load"), 100*time.Millisecond, end)
-	pc.run(time.Millisecond)
+	pc.Run(time.Millisecond)
 	pc.proposeUndecided(seqs)
 	pc.waitAll(seqs, 5, pxLimit)
 }
@@ -522,10 +517,10 @@ func (m pxCat) runSwarm(c *scenarios.Case) {
 	pc.start()
 	r := c.Rand("swarm")
 	const end = 6 * time.Second
-	pc.apply(scenarios.DrawProfile(r).Schedule(c.Rand("faults"), pc.names, 5, 100*time.Millisecond, end))
+	pc.Bind(scenarios.DrawProfile(r).Schedule(c.Rand("faults"), pc.names, 5, 100*time.Millisecond, end))
 	pc.keepDone(150*time.Millisecond, end)
 	seqs := pc.drive(c.Rand("load"), 80*time.Millisecond, end)
-	pc.run(time.Millisecond)
+	pc.Run(time.Millisecond)
 	pc.proposeUndecided(seqs)
 	pc.waitAllOrForgotten(seqs, pxLimit)
 }
@@ -561,18 +556,18 @@ func (pc *pxCluster) waitAllOrForgotten(seqs []int, limit time.Duration) {
 func (m pxCat) runDamagedDisk(c *scenarios.Case) {
 	pc := m.cluster(c, sim.Config{}, 3)
 	pc.start()
-	pc.apply(nil)
+	pc.Bind(nil)
 	c.Fault(pc.w, "isolate", "p2")
 	pc.startAt(0, 0, "first")
 	pc.waitDecided(0, 2, pxLimit)
-	pc.run(100 * time.Millisecond) // idle: everything written is synced
+	pc.Run(100 * time.Millisecond) // idle: everything written is synced
 	c.Fault(pc.w, "crash", "p1")
 	c.DamageOne(pc.w, pc.ids[1], func(f string) bool { return f == "paxos.meta" || strings.HasPrefix(f, "paxos.log.") })
 	c.Fault(pc.w, "restart", "p1")
 	c.Fault(pc.w, "isolate", "p0") // p1 and p2 could form a majority, if p1 were up
-	pc.run(time.Millisecond)
+	pc.Run(time.Millisecond)
 	pc.startAt(2, 0, "second")
-	pc.run(2 * time.Second)
+	pc.Run(2 * time.Second)
 	if n := pc.ndecided(0); pc.value(0) != "first" {
 		c.Failf("instance 0 is %q, decided by %d peers; want \"first\", the value decided before the damage", pc.value(0), n)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
@@ -12,15 +13,15 @@ import (
 	"github.com/simlab-go/simlab/systems/viewservice"
 )
 
-// pbCluster is the view service "vs", servers s1..sN and clients c0...
+// pbCluster is the view service "vs", servers s1..sN and clients c0...,
+// and the world's fault schedule.
 type pbCluster struct {
+	*harness.Faults
 	c       *scenarios.Case
 	w       *sim.World
 	vs      node.ID
 	servers []node.ID
-	clients []*pbClient
-	rec     *checker.Recorder
-	applied bool
+	clients *harness.Clients[*pbservice.Clerk]
 	wrap    func(h node.Handler) node.Handler // broken servers, in tests
 	// allowStuck accepts clients that cannot finish when the view service
 	// is stuck by its own rules (a primary that died before acknowledging
@@ -30,46 +31,31 @@ type pbCluster struct {
 
 // pbClient is a client node running a workload through a clerk.
 type pbClient struct {
+	*harness.Client[*pbservice.Clerk]
 	pc      *pbCluster
-	index   int
-	ck      *pbservice.Clerk
 	keys    []string
 	appends bool // only appends (of unique values) instead of a mix
-	stop    bool
-	idle    bool
 	ops     int
 	values  []string // the values it appended, in order
 }
 
-type think struct{}
-
-func (cl *pbClient) Handle(env node.Env, ev node.Event) {
-	if cl.ck.Handle(env, ev) {
-		return
-	}
-	switch ev.(type) {
-	case *node.Start, *node.Timeout:
-		cl.next(env)
-	}
-}
-
 func (cl *pbClient) next(env node.Env) {
-	if cl.stop {
-		cl.idle = true
+	if cl.pc.clients.Stopping {
+		cl.Idle = true
 		return
 	}
-	cl.idle = false
+	cl.Idle = false
 	r := env.Rand()
 	key := cl.keys[r.IntN(len(cl.keys))]
 	kind := []string{pbservice.Get, pbservice.Put, pbservice.Append}[r.IntN(3)]
-	value := fmt.Sprintf("c%d.%d ", cl.index, cl.ops)
+	value := fmt.Sprintf("c%d.%d ", cl.Index, cl.ops)
 	if cl.appends {
 		kind = pbservice.Append
 	}
 	cl.ops++
 	op := map[string]checker.KVOp{pbservice.Get: checker.Get, pbservice.Put: checker.Put, pbservice.Append: checker.Append}[kind]
-	id := cl.pc.rec.Call(cl.index, checker.KVInput{Op: op, Key: key, Value: value})
-	cl.ck.Do(env, kind, key, value, func(env node.Env, got string) {
+	end := cl.Call(checker.KVInput{Op: op, Key: key, Value: value})
+	cl.Clerk.Do(env, kind, key, value, func(env node.Env, got string) {
 		out := checker.KVOutput{}
 		if kind == pbservice.Get {
 			out.Value = got
@@ -77,14 +63,14 @@ func (cl *pbClient) next(env node.Env) {
 		if kind == pbservice.Append {
 			cl.values = append(cl.values, value)
 		}
-		cl.pc.rec.Return(id, out)
-		env.SetTimer(r.Duration(0, 20*time.Millisecond), think{})
+		end(out)
+		cl.Think(env, r.Duration(0, 20*time.Millisecond))
 	})
 }
 
 func newPBCluster(c *scenarios.Case, servers int, wrap func(node.Handler) node.Handler) *pbCluster {
-	pc := &pbCluster{c: c, w: c.NewWorld(sim.Config{}), wrap: wrap}
-	pc.rec = scenarios.NewRecorder(pc.w)
+	w, faults := harness.NewWorld(c, sim.Config{})
+	pc := &pbCluster{Faults: faults, c: c, w: w, wrap: wrap, clients: harness.NewClients[*pbservice.Clerk](w)}
 	pc.vs = pc.w.AddNode("vs", viewservice.NewServer())
 	for i := 1; i <= servers; i++ {
 		f := pbservice.NewServer(pc.vs)
@@ -103,32 +89,11 @@ func newPBCluster(c *scenarios.Case, servers int, wrap func(node.Handler) node.H
 func (pc *pbCluster) addClients(n int, keys []string, appends bool) []*pbClient {
 	var out []*pbClient
 	for i := 0; i < n; i++ {
-		cl := &pbClient{pc: pc, index: len(pc.clients), keys: keys, appends: appends}
-		pc.clients = append(pc.clients, cl)
+		cl := &pbClient{pc: pc, keys: keys, appends: appends}
+		cl.Client = pc.clients.Add(func() *pbservice.Clerk { return pbservice.NewClerk(pc.vs) }, cl.next)
 		out = append(out, cl)
-		pc.w.AddNode(fmt.Sprintf("c%d", cl.index), func() node.Handler {
-			cl.ck = pbservice.NewClerk(pc.vs)
-			return cl
-		})
 	}
 	return out
-}
-
-func (pc *pbCluster) apply(s scenarios.Schedule) {
-	if !pc.applied {
-		pc.applied = true
-		pc.c.Apply(pc.w, s)
-	}
-}
-
-func (pc *pbCluster) fault(op string, args ...string) {
-	pc.apply(nil)
-	pc.c.Fault(pc.w, op, args...)
-}
-
-func (pc *pbCluster) run(d time.Duration) {
-	pc.apply(nil)
-	pc.c.Must(pc.w.RunFor(d))
 }
 
 // server is a running server's handler, unwrapped.
@@ -149,13 +114,11 @@ func (pc *pbCluster) view() viewservice.View {
 // finish stops the clients, waits for their last operations, and checks
 // the history.
 func (pc *pbCluster) finish(limit time.Duration) {
-	pc.apply(nil)
-	for _, cl := range pc.clients {
-		cl.stop = true
-	}
+	pc.Bind(nil)
+	pc.clients.Stopping = true
 	err := pc.w.RunUntil(func() bool {
-		for _, cl := range pc.clients {
-			if !cl.idle || cl.ck.Busy() {
+		for _, cl := range pc.clients.All() {
+			if !cl.Idle || cl.Clerk.Busy() {
 				return false
 			}
 		}
@@ -169,14 +132,13 @@ func (pc *pbCluster) finish(limit time.Duration) {
 		}
 	}
 	pc.c.Check(err)
-	pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.rec.Ops())
+	pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.clients.History.Ops())
 }
 
 // waitView runs until the view has a primary and (if want) a backup, and
 // the primary acknowledged it.
 func (pc *pbCluster) waitView(backup bool, limit time.Duration) {
-	pc.apply(nil)
-	pc.c.Must(pc.w.RunUntil(func() bool {
+	pc.c.Must(pc.RunUntil(func() bool {
 		s, ok := pc.w.Handler(pc.vs).(*viewservice.Server)
 		if !ok {
 			return false

@@ -31,9 +31,9 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc := newPBCluster(c, 3, wrap)
 				pc.addClients(3, pbKeys, false)
 				pc.waitView(true, 5*time.Second)
-				pc.run(2 * time.Second)
-				pc.fault("crash", pc.w.Name(pc.view().Primary))
-				pc.run(3 * time.Second)
+				pc.Run(2 * time.Second)
+				pc.Fault("crash", pc.w.Name(pc.view().Primary))
+				pc.Run(3 * time.Second)
 				pc.finish(10 * time.Second)
 				checkBackupSame(c, pc)
 			}},
@@ -42,9 +42,9 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 			Run: func(c *scenarios.Case) {
 				pc := newPBCluster(c, 2, wrap)
 				cls := pc.addClients(3, []string{"k"}, true)
-				pc.apply(scenarios.LinkSchedule(0, lossy))
-				pc.run(3 * time.Second)
-				pc.fault("calm")
+				pc.Bind(scenarios.LinkSchedule(0, lossy))
+				pc.Run(3 * time.Second)
+				pc.Fault("calm")
 				pc.finish(10 * time.Second)
 				checkAppendsOnce(c, pc, cls)
 			}},
@@ -54,11 +54,11 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc := newPBCluster(c, 3, wrap)
 				cls := pc.addClients(2, []string{"k"}, true)
 				pc.waitView(true, 5*time.Second)
-				pc.run(500 * time.Millisecond)
-				pc.fault("crash", pc.w.Name(pc.view().Backup))
-				pc.run(2 * time.Second)
-				pc.fault("crash", pc.w.Name(pc.view().Primary))
-				pc.run(3 * time.Second)
+				pc.Run(500 * time.Millisecond)
+				pc.Fault("crash", pc.w.Name(pc.view().Backup))
+				pc.Run(2 * time.Second)
+				pc.Fault("crash", pc.w.Name(pc.view().Primary))
+				pc.Run(3 * time.Second)
 				pc.finish(10 * time.Second)
 				checkAppendsOnce(c, pc, cls)
 			}},
@@ -70,7 +70,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc.waitView(true, 5*time.Second)
 				before, start := pc.w.NodeStats(pc.vs).Delivered, pc.w.Now()
 				cl := pc.addClients(1, []string{"k"}, false)[0]
-				pc.run(time.Millisecond)
+				pc.Run(time.Millisecond)
 				c.Must(pc.w.RunUntil(func() bool { return cl.ops >= 100 }, 30*time.Second, "100 operations"))
 				heard := pc.w.NodeStats(pc.vs).Delivered - before
 				d := pc.w.Now() - start
@@ -86,7 +86,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 			Run: func(c *scenarios.Case) {
 				pc := newPBCluster(c, 2, wrap)
 				pc.addClients(5, []string{"k"}, false)
-				pc.run(2 * time.Second)
+				pc.Run(2 * time.Second)
 				pc.finish(10 * time.Second)
 				checkBackupSame(c, pc)
 			}},
@@ -103,14 +103,14 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc := newPBCluster(c, 3, wrap)
 				pc.addClients(3, pbKeys, false)
 				pc.waitView(true, 5*time.Second)
-				pc.run(500 * time.Millisecond)
+				pc.Run(500 * time.Millisecond)
 				old := pc.view().Primary
-				pc.fault("isolate", pc.w.Name(old))
-				pc.run(3 * time.Second)
+				pc.Fault("isolate", pc.w.Name(old))
+				pc.Run(3 * time.Second)
 				if pc.view().Primary == old {
 					c.Failf("the view service kept the cut-off %s as primary", pc.w.Name(old))
 				}
-				pc.fault("heal")
+				pc.Fault("heal")
 				pc.finish(10 * time.Second)
 			}},
 		{Name: "pbservice/vs-down", Histories: true,
@@ -120,17 +120,17 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				pc := newPBCluster(c, 2, wrap)
 				cls := pc.addClients(2, pbKeys, false)
 				pc.waitView(true, 5*time.Second)
-				pc.run(500 * time.Millisecond)
+				pc.Run(500 * time.Millisecond)
 				primary := pc.view().Primary
-				pc.fault("crash", "vs")
-				pc.run(200 * time.Millisecond)
-				pc.fault("crash", pc.w.Name(primary))
-				pc.run(time.Second)
+				pc.Fault("crash", "vs")
+				pc.Run(200 * time.Millisecond)
+				pc.Fault("crash", pc.w.Name(primary))
+				pc.Run(time.Second)
 				before := 0
 				for _, cl := range cls {
 					before += cl.ops
 				}
-				pc.run(3 * time.Second)
+				pc.Run(3 * time.Second)
 				after := 0
 				for _, cl := range cls {
 					after += cl.ops
@@ -139,7 +139,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 					c.Failf("%d operations completed with the view service and the primary down; want none", after-before)
 				}
 				c.Reportf("with the view service down and the primary dead, no operation completed in 3 s: the service is stuck")
-				pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.rec.Ops())
+				pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.clients.History.Ops())
 			}},
 		{Name: "pbservice/swarm", Histories: true,
 			Summary: "3 servers, 3 clients under a fault profile drawn from the seed for 5 s (crashes of one server at a time, partitions, loss, dup, reordering, clogs, pauses, skew; the view service spared), then calm: linearizable; done within 15 s unless the view service is stuck by its rules (a primary dead before acknowledging its view, or with no live backup), which the run then reports",
@@ -150,8 +150,8 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 				r := c.Rand("swarm")
 				p := scenarios.DrawProfile(r)
 				const end = 5 * time.Second
-				pc.apply(p.Schedule(c.Rand("faults"), []string{"s1", "s2", "s3"}, 1, 100*time.Millisecond, end))
-				pc.run(end + time.Millisecond)
+				pc.Bind(p.Schedule(c.Rand("faults"), []string{"s1", "s2", "s3"}, 1, 100*time.Millisecond, end))
+				pc.Run(end + time.Millisecond)
 				pc.finish(15 * time.Second)
 			}},
 	}
@@ -168,8 +168,8 @@ func runRepeated(c *scenarios.Case, wrap func(node.Handler) node.Handler, unreli
 	p := scenarios.Profile{Crash: true, Gap: 700 * time.Millisecond}
 	const end = 5 * time.Second
 	s = append(s, p.Schedule(c.Rand("faults"), []string{"s1", "s2", "s3"}, 1, 500*time.Millisecond, end)...)
-	pc.apply(s)
-	pc.run(end + time.Millisecond)
+	pc.Bind(s)
+	pc.Run(end + time.Millisecond)
 	pc.finish(10 * time.Second)
 }
 
@@ -180,7 +180,7 @@ func checkBackupSame(c *scenarios.Case, pc *pbCluster) {
 	if p == nil || b == nil {
 		return
 	}
-	pc.run(500 * time.Millisecond)
+	pc.Run(500 * time.Millisecond)
 	for _, k := range pbKeys {
 		if p.Value(k) != b.Value(k) {
 			c.Failf("key %q: the primary holds %q, the backup %q", k, p.Value(k), b.Value(k))
@@ -204,11 +204,11 @@ func checkAppendsOnce(c *scenarios.Case, pc *pbCluster, cls []*pbClient) {
 		at := -1
 		for _, v := range cl.values {
 			if n := strings.Count(final, v); n != 1 {
-				c.Failf("c%d's append %q is in the final value %d times; want once", cl.index, v, n)
+				c.Failf("c%d's append %q is in the final value %d times; want once", cl.Index, v, n)
 			}
 			i := strings.Index(final, v)
 			if i < at {
-				c.Failf("c%d's appends are out of its order in the final value", cl.index)
+				c.Failf("c%d's appends are out of its order in the final value", cl.Index)
 			}
 			at = i
 		}

@@ -66,10 +66,10 @@ func agreeScenarios() []generic {
 				for x := 102; x <= 105; x++ {
 					rc.one(num(x), 2, false)
 				}
-				rc.run(time.Second)
+				rc.Run(time.Second)
 				rc.connect(follower)
 				rc.one(num(106), 3, true)
-				rc.run(time.Second)
+				rc.Run(time.Second)
 				rc.one(num(107), 3, true)
 			},
 		},
@@ -89,7 +89,7 @@ func agreeScenarios() []generic {
 				if !ok || index != first+1 {
 					c.Must(fmt.Errorf("Start on the leader gave index %d ok %v, want %d true", index, ok, first+1))
 				}
-				rc.run(2 * time.Second)
+				rc.Run(2 * time.Second)
 				if n, _ := rc.nCommitted(index); n > 0 {
 					c.Failf("%d servers applied index %d without a majority", n, index)
 				}
@@ -180,7 +180,7 @@ func agreeScenarios() []generic {
 				for i := 0; i < 50; i++ {
 					rc.start(leader1, cmd())
 				}
-				rc.run(500 * time.Millisecond)
+				rc.Run(500 * time.Millisecond)
 				rc.disconnect(at(0), at(1))
 				rc.connect(at(2), at(3), at(4))
 				for i := 0; i < 50; i++ {
@@ -195,7 +195,7 @@ func agreeScenarios() []generic {
 				for i := 0; i < 50; i++ {
 					rc.start(leader2, cmd())
 				}
-				rc.run(500 * time.Millisecond)
+				rc.Run(500 * time.Millisecond)
 				rc.disconnect(rc.ids...)
 				rc.connect(at(0), at(1), other)
 				for i := 0; i < 50; i++ {
@@ -225,7 +225,7 @@ func agreeScenarios() []generic {
 					}
 					rc.one(num(iter), 1, true)
 				}
-				rc.c.Fault(rc.w, "calm") // a reliable network again
+				rc.Fault("calm") // a reliable network again
 				rc.one(num(100), 5, true)
 			},
 		},

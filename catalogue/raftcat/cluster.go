@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
@@ -21,6 +22,7 @@ import (
 // written in (connect, disconnect, crash, start a command, wait for
 // agreement) in virtual time.
 type raftCluster struct {
+	*harness.Faults
 	c       *scenarios.Case
 	w       *sim.World
 	impl    Impl
@@ -52,11 +54,10 @@ type raftCluster struct {
 
 // newRaftCluster builds n servers s0..s(n-1) of impl configured by tweak
 // (nil: defaults) and an invariant observer, declares the "leader" role and
-// applies the run's schedule: simCfg's link, if set, as actions at 0s.
+// binds the run's schedule: simCfg's link, if set, as actions at 0s.
 func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, tweak func(*Config)) *raftCluster {
-	link := simCfg.Link
-	simCfg.Link = nil // given as schedule actions at 0s
-	rc := &raftCluster{c: c, w: c.NewWorld(simCfg), impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
+	w, faults := harness.NewWorld(c, simCfg)
+	rc := &raftCluster{Faults: faults, c: c, w: w, impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
 		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, traffic: map[[2]node.ID]*linkTraffic{}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
@@ -74,9 +75,9 @@ func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, twea
 	}
 	rc.w.Observe("raft safety", rc.observe)
 	c.Cleanup(rc.checkAnchored)
-	c.Role(rc.w, "leader", rc.names, func() int { return slices.Index(rc.ids, rc.leaderNow()) })
-	c.Describe(rc.describe)
-	c.Apply(rc.w, linkFaults(link))
+	rc.Role("leader", rc.names, func() int { return slices.Index(rc.ids, rc.leaderNow()) })
+	rc.Describe(rc.describe)
+	rc.Bind(nil)
 	return rc
 }
 
@@ -205,14 +206,14 @@ func (rc *raftCluster) host(id node.ID) (*raftHost, bool) {
 // disconnect cuts servers off from every other server.
 func (rc *raftCluster) disconnect(ids ...node.ID) {
 	for _, id := range ids {
-		rc.c.Fault(rc.w, "disconnect", rc.w.Name(id))
+		rc.Fault("disconnect", rc.w.Name(id))
 	}
 }
 
 // connect reconnects servers.
 func (rc *raftCluster) connect(ids ...node.ID) {
 	for _, id := range ids {
-		rc.c.Fault(rc.w, "connect", rc.w.Name(id))
+		rc.Fault("connect", rc.w.Name(id))
 	}
 }
 
@@ -225,7 +226,7 @@ func (rc *raftCluster) connected(id node.ID) bool { return !rc.w.Net().Disconnec
 func (rc *raftCluster) crash(ids ...node.ID) {
 	for _, id := range ids {
 		if rc.w.Up(id) {
-			rc.c.Fault(rc.w, "crash", rc.w.Name(id))
+			rc.Fault("crash", rc.w.Name(id))
 		}
 	}
 }
@@ -233,10 +234,10 @@ func (rc *raftCluster) crash(ids ...node.ID) {
 func (rc *raftCluster) restart(ids ...node.ID) {
 	for _, id := range ids {
 		if !rc.w.Up(id) {
-			rc.c.Fault(rc.w, "restart", rc.w.Name(id))
+			rc.Fault("restart", rc.w.Name(id))
 		}
 	}
-	rc.run(time.Millisecond) // deliver their Start
+	rc.Run(time.Millisecond) // deliver their Start
 }
 
 // toLeader applies op ("disconnect", "crash") to the server leading now,
@@ -247,7 +248,7 @@ func (rc *raftCluster) toLeader(op string, want node.ID) node.ID {
 	if l == node.None || want != node.None && l != want {
 		rc.c.Must(fmt.Errorf("harness: %s leader: the leader now is %v, the script expected %v", op, l, want))
 	}
-	rc.c.Fault(rc.w, op, "leader")
+	rc.Fault(op, "leader")
 	return l
 }
 
@@ -265,18 +266,6 @@ func (rc *raftCluster) leaderNow() node.ID {
 	}
 	return ls[latest][0]
 }
-
-// linkFaults is the schedule that gives a world's default link l from the
-// start, so that an unreliable network is part of the printed schedule.
-func linkFaults(l *sim.LinkConfig) scenarios.Schedule {
-	if l == nil {
-		return nil
-	}
-	return scenarios.LinkSchedule(0, *l)
-}
-
-// run advances virtual time, stopping the scenario if the run failed.
-func (rc *raftCluster) run(d time.Duration) { rc.c.Must(rc.w.RunFor(d)) }
 
 // --- observing the cluster ----------------------------------------------
 
@@ -302,7 +291,7 @@ func (rc *raftCluster) checkOneLeader() node.ID {
 	rc.markWait()
 	r := rc.c.Rand("checkOneLeader")
 	for try := 0; try < 10; try++ {
-		rc.run(r.Duration(450*time.Millisecond, 550*time.Millisecond))
+		rc.Run(r.Duration(450*time.Millisecond, 550*time.Millisecond))
 		ls := rc.leaders()
 		latest := -1
 		for term := range ls {
@@ -401,7 +390,7 @@ func (rc *raftCluster) one(cmd []byte, expected int, retry bool) int {
 			}
 		}
 		if index < 0 {
-			rc.run(50 * time.Millisecond)
+			rc.Run(50 * time.Millisecond)
 			continue
 		}
 		committed := false

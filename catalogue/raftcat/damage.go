@@ -35,7 +35,7 @@ func runDamagedDisk(c *scenarios.Case, impl Impl) {
 	damaged := rc.ids[(int(leader)+2)%3]
 	rc.disconnect(stale)
 	x := rc.one(num(2), 2, true)
-	rc.run(200 * time.Millisecond) // idle: everything the servers wrote is synced
+	rc.Run(200 * time.Millisecond) // idle: everything the servers wrote is synced
 	rc.crash(damaged)
 	// The damage is aimed at the meta file or the log: damage to the
 	// sync ledger alone loses nothing (the log's records still check), so
@@ -46,10 +46,10 @@ func runDamagedDisk(c *scenarios.Case, impl Impl) {
 	rc.connect(stale)
 	// The stale server alone must not lead; with a forgetful damaged
 	// server it could, and commit over index x.
-	rc.run(2 * time.Second)
+	rc.Run(2 * time.Second)
 	if l := rc.leaderNow(); l != node.None {
 		rc.start(l, num(3))
-		rc.run(time.Second)
+		rc.Run(time.Second)
 	}
 	rc.restart(leader)
 	rc.one(num(4), 2, true)

@@ -29,7 +29,7 @@ func electionScenarios() []generic {
 				if term1 < 1 {
 					c.Failf("term %d after an election", term1)
 				}
-				rc.run(2 * time.Second)
+				rc.Run(2 * time.Second)
 				if term2 := rc.checkTerms(); term2 != term1 {
 					c.Failf("the term moved from %d to %d with no failures", term1, term2)
 				}
@@ -50,7 +50,7 @@ func electionScenarios() []generic {
 				leader2 := rc.toLeader("disconnect", rc.checkOneLeader())
 				other := rc.ids[(int(leader2)+1)%3]
 				rc.disconnect(other)
-				rc.run(2 * time.Second)
+				rc.Run(2 * time.Second)
 				rc.checkNoLeader()
 				rc.connect(other)
 				rc.checkOneLeader()
@@ -96,9 +96,9 @@ func runPreVote(c *scenarios.Case, impl Impl, on bool) {
 	term := rc.checkTerms()
 	follower := rc.ids[(int(leader)+1)%5]
 	rc.disconnect(follower)
-	rc.run(5 * time.Second)
+	rc.Run(5 * time.Second)
 	rc.connect(follower)
-	rc.run(2 * time.Second)
+	rc.Run(2 * time.Second)
 	rc.one(num(2), 5, true)
 	if t := rc.checkTerms(); t != term {
 		c.Failf("a rejoining follower raised the term from %d to %d", term, t)

@@ -61,7 +61,7 @@ func persistScenarios() []generic {
 					rc.crash(at(4))
 					rc.restart(at(1))
 					rc.restart(at(2))
-					rc.run(time.Second)
+					rc.Run(time.Second)
 					rc.restart(at(3))
 					rc.one(num(10+index), 3, true)
 					index++
@@ -134,7 +134,7 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 	down := map[node.ID]bool{}
 	for iter := 0; iter < c.IntParam("iters"); iter++ {
 		if unreliable && iter == 200 {
-			rc.c.Fault(rc.w, "reorder", "0.3", "200ms", "2s") // long reordering of replies from now on
+			rc.Fault("reorder", "0.3", "200ms", "2s") // long reordering of replies from now on
 		}
 		leader := node.None
 		for _, id := range rc.ids {
@@ -143,9 +143,9 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 			}
 		}
 		if r.IntN(1000) < 100 {
-			rc.run(time.Duration(r.IntN(500)) * time.Millisecond)
+			rc.Run(time.Duration(r.IntN(500)) * time.Millisecond)
 		} else {
-			rc.run(time.Duration(r.IntN(13)) * time.Millisecond)
+			rc.Run(time.Duration(r.IntN(13)) * time.Millisecond)
 		}
 		if leader != node.None && (!unreliable || r.Chance(0.5)) {
 			if unreliable {
@@ -181,7 +181,7 @@ func runFigure8(c *scenarios.Case, rc *raftCluster, unreliable bool) {
 			}
 		}
 	}
-	rc.c.Fault(rc.w, "calm") // a reliable network again
+	rc.Fault("calm") // a reliable network again
 	rc.one(num(int(r.Uint64N(10000))), 5, true)
 }
 
@@ -242,8 +242,8 @@ func (cl *raftClients) checkSeen(c *scenarios.Case, last int) {
 // restoreAll ends a fault phase: a reliable network, every server up and
 // connected.
 func (rc *raftCluster) restoreAll() {
-	rc.c.Fault(rc.w, "calm")
-	rc.run(time.Millisecond) // deliver the Start of the servers calm restarted
+	rc.Fault("calm")
+	rc.Run(time.Millisecond) // deliver the Start of the servers calm restarted
 }
 
 // runChurn plays clients that start commands on random servers while
@@ -276,11 +276,11 @@ func runChurn(c *scenarios.Case, impl Impl, unreliable bool) {
 		}
 		for end := rc.w.Now() + 700*time.Millisecond; rc.w.Now() < end; {
 			clients.round()
-			rc.run(r.Duration(time.Millisecond, 40*time.Millisecond))
+			rc.Run(r.Duration(time.Millisecond, 40*time.Millisecond))
 		}
 	}
 	rc.restoreAll()
-	rc.run(time.Second)
+	rc.Run(time.Second)
 	last := rc.one(num(int(r.Uint64N(1<<31))), 5, true)
 	clients.checkSeen(c, last)
 	if len(clients.seen) == 0 {

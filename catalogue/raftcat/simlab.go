@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
@@ -57,11 +58,7 @@ func (s *simlabServer) Start(env node.Env, command []byte) (int, int, bool) {
 
 func (s *simlabServer) State() (int, bool) { return s.rf.State() }
 
-func (s *simlabServer) Log() checker.LogView {
-	st := s.rf.Status()
-	return checker.LogView{Term: st.Term, Leader: st.Role == raft.Leader, CommitIndex: st.CommitIndex,
-		FirstIndex: st.FirstIndex, LastIndex: st.LastIndex, Entry: s.rf.EntryAt}
-}
+func (s *simlabServer) Log() checker.LogView { return harness.RaftView(s.rf) }
 
 func (s *simlabServer) Snapshot(env node.Env, index int, snap []byte) {
 	s.rf.Snapshot(env, index, snap)
@@ -118,7 +115,7 @@ func runMessageCount(c *scenarios.Case) {
 			c.Must(fmt.Errorf("the term kept changing while counting"))
 		}
 		if attempt > 0 {
-			rc.run(3 * time.Second)
+			rc.Run(3 * time.Second)
 			leader = rc.checkOneLeader()
 		}
 		before := requests
@@ -152,7 +149,7 @@ func runMessageCount(c *scenarios.Case) {
 			c.Failf("committing %d commands took %d requests, want ≤ %d", iters, committing, (iters+1+3)*3)
 		}
 		before = requests
-		rc.run(time.Second)
+		rc.Run(time.Second)
 		c.Reportf("an idle second took %d requests (the lab allows 60)", requests-before)
 		if n := requests - before; n > 3*20 {
 			c.Failf("an idle second took %d requests, want ≤ 60", n)

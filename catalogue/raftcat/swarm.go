@@ -44,9 +44,9 @@ func runCrashMid(c *scenarios.Case, impl Impl) {
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
 	for rc.w.Now() < faultEnd {
 		clients.round()
-		rc.run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
+		rc.Run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
 	}
-	rc.run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
+	rc.Run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
 	start := rc.w.Now()
 	// A server whose damaged disk it refused to start over stays down by
 	// design; every other server must apply the command.
@@ -114,9 +114,9 @@ func runSwarm(c *scenarios.Case, impl Impl, wrap func(*raftHost, node.Env) node.
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
 	for rc.w.Now() < faultEnd {
 		clients.round()
-		rc.run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
+		rc.Run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
 	}
-	rc.run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
+	rc.Run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
 	start := rc.w.Now()
 	// A server whose damaged disk it refused to start over stays down by
 	// design; every other server must apply the command.

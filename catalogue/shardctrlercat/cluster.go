@@ -6,125 +6,77 @@ import (
 	"strings"
 	"time"
 
-	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
-	"github.com/simlab-go/simlab/checker"
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
-	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/shardctrler"
 )
 
 // ctrlCluster is the harness of the shardctrler/... scenarios: controller
 // servers s0.. and client nodes c0.. each embedding a clerk, a history of
-// every operation, and the controller's Raft watched after every event.
+// every operation, and the controller's log watched after every event.
 type ctrlCluster struct {
+	*harness.Faults
 	c       *scenarios.Case
 	w       *sim.World
 	servers []node.ID
 	names   []string
-	raft    *raftwatch.Group
-	paxos   *raftwatch.Paxos // when on Paxos
+	watch   *harness.Watch
 	clients []*ctrlClient
-	rec     *checker.Recorder
+	nodes   *harness.Clients[*shardctrler.Clerk] // the clients as nodes, and their history
 	nShards int
-	// stopping tells clients with a workload to start no new operation.
-	stopping bool
 }
 
 // ctrlServer builds controller servers: shardctrler.NewServer, or a broken
 // variant in tests.
 type ctrlServer func(shardctrler.ServerConfig) node.Factory
 
-// ctrlPaxosOf finds a controller server's Paxos log in its handler.
-func ctrlPaxosOf(h node.Handler) *paxoslog.Log {
-	h = node.Unwrap(h) // a test's broken variant around a server
-	if s, ok := h.(*shardctrler.Server); ok {
-		return s.PaxosLog()
-	}
-	return nil
-}
-
 // ctrlClient is a client node: a clerk, one operation at a time.
 type ctrlClient struct {
-	cc    *ctrlCluster
-	index int
-	ck    *shardctrler.Clerk
-	load  bool // issues random operations (load.go)
+	*harness.Client[*shardctrler.Clerk]
+	cc   *ctrlCluster
+	load bool // issues random operations (load.go)
 }
 
 func newCtrlCluster(c *scenarios.Case, server ctrlServer, simCfg sim.Config, n, clients int) *ctrlCluster {
-	link := simCfg.Link
-	simCfg.Link = nil // given as schedule actions at 0s
-	cc := &ctrlCluster{c: c, w: c.NewWorld(simCfg), nShards: shardctrler.DefaultNShards}
-	cc.rec = scenarios.NewRecorder(cc.w)
+	w, faults := harness.NewWorld(c, simCfg)
+	cc := &ctrlCluster{Faults: faults, c: c, w: w, nodes: harness.NewClients[*shardctrler.Clerk](w), nShards: shardctrler.DefaultNShards}
 	for i := 0; i < n; i++ {
 		cc.servers = append(cc.servers, node.ID(i))
 		cc.names = append(cc.names, fmt.Sprintf("s%d", i))
 	}
-	cc.raft = raftwatch.New(cc.w, "the controller", cc.servers, func(h node.Handler) *raft.Raft {
-		h = node.Unwrap(h) // a test's broken variant around a server
-		if s, ok := h.(*shardctrler.Server); ok {
-			return s.Raft()
-		}
-		return nil
-	})
-	cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: cc.servers}, NShards: cc.nShards}
-	if raftwatch.OnPaxos(c) {
-		cfg.Paxos = raftwatch.PaxosConfig(cc.servers)
-		cc.paxos = raftwatch.WatchPaxos(cc.raft, ctrlPaxosOf)
-	}
+	log := harness.LogOf(c)
+	cc.watch = log.Watch(cc.w, "the controller", cc.servers)
+	cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: cc.servers}, NShards: cc.nShards, Paxos: log.PaxosConfig(cc.servers)}
 	for i, id := range cc.servers {
-		if got := cc.w.AddNode(cc.names[i], cc.raft.Factory(id, server(cfg))); got != id {
+		if got := cc.w.AddNode(cc.names[i], cc.watch.Factory(id, server(cfg))); got != id {
 			panic("shardctrlercat: unexpected node IDs")
 		}
 	}
 	for i := 0; i < clients; i++ {
-		cl := &ctrlClient{cc: cc, index: i}
+		cl := &ctrlClient{cc: cc}
+		cl.Client = cc.nodes.Add(func() *shardctrler.Clerk { return shardctrler.NewClerk(cc.servers, 0) }, cl.next)
 		cc.clients = append(cc.clients, cl)
-		cc.w.AddNode(fmt.Sprintf("c%d", i), func() node.Handler {
-			cl.ck = shardctrler.NewClerk(cc.servers, 0)
-			return cl
-		})
 	}
-	c.Role(cc.w, "leader", cc.names, func() int { return slices.Index(cc.servers, cc.raft.Leader()) })
-	c.Describe(cc.describe)
-	var s scenarios.Schedule
-	if link != nil {
-		s = scenarios.LinkSchedule(0, *link)
-	}
-	c.Apply(cc.w, s)
+	cc.Role("leader", cc.names, func() int { return slices.Index(cc.servers, cc.watch.Leader()) })
+	cc.Describe(cc.describe)
+	cc.Bind(nil)
 	return cc
-}
-
-// Handle implements node.Handler.
-func (cl *ctrlClient) Handle(env node.Env, ev node.Event) {
-	if cl.ck.Handle(env, ev) {
-		return
-	}
-	switch ev.(type) {
-	case *node.Start, *node.Timeout:
-		cl.next(env) // a restarted client, or the end of a pause
-	}
-}
-
-func (cl *ctrlClient) id() node.ID {
-	id, _ := cl.cc.w.Lookup(fmt.Sprintf("c%d", cl.index))
-	return id
 }
 
 // start issues op from client cl, recording it; then gets the result
 // inside the client's handler.
 func (cc *ctrlCluster) start(cl *ctrlClient, op any, then func(node.Env, shardctrler.Result)) {
-	cc.w.Invoke(cl.id(), fmt.Sprintf("%T", op), func(env node.Env) { cc.startIn(env, cl, op, then) })
+	cc.w.Invoke(cl.ID, fmt.Sprintf("%T", op), func(env node.Env) { cc.startIn(env, cl, op, then) })
 }
 
 // startIn issues op from within client cl's handler, recording it.
 func (cc *ctrlCluster) startIn(env node.Env, cl *ctrlClient, op any, then func(node.Env, shardctrler.Result)) {
-	id := cc.rec.Call(cl.index, ctrlInput{Op: op})
-	cl.ck.Do(env, op, func(env node.Env, r shardctrler.Result) {
-		cc.rec.Return(id, r)
+	end := cl.Call(ctrlInput{Op: op})
+	cl.Clerk.Do(env, op, func(env node.Env, r shardctrler.Result) {
+		end(r)
 		then(env, r)
 	})
 }
@@ -194,38 +146,20 @@ func (cc *ctrlCluster) checkConfig(cfg shardctrler.Config, gids ...int) {
 
 // checkHistory checks every operation of the run against the model.
 func (cc *ctrlCluster) checkHistory() {
-	cc.c.CheckLinearizable("controller", ctrlModel(cc.nShards), cc.rec.Ops())
+	cc.c.CheckLinearizable("controller", ctrlModel(cc.nShards), cc.nodes.History.Ops())
 }
 
 // finish stops the workloads, waits up to limit for every client's
 // operation to complete, then checks the history.
 func (cc *ctrlCluster) finish(limit time.Duration) {
-	cc.stopping = true
-	cc.c.Check(cc.w.RunUntil(func() bool {
-		for _, cl := range cc.clients {
-			if cl.ck.Busy() {
-				return false
-			}
-		}
-		return true
-	}, limit, "every client's last operation completing"))
+	cc.c.Check(cc.nodes.Drain(limit))
 	cc.checkHistory()
 }
 
-func (cc *ctrlCluster) fault(op string, args ...string) { cc.c.Fault(cc.w, op, args...) }
-
-func (cc *ctrlCluster) run(d time.Duration) { cc.c.Must(cc.w.RunFor(d)) }
-
 // describe says where every server stands and which clients wait.
 func (cc *ctrlCluster) describe() string {
-	out := cc.raft.Describe()
-	var busy []string
-	for _, cl := range cc.clients {
-		if cl.ck != nil && cl.ck.Busy() {
-			busy = append(busy, fmt.Sprintf("c%d", cl.index))
-		}
-	}
-	if len(busy) > 0 {
+	out := cc.watch.Describe()
+	if busy := cc.nodes.Waiting(); len(busy) > 0 {
 		out += "; clients waiting for an answer: " + strings.Join(busy, ", ")
 	}
 	return out

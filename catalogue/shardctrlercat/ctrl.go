@@ -2,7 +2,7 @@ package shardctrlercat
 
 import (
 	"fmt"
-	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +22,7 @@ func init() {
 // ctrlScenarios is the catalogue over the given servers: the controller's
 // own, or a broken variant in tests.
 func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
-	return raftwatch.WithLogParam([]scenarios.Scenario{
+	return harness.WithLogParam([]scenarios.Scenario{
 		{
 			Name: "shardctrler/basic",
 			Summary: "3 servers: groups join and leave, alone and several at once; after each, the latest configuration " +
@@ -80,13 +80,13 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 				cc := newCtrlCluster(c, server, sim.Config{}, 3, 1)
 				made := []shardctrler.Config{cc.join(1), cc.join(2), cc.join(3), cc.leave(2), cc.join(4, 5), cc.leave(1)}
 				for _, name := range cc.names {
-					cc.fault("crash", name)
+					cc.Fault("crash", name)
 					for _, want := range made {
 						if got := cc.query(want.Num); !got.Equal(want) {
 							c.Failf("with %s down: query(%d) = %v, want %v", name, want.Num, got, want)
 						}
 					}
-					cc.fault("restart", name)
+					cc.Fault("restart", name)
 				}
 				cc.finish(time.Second)
 			},
@@ -185,17 +185,17 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 				cc.leave(1)
 				last := cc.join(3)
 				cut := "leader"
-				if cc.paxos != nil {
+				if cc.watch.Log() == harness.Paxos {
 					cut = "s0" // no leader on Paxos: a server is cut off
 				} else {
-					c.Must(cc.w.RunUntil(func() bool { return cc.raft.Leader() != node.None }, 5*time.Second, "a leader"))
+					c.Must(cc.w.RunUntil(func() bool { return cc.watch.Leader() != node.None }, 5*time.Second, "a leader"))
 				}
-				cc.fault("disconnect", cut)
+				cc.Fault("disconnect", cut)
 				if got := cc.query(-1); !got.Equal(last) {
 					c.Failf("with the leader cut off: the latest is %v, want %v", got, last)
 				}
-				cc.fault("heal")
-				cc.run(time.Second)
+				cc.Fault("heal")
+				cc.Run(time.Second)
 				if got := cc.query(-1); !got.Equal(last) {
 					c.Failf("after healing: the latest is %v, want %v", got, last)
 				}
@@ -222,10 +222,10 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 							b = append(b, cc.names[p])
 						}
 					}
-					cc.fault("partition", strings.Join(a, ",")+"|"+strings.Join(b, ","))
-					cc.run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
+					cc.Fault("partition", strings.Join(a, ",")+"|"+strings.Join(b, ","))
+					cc.Run(r.Duration(800*time.Millisecond, 1200*time.Millisecond))
 				}
-				cc.fault("heal")
+				cc.Fault("heal")
 				cc.finish(10 * time.Second)
 			},
 		},
@@ -239,20 +239,20 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 				cc.runLoad()
 				r := c.Rand("crashes")
 				for round := 0; round < 5; round++ {
-					cc.run(r.Duration(700*time.Millisecond, 1300*time.Millisecond))
+					cc.Run(r.Duration(700*time.Millisecond, 1300*time.Millisecond))
 					for _, name := range cc.names {
 						op := "crash"
 						if r.Chance(0.5) {
 							op = "crash-mid"
 						}
-						cc.fault(op, name)
+						cc.Fault(op, name)
 					}
-					cc.run(r.Duration(0, 100*time.Millisecond))
+					cc.Run(r.Duration(0, 100*time.Millisecond))
 					for _, name := range cc.names {
-						cc.fault("restart", name)
+						cc.Fault("restart", name)
 					}
 				}
-				cc.fault("calm")
+				cc.Fault("calm")
 				cc.finish(10 * time.Second)
 			},
 		},
@@ -266,7 +266,7 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 				const faultEnd = 6 * time.Second
 				c.Apply(cc.w, scenarios.DrawProfile(c.Rand("swarm")).Schedule(c.Rand("faults"), cc.names, len(cc.names), 100*time.Millisecond, faultEnd))
 				cc.runLoad()
-				cc.run(faultEnd + time.Millisecond)
+				cc.Run(faultEnd + time.Millisecond)
 				cc.finish(10 * time.Second)
 			},
 		},

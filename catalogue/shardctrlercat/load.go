@@ -11,18 +11,16 @@ import (
 // each recorded, until the cluster stops it: joins and leaves of groups
 // 1–8, moves, and queries of the latest or a past configuration.
 
-type thinkTick struct{}
-
 // runLoad sets every client issuing random operations.
 func (cc *ctrlCluster) runLoad() {
 	for _, cl := range cc.clients {
 		cl.load = true
-		cc.w.Invoke(cl.id(), "start workload", cl.next)
+		cc.w.Invoke(cl.ID, "start workload", cl.next)
 	}
 }
 
 func (cl *ctrlClient) next(env node.Env) {
-	if cl.cc.stopping || !cl.load || cl.ck.Busy() {
+	if cl.cc.nodes.Stopping || !cl.load || cl.Clerk.Busy() {
 		return
 	}
 	r := env.Rand()
@@ -40,6 +38,6 @@ func (cl *ctrlClient) next(env node.Env) {
 		op = shardctrler.QueryOp{Num: r.IntN(20), Exact: r.Chance(0.5)}
 	}
 	cl.cc.startIn(env, cl, op, func(env node.Env, _ shardctrler.Result) {
-		env.SetTimer(r.Duration(0, 20*time.Millisecond), thinkTick{})
+		cl.Think(env, r.Duration(0, 20*time.Millisecond))
 	})
 }

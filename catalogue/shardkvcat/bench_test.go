@@ -36,21 +36,21 @@ func measureThroughput(tb testing.TB, groups, clients int, seed uint64) (opsPerS
 			gids[i] = i + 1
 		}
 		kc.join(gids...)
-		kc.run(time.Second) // every group adopts the configuration
+		kc.Run(time.Second) // every group adopts the configuration
 		cls := kc.addClients(clients, &skvWorkload{keys: throughputKeys(nShards)})
 		kc.startLoad(cls)
-		kc.run(500 * time.Millisecond) // warm up
+		kc.Run(500 * time.Millisecond) // warm up
 		from := kc.w.Now()
-		kc.run(window)
+		kc.Run(window)
 		done := 0
-		for _, op := range kc.rec.Ops() {
+		for _, op := range kc.nodes.History.Ops() {
 			if op.Done && op.Return > from && op.Return <= from+window {
 				done++
 			}
 		}
 		opsPerSecond = float64(done) / window.Seconds()
 		events = kc.w.Events()
-		kc.stopping = true
+		kc.nodes.Stopping = true
 	}}
 	out, err := scenarios.RunScenario(s, seed, scenarios.Options{TraceTail: -1})
 	if err != nil || !out.Passed {
@@ -97,7 +97,7 @@ func BenchmarkShardScale(b *testing.B) {
 				kc.join(gids...)
 				cls := kc.addClients(10, &skvWorkload{keys: keys(100), thinkMax: 20 * time.Millisecond})
 				kc.startLoad(cls)
-				kc.run(3 * time.Second)
+				kc.Run(3 * time.Second)
 				kc.finish(10 * time.Second)
 				events += kc.w.Events()
 			}}

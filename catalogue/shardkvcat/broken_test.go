@@ -216,7 +216,7 @@ func TestTheServingCheck(t *testing.T) {
 				for _, a := range tt.answers {
 					kc.answered(a.gid, shardkv.Result{GID: a.gid, ConfigNum: a.configNum, Shard: a.shard})
 				}
-				kc.run(time.Millisecond)
+				kc.Run(time.Millisecond)
 			}}, 1, scenarios.Options{TraceTail: -1})
 			if err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/shardkv"
@@ -19,9 +20,8 @@ type skvWorkload struct {
 
 // skvClient is a client node: a clerk, maybe a workload, and the history.
 type skvClient struct {
+	*harness.Client[*shardkv.Clerk]
 	kc      *skvCluster
-	index   int
-	ck      *shardkv.Clerk
 	load    *skvWorkload
 	ops     int
 	current string // the operation in progress, for describe
@@ -30,43 +30,22 @@ type skvClient struct {
 	appended map[string][]string
 }
 
-type thinkTick struct{}
-
 // addClients adds n clients, each running load if set.
 func (kc *skvCluster) addClients(n int, load *skvWorkload) []*skvClient {
 	var added []*skvClient
 	for i := 0; i < n; i++ {
-		cl := &skvClient{kc: kc, index: len(kc.clients), load: load, appended: map[string][]string{}}
+		cl := &skvClient{kc: kc, load: load, appended: map[string][]string{}}
+		cl.Client = kc.nodes.Add(func() *shardkv.Clerk { return shardkv.NewClerk(kc.ctrl, kc.nShards, kc.opts.clerkRetry) }, cl.next)
 		kc.clients = append(kc.clients, cl)
 		added = append(added, cl)
-		kc.w.AddNode(fmt.Sprintf("c%d", cl.index), func() node.Handler {
-			cl.ck = shardkv.NewClerk(kc.ctrl, kc.nShards, kc.opts.clerkRetry)
-			return cl
-		})
 	}
 	return added
-}
-
-func (cl *skvClient) id() node.ID {
-	id, _ := cl.kc.w.Lookup(fmt.Sprintf("c%d", cl.index))
-	return id
-}
-
-// Handle implements node.Handler.
-func (cl *skvClient) Handle(env node.Env, ev node.Event) {
-	if cl.ck.Handle(env, ev) {
-		return
-	}
-	switch ev.(type) {
-	case *node.Start, *node.Timeout:
-		cl.next(env)
-	}
 }
 
 // next starts the workload's next operation.
 func (cl *skvClient) next(env node.Env) {
 	kc := cl.kc
-	if cl.load == nil || kc.stopping || cl.ck.Busy() {
+	if cl.load == nil || kc.nodes.Stopping || cl.Clerk.Busy() {
 		return
 	}
 	r := env.Rand()
@@ -78,14 +57,14 @@ func (cl *skvClient) next(env node.Env) {
 		op.Kind = []shardkv.Kind{shardkv.Get, shardkv.Put, shardkv.Append}[r.IntN(3)]
 	}
 	cl.issue(env, op, func(env node.Env, _ string) {
-		env.SetTimer(r.Duration(0, cl.load.thinkMax), thinkTick{})
+		cl.Think(env, r.Duration(0, cl.load.thinkMax))
 	})
 }
 
 // value is the next value this client writes: a tag unique to the client
 // and operation, padded to the workload's size.
 func (cl *skvClient) value(r *node.Rand) string {
-	v := fmt.Sprintf("c%d.%d ", cl.index, cl.ops)
+	v := fmt.Sprintf("c%d.%d ", cl.Index, cl.ops)
 	for cl.load != nil && len(v) < cl.load.valueSize {
 		v += string(rune('a' + r.IntN(26)))
 	}
@@ -94,20 +73,18 @@ func (cl *skvClient) value(r *node.Rand) string {
 
 // issue runs one operation through the clerk, recording it.
 func (cl *skvClient) issue(env node.Env, op shardkv.Op, then func(env node.Env, value string)) {
-	kc := cl.kc
 	cl.ops++
-	in := checker.KVInput{Op: checker.KVOp(op.Kind), Key: op.Key, Value: op.Value}
-	id := kc.rec.Call(cl.index, in)
+	end := cl.Call(checker.KVInput{Op: checker.KVOp(op.Kind), Key: op.Key, Value: op.Value})
 	cl.current = fmt.Sprintf("%s %q", op.Kind, op.Key)
 	if op.Kind == shardkv.Append {
 		cl.appended[op.Key] = append(cl.appended[op.Key], op.Value)
 	}
-	cl.ck.Do(env, op, func(env node.Env, value string) {
+	cl.Clerk.Do(env, op, func(env node.Env, value string) {
 		out := checker.KVOutput{}
 		if op.Kind == shardkv.Get {
 			out.Value = value
 		}
-		kc.rec.Return(id, out)
+		end(out)
 		cl.current = ""
 		then(env, value)
 	})
@@ -115,13 +92,13 @@ func (cl *skvClient) issue(env node.Env, op shardkv.Op, then func(env node.Env, 
 
 // do runs one operation from client cl and waits up to limit for it.
 func (kc *skvCluster) do(cl *skvClient, op shardkv.Op, limit time.Duration) string {
-	kc.bind()
+	kc.Bind(nil)
 	var value string
 	done := false
-	kc.w.Invoke(cl.id(), fmt.Sprintf("%s %q", op.Kind, op.Key), func(env node.Env) {
+	kc.w.Invoke(cl.ID, fmt.Sprintf("%s %q", op.Kind, op.Key), func(env node.Env) {
 		cl.issue(env, op, func(_ node.Env, v string) { value, done = v, true })
 	})
-	kc.c.Must(kc.w.RunUntil(func() bool { return done }, limit, fmt.Sprintf("c%d's %s of %q answered", cl.index, op.Kind, op.Key)))
+	kc.c.Must(kc.w.RunUntil(func() bool { return done }, limit, fmt.Sprintf("%s's %s of %q answered", cl.Name(), op.Kind, op.Key)))
 	return value
 }
 
@@ -142,8 +119,8 @@ func (kc *skvCluster) check(cl *skvClient, key, want string) {
 
 // startLoad sets clients with a workload running.
 func (kc *skvCluster) startLoad(cls []*skvClient) {
-	kc.bind()
+	kc.Bind(nil)
 	for _, cl := range cls {
-		kc.w.Invoke(cl.id(), "start workload", cl.next)
+		kc.w.Invoke(cl.ID, "start workload", cl.next)
 	}
 }

@@ -6,12 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
-	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
 	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
@@ -27,7 +26,7 @@ import (
 // configuration, or by a group in an older configuration than one already
 // answered in.
 type skvCluster struct {
-	onPaxos bool // the controller and the groups replicate through Paxos
+	*harness.Faults
 	c       *scenarios.Case
 	w       *sim.World
 	nShards int
@@ -35,16 +34,14 @@ type skvCluster struct {
 
 	ctrl      []node.ID
 	ctrlNames []string
-	ctrlRaft  *raftwatch.Group
+	ctrlWatch *harness.Watch
 	groups    []*skvGroup // groups[i] has GID i+1
 	admin     *skvAdmin
 	clients   []*skvClient
-	rec       *checker.Recorder
+	nodes     *harness.Clients[*shardkv.Clerk] // the clients as nodes, and their history
 
 	served    map[[2]int]serving // by (configuration, shard): the first answer
 	violation error
-	stopping  bool // clients start no new operation
-	bound     bool // the run's schedule is applied
 }
 
 // skvOptions shape a cluster.
@@ -65,8 +62,7 @@ type skvGroup struct {
 	gid   int
 	ids   []node.ID
 	names []string
-	raft  *raftwatch.Group
-	paxos *raftwatch.Paxos // when on Paxos
+	watch *harness.Watch
 }
 
 // serving is an answer given for a shard in a configuration.
@@ -87,30 +83,24 @@ func (a *skvAdmin) Handle(env node.Env, ev node.Event) { a.ck.Handle(env, ev) }
 // snapshot.
 const skvMaxRaftState = 1000
 
+// newSKVCluster builds the cluster; its schedule is bound once every node
+// exists (the scenario's unreliable network as actions at 0 s, and the
+// roles), at the first run, fault or finish.
 func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	if o.server == nil {
 		o.server = shardkv.NewServer
 	}
-	simCfg := sim.Config{}
+	simCfg := sim.Config{Link: o.link}
 	if o.cpu > 0 {
 		simCfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: o.cpu}
 	}
-	kc := &skvCluster{c: c, w: c.NewWorld(simCfg), nShards: shardctrler.DefaultNShards, opts: o}
+	w, faults := harness.NewWorld(c, simCfg)
+	kc := &skvCluster{Faults: faults, c: c, w: w, nShards: shardctrler.DefaultNShards, opts: o}
 	if o.nShards > 0 {
 		kc.nShards = o.nShards
 	}
-	kc.rec = scenarios.NewRecorder(kc.w)
+	kc.nodes = harness.NewClients[*shardkv.Clerk](w)
 	kc.served = map[[2]int]serving{}
-	raftOf := func(h node.Handler) *raft.Raft {
-		h = node.Unwrap(h)
-		switch s := h.(type) {
-		case *shardctrler.Server:
-			return s.Raft()
-		case *shardkv.Server:
-			return s.Raft()
-		}
-		return nil
-	}
 	next := node.ID(0)
 	ids := func(n int) []node.ID {
 		out := make([]node.ID, n)
@@ -124,45 +114,26 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	for i := range kc.ctrl {
 		kc.ctrlNames = append(kc.ctrlNames, fmt.Sprintf("ctl%d", i))
 	}
-	onPaxos := raftwatch.OnPaxos(c)
-	kc.onPaxos = onPaxos
-	paxosOf := func(h node.Handler) *paxoslog.Log {
-		h = node.Unwrap(h)
-		switch s := h.(type) {
-		case *shardctrler.Server:
-			return s.PaxosLog()
-		case *shardkv.Server:
-			return s.PaxosLog()
-		}
-		return nil
-	}
-	kc.ctrlRaft = raftwatch.New(kc.w, "the controller", kc.ctrl, raftOf)
-	if onPaxos {
-		raftwatch.WatchPaxos(kc.ctrlRaft, paxosOf)
-	}
+	log := harness.LogOf(c)
+	kc.ctrlWatch = log.Watch(kc.w, "the controller", kc.ctrl)
 	for i, id := range kc.ctrl {
-		cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: kc.ctrl}, NShards: kc.nShards}
-		if onPaxos {
-			cfg.Paxos = raftwatch.PaxosConfig(kc.ctrl)
-		}
-		kc.w.AddNode(kc.ctrlNames[i], kc.ctrlRaft.Factory(id, shardctrler.NewServer(cfg)))
+		cfg := shardctrler.ServerConfig{Raft: raft.Config{Peers: kc.ctrl}, NShards: kc.nShards, Paxos: log.PaxosConfig(kc.ctrl)}
+		kc.w.AddNode(kc.ctrlNames[i], kc.ctrlWatch.Factory(id, shardctrler.NewServer(cfg)))
 	}
+	kc.Role("ctl-leader", kc.ctrlNames, func() int { return slices.Index(kc.ctrl, kc.ctrlWatch.Leader()) })
 	for gi := 0; gi < o.groups; gi++ {
 		g := &skvGroup{gid: gi + 1, ids: ids(3)}
 		for i := range g.ids {
 			g.names = append(g.names, fmt.Sprintf("g%ds%d", g.gid, i))
 		}
-		g.raft = raftwatch.New(kc.w, fmt.Sprintf("group %d", g.gid), g.ids, raftOf)
-		cfg := shardkv.ServerConfig{GID: g.gid, Raft: raft.Config{Peers: g.ids}, Controllers: kc.ctrl, NShards: kc.nShards, MaxRaftState: o.maxRaftState}
-		if onPaxos {
-			cfg.Paxos = raftwatch.PaxosConfig(g.ids)
-			g.paxos = raftwatch.WatchPaxos(g.raft, paxosOf)
-		}
+		g.watch = log.Watch(kc.w, fmt.Sprintf("group %d", g.gid), g.ids)
+		cfg := shardkv.ServerConfig{GID: g.gid, Raft: raft.Config{Peers: g.ids}, Controllers: kc.ctrl, NShards: kc.nShards, MaxRaftState: o.maxRaftState, Paxos: log.PaxosConfig(g.ids)}
 		for i, id := range g.ids {
 			f := o.server(cfg)
 			gid := g.gid
-			kc.w.AddNode(g.names[i], g.raft.Factory(id, func() node.Handler { return &servingWatch{kc: kc, gid: gid, inner: f()} }))
+			kc.w.AddNode(g.names[i], g.watch.Factory(id, func() node.Handler { return &servingWatch{kc: kc, gid: gid, inner: f()} }))
 		}
+		kc.Role(fmt.Sprintf("g%d-leader", g.gid), g.names, func() int { return slices.Index(g.ids, g.watch.Leader()) })
 		kc.groups = append(kc.groups, g)
 	}
 	kc.admin = &skvAdmin{id: next}
@@ -171,28 +142,8 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 		return kc.admin
 	})
 	kc.w.Observe("one group per shard", func() error { return kc.violation })
+	kc.Describe(kc.describe)
 	return kc
-}
-
-// bind applies the run's schedule once every node exists (the scenario's
-// unreliable network as actions at 0s, and the roles), at the first run,
-// fault or finish.
-func (kc *skvCluster) bind() {
-	if kc.bound {
-		return
-	}
-	kc.c.Role(kc.w, "ctl-leader", kc.ctrlNames, func() int { return slices.Index(kc.ctrl, kc.ctrlRaft.Leader()) })
-	for _, g := range kc.groups {
-		g := g
-		kc.c.Role(kc.w, fmt.Sprintf("g%d-leader", g.gid), g.names, func() int { return slices.Index(g.ids, g.raft.Leader()) })
-	}
-	kc.c.Describe(kc.describe)
-	var s scenarios.Schedule
-	if kc.opts.link != nil {
-		s = scenarios.LinkSchedule(0, *kc.opts.link)
-	}
-	kc.c.Apply(kc.w, s)
-	kc.bound = true
 }
 
 // servingWatch stands between a group server and the simulator: every
@@ -267,7 +218,7 @@ func (kc *skvCluster) leave(gids ...int) {
 }
 
 func (kc *skvCluster) adminDo(what string, op func(env node.Env, done func(env node.Env, cfg shardctrler.Config))) {
-	kc.bind()
+	kc.Bind(nil)
 	done := false
 	kc.w.Invoke(kc.admin.id, what, func(env node.Env) {
 		op(env, func(node.Env, shardctrler.Config) { done = true })
@@ -277,16 +228,11 @@ func (kc *skvCluster) adminDo(what string, op func(env node.Env, done func(env n
 
 // --- faults ------------------------------------------------------------
 
-func (kc *skvCluster) fault(op string, args ...string) {
-	kc.bind()
-	kc.c.Fault(kc.w, op, args...)
-}
-
 // shutdown crashes every server of group gid (they keep their disks).
 func (kc *skvCluster) shutdown(gid int) {
 	for _, id := range kc.groups[gid-1].ids {
 		if kc.w.Up(id) {
-			kc.fault("crash", kc.w.Name(id))
+			kc.Fault("crash", kc.w.Name(id))
 		}
 	}
 }
@@ -295,7 +241,7 @@ func (kc *skvCluster) shutdown(gid int) {
 func (kc *skvCluster) start(gid int) {
 	for _, id := range kc.groups[gid-1].ids {
 		if !kc.w.Up(id) {
-			kc.fault("restart", kc.w.Name(id))
+			kc.Fault("restart", kc.w.Name(id))
 		}
 	}
 }
@@ -305,16 +251,11 @@ func (kc *skvCluster) crashServer(i int, up bool) {
 	for _, g := range kc.groups {
 		switch {
 		case up && !kc.w.Up(g.ids[i]):
-			kc.fault("restart", g.names[i])
+			kc.Fault("restart", g.names[i])
 		case !up && kc.w.Up(g.ids[i]):
-			kc.fault("crash", g.names[i])
+			kc.Fault("crash", g.names[i])
 		}
 	}
-}
-
-func (kc *skvCluster) run(d time.Duration) {
-	kc.bind()
-	kc.c.Must(kc.w.RunFor(d))
 }
 
 // serverNames lists every group server's name.
@@ -335,7 +276,7 @@ func (kc *skvCluster) watchStorage() {
 	kc.w.Observe("raft state within 8 × the snapshot threshold", func() error {
 		for _, g := range kc.groups {
 			for _, id := range g.ids {
-				if rf, ok := g.raft.Raft(id); ok {
+				if rf, ok := g.watch.Raft(id); ok {
 					if n := rf.PersistedSize(); n > limit {
 						return fmt.Errorf("%s holds %d bytes of Raft state, more than 8 × %d", kc.w.Name(id), n, kc.opts.maxRaftState)
 					}
@@ -349,7 +290,7 @@ func (kc *skvCluster) watchStorage() {
 // storage sums Raft state and snapshots over every group server.
 func (kc *skvCluster) storage() (raftState, snapshots int) {
 	for _, g := range kc.groups {
-		r, s := g.raft.PersistedSize()
+		r, s := g.watch.PersistedSize()
 		raftState, snapshots = raftState+r, snapshots+s
 	}
 	return raftState, snapshots
@@ -369,27 +310,17 @@ func (kc *skvCluster) diskBytes() int {
 // finish stops the workloads, requires every client's operation to
 // complete within limit, and checks the history.
 func (kc *skvCluster) finish(limit time.Duration) {
-	kc.bind()
-	kc.stopping = true
-	kc.c.Check(kc.w.RunUntil(kc.idle, limit, "every client's last operation completing"))
-	kc.c.CheckLinearizable("shardkv", checker.KVModel, kc.rec.Ops())
-}
-
-func (kc *skvCluster) idle() bool {
-	for _, cl := range kc.clients {
-		if cl.ck.Busy() {
-			return false
-		}
-	}
-	return true
+	kc.Bind(nil)
+	kc.c.Check(kc.nodes.Drain(limit))
+	kc.c.CheckLinearizable("shardkv", checker.KVModel, kc.nodes.History.Ops())
 }
 
 // describe says where the controller, every group and every client
 // stand.
 func (kc *skvCluster) describe() string {
-	parts := []string{kc.ctrlRaft.Describe()}
+	parts := []string{kc.ctrlWatch.Describe()}
 	for _, g := range kc.groups {
-		line := g.raft.Describe()
+		line := g.watch.Describe()
 		for _, id := range g.ids {
 			if s, ok := kc.server(id); ok {
 				var states []string
@@ -408,8 +339,8 @@ func (kc *skvCluster) describe() string {
 	}
 	var busy []string
 	for _, cl := range kc.clients {
-		if cl.ck != nil && cl.ck.Busy() {
-			busy = append(busy, fmt.Sprintf("c%d (%s, configuration %d)", cl.index, cl.current, cl.ck.Config().Num))
+		if cl.Clerk.Busy() {
+			busy = append(busy, fmt.Sprintf("%s (%s, configuration %d)", cl.Name(), cl.current, cl.Clerk.Config().Num))
 		}
 	}
 	if len(busy) > 0 {
@@ -461,7 +392,7 @@ func (kc *skvCluster) leaveAsync(gid int) bool {
 }
 
 func (kc *skvCluster) adminAsync(what string, op func(env node.Env)) bool {
-	kc.bind()
+	kc.Bind(nil)
 	if kc.admin.ck.Busy() {
 		return false
 	}
@@ -487,7 +418,7 @@ func (p *probe) Handle(_ node.Env, ev node.Event) {
 func (kc *skvCluster) checkWrongGroup(gid int, ks []string, others []int) {
 	p := &probe{}
 	id := kc.w.AddNode(fmt.Sprintf("probe%d", len(kc.w.Nodes())), func() node.Handler { return p })
-	kc.run(time.Millisecond) // its Start
+	kc.Run(time.Millisecond) // its Start
 	for _, k := range ks {
 		if !slices.Contains(others, shardkv.Key2Shard(k, kc.nShards)) {
 			continue

@@ -2,7 +2,7 @@ package shardkvcat
 
 import (
 	"fmt"
-	"github.com/simlab-go/simlab/catalogue/internal/raftwatch"
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"slices"
 	"strings"
 	"time"
@@ -64,13 +64,13 @@ func (kc *skvCluster) checkAppends(reader *skvClient, ks []string, initial value
 			for _, tag := range cl.appended[k] {
 				switch n := strings.Count(got, tag); {
 				case n > 1:
-					kc.c.Failf("key %q: c%d's append %q applied %d times", k, cl.index, tag, n)
+					kc.c.Failf("key %q: c%d's append %q applied %d times", k, cl.Index, tag, n)
 				case n == 0:
-					kc.c.Failf("key %q: c%d's append %q is missing", k, cl.index, tag)
+					kc.c.Failf("key %q: c%d's append %q is missing", k, cl.Index, tag)
 				default:
 					at := strings.Index(got, tag)
 					if at < last {
-						kc.c.Failf("key %q: c%d's appends out of order at %q", k, cl.index, tag)
+						kc.c.Failf("key %q: c%d's appends out of order at %q", k, cl.Index, tag)
 					}
 					last = at
 				}
@@ -85,7 +85,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 	opts := func(groups, maxRaftState int, link *sim.LinkConfig) skvOptions {
 		return skvOptions{groups: groups, maxRaftState: maxRaftState, link: link, server: server}
 	}
-	return raftwatch.WithLogParam([]scenarios.Scenario{
+	return harness.WithLogParam([]scenarios.Scenario{
 		{
 			Name: "shardkv/static",
 			Summary: "2 groups, 10 keys one per shard; group 2 shut down: exactly the 5 reads of its shards stall for 2 s " +
@@ -110,7 +110,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.appendCheckAll(cl, ks, va)
 				kc.leave(1)
 				kc.appendCheckAll(cl, ks, va)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				kc.shutdown(1)
 				kc.checkAll(cl, ks, va)
 				kc.finish(5 * time.Second)
@@ -135,7 +135,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.leave(2)
 				kc.join(1)
 				kc.appendCheckAll(cl, ks, va)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				kc.checkAll(cl, ks, va)
 				for g := 1; g <= 3; g++ {
 					kc.shutdown(g)
@@ -168,7 +168,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.appendCheckAll(cl, ks, va)
 				kc.crashServer(0, true)
 				kc.appendCheckAll(cl, ks, va)
-				kc.run(2 * time.Second)
+				kc.Run(2 * time.Second)
 				kc.crashServer(1, false)
 				kc.join(1)
 				kc.leave(3)
@@ -181,24 +181,24 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 		concurrent(server, "shardkv/concurrent", "3 groups, 5 clients appending to 10 keys while groups join and leave, and every group is shut down and restarted",
 			0, nil, func(kc *skvCluster, r *node.Rand) {
 				kc.join(2)
-				kc.run(500 * time.Millisecond)
+				kc.Run(500 * time.Millisecond)
 				kc.join(3)
-				kc.run(500 * time.Millisecond)
+				kc.Run(500 * time.Millisecond)
 				kc.leave(1)
-				kc.run(500 * time.Millisecond)
+				kc.Run(500 * time.Millisecond)
 				for g := 1; g <= 3; g++ {
 					kc.shutdown(g)
-					kc.run(100 * time.Millisecond)
+					kc.Run(100 * time.Millisecond)
 				}
 				kc.leave(3)
-				kc.run(100 * time.Millisecond)
+				kc.Run(100 * time.Millisecond)
 				for g := 1; g <= 3; g++ {
 					kc.start(g)
 				}
-				kc.run(100 * time.Millisecond)
+				kc.Run(100 * time.Millisecond)
 				kc.join(1)
 				kc.leave(2)
-				kc.run(500 * time.Millisecond)
+				kc.Run(500 * time.Millisecond)
 				kc.join(2)
 			}),
 		concurrent(server, "shardkv/concurrent-churn", "3 groups snapshotting, 5 clients appending while configurations churn, one server of each group down at a time",
@@ -208,35 +208,35 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.leave(1)
 				kc.leave(3)
 				kc.crashServer(0, false)
-				kc.run(r.Duration(0, time.Second))
+				kc.Run(r.Duration(0, time.Second))
 				kc.join(1)
 				kc.join(3)
 				kc.leave(2)
 				kc.crashServer(0, true)
 				kc.crashServer(2, false)
-				kc.run(r.Duration(0, time.Second))
+				kc.Run(r.Duration(0, time.Second))
 				kc.join(2)
 				kc.leave(1)
 				kc.leave(3)
 				kc.crashServer(2, true)
-				kc.run(r.Duration(0, time.Second))
+				kc.Run(r.Duration(0, time.Second))
 			}),
 		concurrent(server, "shardkv/concurrent-restarts", "3 groups snapshotting, 5 clients appending through 12 s of join/join/kill-all/restart-all/leave/leave",
 			300, nil, func(kc *skvCluster, r *node.Rand) {
 				for end := kc.w.Now() + 12*time.Second; kc.w.Now() < end; {
 					kc.join(3)
 					kc.join(2)
-					kc.run(r.Duration(0, 900*time.Millisecond))
+					kc.Run(r.Duration(0, 900*time.Millisecond))
 					for g := 1; g <= 3; g++ {
 						kc.shutdown(g)
 					}
 					for g := 1; g <= 3; g++ {
 						kc.start(g)
 					}
-					kc.run(r.Duration(0, 900*time.Millisecond))
+					kc.Run(r.Duration(0, 900*time.Millisecond))
 					kc.leave(2)
 					kc.leave(3)
-					kc.run(r.Duration(0, 900*time.Millisecond))
+					kc.Run(r.Duration(0, 900*time.Millisecond))
 				}
 			}),
 		{
@@ -264,12 +264,12 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 			skvMaxRaftState, &skvLossy, func(kc *skvCluster, r *node.Rand) {
 				kc.join(2)
 				kc.join(3)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				kc.leave(1)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				kc.join(1)
 				kc.leave(2)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 			}),
 		{
 			Name: "shardkv/unreliable-random",
@@ -283,7 +283,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.startLoad(cls)
 				r := c.Rand("changes")
 				for end := kc.w.Now() + 6*time.Second; kc.w.Now() < end; {
-					kc.run(r.Duration(200*time.Millisecond, 800*time.Millisecond))
+					kc.Run(r.Duration(200*time.Millisecond, 800*time.Millisecond))
 					gid := 1 + r.IntN(3)
 					if slices.Contains(kc.query().GIDs(), gid) && len(kc.query().GIDs()) > 1 {
 						kc.leave(gid)
@@ -319,19 +319,19 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 					kc.join(2)
 					kc.leave(1)
 					kc.join(3)
-					kc.run(3 * time.Second)
+					kc.Run(3 * time.Second)
 					kc.checkAll(cl, ks, va)
 					kc.leave(2)
 					kc.join(1)
 					kc.leave(3)
-					kc.run(3 * time.Second)
+					kc.Run(3 * time.Second)
 					kc.checkAll(cl, ks, va)
 				}
 				kc.join(2)
 				kc.join(3)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				kc.checkAll(cl, ks, va)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				raftState, snaps := kc.storage()
 				disk := kc.diskBytes()
 				c.Reportf("after the reshuffles: log state and snapshots %d bytes (%d + %d), disks %d bytes", raftState+snaps, raftState, snaps, disk)
@@ -341,7 +341,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				// files and whatever else a server keeps.
 				limit := 3 * (27*1000 + 2*3*1000 + 6000)
 				diskLimit := limit
-				if kc.onPaxos {
+				if kc.ctrlWatch.Log() == harness.Paxos {
 					// A Paxos acceptor keeps a decided instance, accepted
 					// and decided (twice), until every replica has said
 					// Done, a DoneNotice later: the client's last requests
@@ -371,7 +371,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.putAll(cl, ks, va)
 				kc.join(2)
 				owned := kc.query().ShardsOf(2)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				var ours []string
 				for _, k := range ks {
 					if slices.Contains(owned, shardkv.Key2Shard(k, kc.nShards)) {
@@ -382,7 +382,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				}
 				kc.shutdown(1)
 				kc.leave(1)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				for _, k := range ours {
 					if got := kc.do(cl, shardkv.Op{Kind: shardkv.Get, Key: k}, 2*time.Second); got != va[k] {
 						c.Failf("get(%q) = %q, want %q", k, got, va[k])
@@ -409,7 +409,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				owned := kc.query().ShardsOf(3)
 				kc.shutdown(1)
 				kc.leave(1, 3)
-				kc.run(time.Second)
+				kc.Run(time.Second)
 				for _, k := range ks {
 					if !slices.Contains(owned, shardkv.Key2Shard(k, kc.nShards)) {
 						continue
@@ -445,14 +445,14 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 						kc.join(gid)
 						present = append(present, gid)
 					}
-					kc.run(r.Duration(0, 100*time.Millisecond))
+					kc.Run(r.Duration(0, 100*time.Millisecond))
 					if r.Chance(0.5) {
-						kc.fault("disconnect", "ctl-leader")
+						kc.Fault("disconnect", "ctl-leader")
 					} else {
-						kc.fault("crash", kc.ctrlNames[r.IntN(3)])
+						kc.Fault("crash", kc.ctrlNames[r.IntN(3)])
 					}
-					kc.run(r.Duration(200*time.Millisecond, 600*time.Millisecond))
-					kc.fault("calm")
+					kc.Run(r.Duration(200*time.Millisecond, 600*time.Millisecond))
+					kc.Fault("calm")
 				}
 				kc.finish(10 * time.Second)
 			},
@@ -473,14 +473,14 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.join(1)
 				cls := kc.addClients(5, &skvWorkload{keys: keys(10), thinkMax: 20 * time.Millisecond})
 				const faultEnd = 7 * time.Second
-				kc.bind()
+				kc.Bind(nil)
 				names := append(slices.Clone(kc.ctrlNames), kc.serverNames()...)
 				start := kc.w.Now() + 100*time.Millisecond
 				c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), names, 4, start, faultEnd))
 				kc.startLoad(cls)
 				present := []int{1}
 				for kc.w.Now() < faultEnd-time.Second {
-					kc.run(r.Duration(300*time.Millisecond, 900*time.Millisecond))
+					kc.Run(r.Duration(300*time.Millisecond, 900*time.Millisecond))
 					gid := 1 + r.IntN(3)
 					// At least one group always stays: a shard no group
 					// serves keeps no data (see systems/shardkv).
@@ -492,7 +492,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 						present = append(present, gid)
 					}
 				}
-				kc.run(faultEnd - kc.w.Now() + time.Millisecond)
+				kc.Run(faultEnd - kc.w.Now() + time.Millisecond)
 				kc.finish(15 * time.Second)
 			},
 		},
@@ -536,11 +536,11 @@ func runStatic(c *scenarios.Case, o skvOptions) {
 	answered := make([]bool, len(ks))
 	for i, k := range ks {
 		i, k := i, k
-		kc.w.Invoke(cls[i].id(), "get "+k, func(env node.Env) {
+		kc.w.Invoke(cls[i].ID, "get "+k, func(env node.Env) {
 			cls[i].issue(env, shardkv.Op{Kind: shardkv.Get, Key: k}, func(node.Env, string) { answered[i] = true })
 		})
 	}
-	kc.run(2 * time.Second)
+	kc.Run(2 * time.Second)
 	for i, k := range ks {
 		onDown := slices.Contains(cfg.ShardsOf(2), shardkv.Key2Shard(k, kc.nShards))
 		switch {

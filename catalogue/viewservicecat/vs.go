@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -18,16 +19,17 @@ func (h *pinger) Handle(env node.Env, ev node.Event) { h.p.Handle(env, ev) }
 // vsCluster is the view service "vs" and servers s1, s2, s3, added as the
 // script brings them in (a server not yet added never pinged).
 type vsCluster struct {
-	c     *scenarios.Case
-	w     *sim.World
-	vs    node.ID
-	ids   map[string]node.ID
-	hold  map[string]uint64 // servers acknowledging no view above this
-	bound bool
+	*harness.Faults
+	c    *scenarios.Case
+	w    *sim.World
+	vs   node.ID
+	ids  map[string]node.ID
+	hold map[string]uint64 // servers acknowledging no view above this
 }
 
 func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
-	vc := &vsCluster{c: c, w: c.NewWorld(sim.Config{}), ids: map[string]node.ID{}, hold: map[string]uint64{}}
+	w, faults := harness.NewWorld(c, sim.Config{})
+	vc := &vsCluster{Faults: faults, c: c, w: w, ids: map[string]node.ID{}, hold: map[string]uint64{}}
 	vc.vs = vc.w.AddNode("vs", server)
 	for _, name := range []string{"s1", "s2", "s3"} {
 		name := name
@@ -38,8 +40,7 @@ func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 		})
 	}
 	// Every server starts down: the script brings them in with restart.
-	vc.c.Apply(vc.w, scenarios.Schedule{{At: 0, Op: "crash", Args: []string{"s1"}}, {At: 0, Op: "crash", Args: []string{"s2"}}, {At: 0, Op: "crash", Args: []string{"s3"}}})
-	vc.bound = true
+	vc.Bind(scenarios.Schedule{{At: 0, Op: "crash", Args: []string{"s1"}}, {At: 0, Op: "crash", Args: []string{"s2"}}, {At: 0, Op: "crash", Args: []string{"s3"}}})
 	last := viewservice.Empty()
 	vc.w.Observe("a new primary held the state", func() error {
 		v := vc.view()
@@ -57,8 +58,6 @@ func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 	vc.c.Must(vc.w.RunFor(time.Millisecond))
 	return vc
 }
-
-func (vc *vsCluster) fault(op string, args ...string) { vc.c.Fault(vc.w, op, args...) }
 
 func (vc *vsCluster) view() viewservice.View {
 	s := vc.server()
@@ -122,51 +121,51 @@ var stages = []struct {
 	run           func(vc *vsCluster)
 }{
 	{"first-primary", "the first server to ping becomes primary of view 1", func(vc *vsCluster) {
-		vc.fault("restart", "s1")
+		vc.Fault("restart", "s1")
 		vc.expect("first primary", 1, "s1", "none", time.Second)
 	}},
 	{"first-backup", "a second server becomes backup in view 2", func(vc *vsCluster) {
-		vc.fault("restart", "s2")
+		vc.Fault("restart", "s2")
 		vc.expect("first backup", 2, "s1", "s2", time.Second)
 	}},
 	{"takeover", "the primary stops pinging: the backup takes over in view 3, with no backup", func(vc *vsCluster) {
-		vc.fault("crash", "s1")
+		vc.Fault("crash", "s1")
 		vc.expect("backup takes over", 3, "s2", "none", deadAfter)
 	}},
 	{"restarted-backup", "the old primary restarts (pings view 0): it becomes the backup in view 4", func(vc *vsCluster) {
-		vc.fault("restart", "s1")
+		vc.Fault("restart", "s1")
 		vc.expect("restarted server becomes backup", 4, "s2", "s1", deadAfter)
 	}},
 	{"idle-third", "a third server waits idle; the primary fails: the backup takes over and the idle server becomes backup, view 5", func(vc *vsCluster) {
-		vc.fault("restart", "s3")
+		vc.Fault("restart", "s3")
 		vc.stays("an idle third server is not put in a full view", time.Second)
-		vc.fault("crash", "s2")
+		vc.Fault("crash", "s2")
 		vc.expect("idle third server becomes backup", 5, "s1", "s3", deadAfter)
 	}},
 	{"restarted-primary", "the primary restarts at once (pings view 0 again): it is treated as dead, the backup takes over (view 6), and the restarted server comes back as backup (view 7)", func(vc *vsCluster) {
-		vc.fault("crash", "s1")
-		vc.fault("restart", "s1")
+		vc.Fault("crash", "s1")
+		vc.Fault("restart", "s1")
 		vc.expect("restarted primary treated as dead, then back as backup", 7, "s3", "s1", deadAfter)
 	}},
 	{"dead-backup", "the backup dies: it is removed from the view, view 8", func(vc *vsCluster) {
-		vc.fault("crash", "s1")
+		vc.Fault("crash", "s1")
 		vc.expect("dead backup removed", 8, "s3", "none", deadAfter)
 	}},
 	{"waits-for-ack", "the primary does not acknowledge view 9: though the backup then dies, the service stays at view 9 until it does", func(vc *vsCluster) {
 		vc.hold["s3"] = 8
-		vc.fault("restart", "s1")
+		vc.Fault("restart", "s1")
 		vc.expect("a new backup", 9, "s3", "s1", deadAfter)
-		vc.fault("crash", "s1")
+		vc.Fault("crash", "s1")
 		vc.stays("the primary has not acknowledged view 9", deadAfter)
 		delete(vc.hold, "s3")
 		vc.expect("the acknowledged view moves on", 10, "s3", "none", deadAfter)
 	}},
 	{"uninitialized", "primary and backup both die with an idle server waiting: the idle server, which never held the state, never becomes primary (the service may name it backup of a view the dead primary never acknowledges)", func(vc *vsCluster) {
-		vc.fault("restart", "s1")
+		vc.Fault("restart", "s1")
 		vc.expect("a backup again", 11, "s3", "s1", deadAfter)
-		vc.fault("restart", "s2")
-		vc.fault("crash", "s3")
-		vc.fault("crash", "s1")
+		vc.Fault("restart", "s2")
+		vc.Fault("crash", "s3")
+		vc.Fault("crash", "s1")
 		vc.c.Must(vc.w.RunFor(2 * deadAfter))
 		if v := vc.view(); vc.name(v.Primary) == "s2" {
 			vc.c.Failf("s2, which never held the state, became primary in view %d", v.Viewnum)
@@ -206,11 +205,11 @@ func vsScenarios(server node.Factory) []scenarios.Scenario {
 			vc := newVSCluster(c, server)
 			stages[0].run(vc)
 			stages[1].run(vc)
-			vc.fault("isolate", "vs")
-			vc.fault("crash", "s1")
+			vc.Fault("isolate", "vs")
+			vc.Fault("crash", "s1")
 			vc.c.Must(vc.w.RunFor(2 * deadAfter))
 			cut := vc.view()
-			vc.fault("heal")
+			vc.Fault("heal")
 			vc.c.Must(vc.w.RunFor(deadAfter))
 			v := vc.view()
 			switch {
