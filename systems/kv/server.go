@@ -4,6 +4,7 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
+	"github.com/simlab-go/simlab/systems/replog"
 	"github.com/simlab-go/simlab/systems/rsm"
 )
 
@@ -22,10 +23,9 @@ type ServerConfig struct {
 
 // Server is one key/value replica: a node hosting an rsm over Raft.
 type Server struct {
-	st  *store
-	rsm *rsm.RSM
-	rf  *raft.Raft
-	pl  *paxoslog.Log
+	st          *store
+	rsm         *rsm.RSM
+	replog.Logs // the log it runs on: Raft or Paxos
 }
 
 // NewServer returns the factory of a server.
@@ -33,19 +33,16 @@ func NewServer(cfg ServerConfig) node.Factory {
 	if cfg.Raft.Codec == nil {
 		cfg.Raft.Codec = codec{}
 	}
+	paxos := cfg.Paxos
+	if paxos != nil && paxos.Codec == nil {
+		p := *paxos
+		p.Codec = codec{}
+		paxos = &p
+	}
 	return func() node.Handler {
 		s := &Server{st: newStore()}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState}, s.st, func(a rsm.Applier) rsm.Consensus {
-			if cfg.Paxos != nil {
-				pcfg := *cfg.Paxos
-				if pcfg.Codec == nil {
-					pcfg.Codec = codec{}
-				}
-				s.pl = paxoslog.New(pcfg, a)
-				return s.pl
-			}
-			s.rf = raft.New(cfg.Raft, a)
-			return s.rf
+			return replog.Open(&s.Logs, cfg.Raft, paxos, a)
 		})
 		return s
 	}
@@ -75,12 +72,6 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 		env.Send(from, reply)
 	})
 }
-
-// Raft returns the server's Raft, for inspection; nil on Paxos.
-func (s *Server) Raft() *raft.Raft { return s.rf }
-
-// PaxosLog returns the server's Paxos log, for inspection; nil on Raft.
-func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
 
 // Peek returns the value of key in this replica's state, for inspection
 // and tests; clients read through the log.

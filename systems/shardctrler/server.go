@@ -4,6 +4,7 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
+	"github.com/simlab-go/simlab/systems/replog"
 	"github.com/simlab-go/simlab/systems/rsm"
 )
 
@@ -23,10 +24,9 @@ type ServerConfig struct {
 
 // Server is one controller replica: a node hosting an rsm over Raft.
 type Server struct {
-	st  *store
-	rsm *rsm.RSM
-	rf  *raft.Raft
-	pl  *paxoslog.Log
+	st          *store
+	rsm         *rsm.RSM
+	replog.Logs // the log it runs on: Raft or Paxos
 }
 
 // NewServer returns the factory of a controller server.
@@ -37,12 +37,7 @@ func NewServer(cfg ServerConfig) node.Factory {
 	return func() node.Handler {
 		s := &Server{st: newStore(cfg.NShards)}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState}, s.st, func(a rsm.Applier) rsm.Consensus {
-			if cfg.Paxos != nil {
-				s.pl = paxoslog.New(*cfg.Paxos, a)
-				return s.pl
-			}
-			s.rf = raft.New(cfg.Raft, a)
-			return s.rf
+			return replog.Open(&s.Logs, cfg.Raft, cfg.Paxos, a)
 		})
 		return s
 	}
@@ -59,12 +54,6 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 		}
 	}
 }
-
-// Raft returns the server's Raft, for inspection; nil on Paxos.
-func (s *Server) Raft() *raft.Raft { return s.rf }
-
-// PaxosLog returns the server's Paxos log, for inspection; nil on Raft.
-func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
 
 // Latest returns this replica's latest configuration, for inspection;
 // clients query through the log.

@@ -6,6 +6,7 @@ import (
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/paxoslog"
 	"github.com/simlab-go/simlab/systems/raft"
+	"github.com/simlab-go/simlab/systems/replog"
 	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
 )
@@ -40,12 +41,11 @@ type ServerConfig struct {
 // Server is one replica of one group: an rsm over Raft, a controller
 // clerk, and the shard transfers its group's leader drives.
 type Server struct {
-	cfg  ServerConfig
-	st   *store
-	rsm  *rsm.RSM
-	rf   *raft.Raft
-	pl   *paxoslog.Log
-	ctrl *shardctrler.Clerk
+	cfg         ServerConfig
+	st          *store
+	rsm         *rsm.RSM
+	replog.Logs // the log it runs on: Raft or Paxos
+	ctrl        *shardctrler.Clerk
 	// seq numbers the group entries this incarnation proposes (client id
 	// 0); it starts at a random point so that entries of two incarnations
 	// are not taken for each other.
@@ -68,12 +68,7 @@ func NewServer(cfg ServerConfig) node.Factory {
 	return func() node.Handler {
 		s := &Server{cfg: cfg, st: newStore(cfg.GID, cfg.NShards), ctrl: shardctrler.NewClerk(cfg.Controllers, 0)}
 		s.rsm = rsm.New(rsm.Config{MaxRaftState: cfg.MaxRaftState, StateMachineDedups: true}, s.st, func(a rsm.Applier) rsm.Consensus {
-			if cfg.Paxos != nil {
-				s.pl = paxoslog.New(*cfg.Paxos, a)
-				return s.pl
-			}
-			s.rf = raft.New(cfg.Raft, a)
-			return s.rf
+			return replog.Open(&s.Logs, cfg.Raft, cfg.Paxos, a)
 		})
 		return s
 	}
@@ -154,9 +149,9 @@ func (s *Server) tick(env node.Env) {
 	// log ends in an earlier term's entry proposes an empty one. (On
 	// Paxos no entry waits for a later one: every instance is decided on
 	// its own, and the log fills holes itself.)
-	if s.rf != nil {
-		if rs := s.rf.Status(); rs.CommitIndex < rs.LastIndex {
-			if term, _, ok := s.rf.EntryAt(rs.LastIndex); ok && term < rs.Term {
+	if s.Raft() != nil {
+		if rs := s.Raft().Status(); rs.CommitIndex < rs.LastIndex {
+			if term, _, ok := s.Raft().EntryAt(rs.LastIndex); ok && term < rs.Term {
 				env.Mark(markNoop)
 				s.propose(env, noop{}, nil)
 			}
@@ -225,12 +220,6 @@ func (s *Server) onDelete(env node.Env, from node.ID, m DeleteReq) {
 		s.propose(env, deleteShard(m), func(env node.Env) { env.Send(from, reply) })
 	}
 }
-
-// PaxosLog returns the server's Paxos log, for inspection; nil on Raft.
-func (s *Server) PaxosLog() *paxoslog.Log { return s.pl }
-
-// Raft returns the server's Raft, for inspection; nil on Paxos.
-func (s *Server) Raft() *raft.Raft { return s.rf }
 
 // GID is the server's group.
 func (s *Server) GID() int { return s.cfg.GID }
