@@ -39,17 +39,9 @@ func NewOfflineEnv(id node.ID, files map[string][]byte) *OfflineEnv {
 // returns the diagnosis if h refuses to start over damaged state
 // (node.Refuse), or nil; any other panic goes on up to the caller.
 func (e *OfflineEnv) Boot(h node.Handler) (refusal *node.Damage) {
-	defer func() {
-		if r := recover(); r != nil {
-			d, ok := r.(*node.Damage)
-			if !ok {
-				panic(r)
-			}
-			refusal = d
-		}
-	}()
-	h.Handle(e, &node.Start{Restarted: true})
-	return nil
+	return node.Refusal(func() {
+		h.Handle(e, &node.Start{Restarted: true})
+	})
 }
 
 // Self implements node.Env.

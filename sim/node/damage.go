@@ -42,3 +42,21 @@ func (d *Damage) Error() string {
 func Refuse(d *Damage) {
 	panic(d)
 }
+
+// Refusal runs boot (a handler's Start, say) and returns the diagnosis if
+// it refused to start (Refuse), or nil; any other panic goes on up. It is
+// how a runtime, or a tool that boots a node to inspect it, tells a
+// refusal from a crash.
+func Refusal(boot func()) (refusal *Damage) {
+	defer func() {
+		if r := recover(); r != nil {
+			d, ok := r.(*Damage)
+			if !ok {
+				panic(r)
+			}
+			refusal = d
+		}
+	}()
+	boot()
+	return nil
+}

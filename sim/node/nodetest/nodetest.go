@@ -131,17 +131,9 @@ func (e *Env) Start(h node.Handler, restarted bool) {
 // to start over damaged state (node.Refuse), or nil. Any other panic goes
 // on up.
 func (e *Env) Boot(h node.Handler, restarted bool) (refusal *node.Damage) {
-	defer func() {
-		if r := recover(); r != nil {
-			d, ok := r.(*node.Damage)
-			if !ok {
-				panic(r)
-			}
-			refusal = d
-		}
-	}()
-	e.Start(h, restarted)
-	return nil
+	return node.Refusal(func() {
+		e.Start(h, restarted)
+	})
 }
 
 // Deliver hands h a message from another node.
