@@ -1,14 +1,13 @@
 package node_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/simlab-go/simlab/sim/node"
 )
 
 func TestRefusal(t *testing.T) {
-	d := &node.Damage{File: "raft.meta", Offset: -1, Found: errors.New("missing")}
+	d := &node.Damage{File: "raft.meta", Offset: -1, Found: "missing"}
 	if got := node.Refusal(func() { node.Refuse(d) }); got != d {
 		t.Errorf("a refusing boot: got %v, want the damage it refused over", got)
 	}
