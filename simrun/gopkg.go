@@ -141,7 +141,7 @@ func (g *guestSetup) run(c *scenarios.Case, test string) {
 		case "fail":
 			kind = "test" // "test failure", as the kinds of failure read
 		case "wall-limit":
-			msg += " (the limit is nine tenths of -run-timeout: raise it for a test that is only slow)"
+			msg += " (the limit is -run-timeout less a tenth, and at least a second, of margin: raise -run-timeout for a test that is only slow)"
 		}
 		c.Check(&sim.Failure{Kind: kind, Msg: msg, Time: oc.Virtual, Event: oc.HostCalls, Detail: oc.Detail})
 	}
@@ -172,10 +172,24 @@ func checkGuestFlags(set map[string]bool) error {
 	return nil
 }
 
+// guestWallLimit is the wall time a test may run before the guest stops it
+// with its own stack (a loop that never waits), inside -run-timeout, past
+// which the sweep kills the worker and knows only that it hung. The margin
+// is a tenth of the timeout, but at least a second, which a worker's first
+// run spends making the module ready; half the timeout when that leaves
+// less.
+func guestWallLimit(runTimeout time.Duration) time.Duration {
+	wall := runTimeout - max(runTimeout/10, time.Second)
+	if wall < runTimeout/2 {
+		wall = runTimeout / 2
+	}
+	return wall
+}
+
 // buildPackage builds the package of -pkg and makes the replay commands
 // name it.
 func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
-	wall := c.runTimeout * 9 / 10
+	wall := guestWallLimit(c.runTimeout)
 	if v.testTimeout <= 0 {
 		return nil, usagef("-test-timeout %v: want a positive duration of virtual time such as 2m", v.testTimeout)
 	}

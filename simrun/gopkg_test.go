@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 const basicsPkg = "../guest/testdata/basics"
@@ -70,13 +71,25 @@ func TestPackageDeterminism(t *testing.T) {
 // the wall-clock limit below -run-timeout, reported with the guest's
 // stack, and the sweep goes on.
 func TestPackageLoopWithoutWaits(t *testing.T) {
-	code, stdout, stderr := runCLI(t, nil, "-pkg", basicsPkg, "-scenario", "TestSpin,TestTimers", "-seeds", "10", "-run-timeout", "1s")
+	code, stdout, stderr := runCLI(t, nil, "-pkg", basicsPkg, "-scenario", "TestSpin,TestTimers", "-seeds", "4", "-run-timeout", "3s")
 	if code != 1 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{": wall-limit: still running after", "a loop that never waits?", "basics.TestSpin", "TestTimers 10/10"} {
+	for _, want := range []string{": wall-limit: still running after", "a loop that never waits?", "basics.TestSpin", "TestTimers 4/4"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestGuestWallLimit(t *testing.T) {
+	for _, tt := range []struct{ runTimeout, want time.Duration }{
+		{2 * time.Minute, 108 * time.Second},  // a tenth as margin
+		{5 * time.Second, 4 * time.Second},    // a second at least
+		{time.Second, 500 * time.Millisecond}, // never less than half
+	} {
+		if got := guestWallLimit(tt.runTimeout); got != tt.want {
+			t.Errorf("guestWallLimit(%v) = %v, want %v", tt.runTimeout, got, tt.want)
 		}
 	}
 }
