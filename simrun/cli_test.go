@@ -36,7 +36,7 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-list with another flag", []string{"-list", "-scenario", "raft/*"}, nil, 2, nil, []string{"-list takes no other flag but -pkg, yet -scenario was given"}},
 		{"-list with a stray argument", []string{"-list", "extra"}, nil, 2, nil, []string{`unexpected argument "extra"`}},
 		{"help", []string{"-h"}, nil, 0, nil, []string{"usage: simrun", "-run-timeout"}},
-		{"-faults help lists every operation from the table", []string{"-faults", "help"}, nil, 0, []string{"crash-mid  NODE\n", "damage     NODE flip|zero|truncate|lose [FILE]\n", "calm"}, nil},
+		{"-faults help lists every operation from the table", []string{"-faults", "help"}, nil, 0, []string{"crash-mid  NODE\n", "damage     NODE flip|zero|truncate|lose [FILE]\n", "calm", "under: armed, down)"}, nil},
 		{"-faults help with a run", with("-faults", "help"), nil, 2, nil, []string{"-faults help lists the fault operations and runs nothing"}},
 
 		// Minimizing.

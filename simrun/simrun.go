@@ -170,6 +170,13 @@ func listFaults(w io.Writer) {
 	for _, o := range faults.Ops() {
 		fmt.Fprintf(w, "  %-10s %s\n", o.Name, o.Grammar())
 		fmt.Fprintf(w, "  %-10s %s\n", "", o.Doc)
+		if len(o.Coverage) > 0 {
+			var kinds []string
+			for _, k := range o.Coverage {
+				kinds = append(kinds, k.String())
+			}
+			fmt.Fprintf(w, "  %-10s (-coverage counts marks reached while it holds under: %s)\n", "", strings.Join(kinds, ", "))
+		}
 	}
 }
 
