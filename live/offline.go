@@ -20,7 +20,7 @@ import (
 // boot the same way.
 type OfflineEnv struct {
 	id    node.ID
-	disk  *memDisk
+	disk  node.MemDisk
 	rand  *node.Rand
 	timer node.TimerID // the last timer ID handed out
 }
@@ -28,9 +28,9 @@ type OfflineEnv struct {
 // NewOfflineEnv returns an OfflineEnv for node id whose disk holds a copy
 // of files (as ReadOnly returns them), all of it durable.
 func NewOfflineEnv(id node.ID, files map[string][]byte) *OfflineEnv {
-	d := &memDisk{files: make(map[string][]byte, len(files))}
+	d := make(node.MemDisk, len(files))
 	for _, name := range node.SortedKeys(files) {
-		d.files[name] = slices.Clone(files[name])
+		d[name] = slices.Clone(files[name])
 	}
 	return &OfflineEnv{id: id, disk: d, rand: node.NewRand(1)}
 }
@@ -78,31 +78,3 @@ func (e *OfflineEnv) Logf(string, ...any) {}
 func (e *OfflineEnv) Mark(node.Mark) {}
 
 var _ node.Env = (*OfflineEnv)(nil)
-
-// memDisk is the disk of an OfflineEnv: files in memory, every write
-// durable at once, since there is no crash to lose it to.
-type memDisk struct {
-	files map[string][]byte
-}
-
-func (d *memDisk) ReadFile(name string) ([]byte, error) {
-	b, ok := d.files[name]
-	if !ok {
-		return nil, node.ErrNotExist
-	}
-	return slices.Clone(b), nil
-}
-
-func (d *memDisk) WriteFile(name string, data []byte) { d.files[name] = slices.Clone(data) }
-
-func (d *memDisk) Append(name string, data []byte) {
-	d.files[name] = append(slices.Clip(d.files[name]), data...)
-}
-
-func (d *memDisk) Remove(name string) { delete(d.files, name) }
-
-func (d *memDisk) Names() []string { return node.SortedKeys(d.files) }
-
-func (d *memDisk) Sync() {}
-
-var _ node.Disk = (*memDisk)(nil)
