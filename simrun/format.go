@@ -145,6 +145,9 @@ func (f textFormat) summary(s summary) {
 	if s.Coverage != nil {
 		printCoverage(f.w, s.Coverage, s.Runs)
 	}
+	if s.Interrupted != "" {
+		fmt.Fprintf(f.w, "interrupted: %s\n", s.Interrupted)
+	}
 }
 
 func secondsDuration(s float64) time.Duration {

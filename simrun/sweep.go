@@ -174,9 +174,6 @@ func sweep(c *config, stdout, stderr io.Writer) int {
 	}
 	summarize(c, f, sum, per, time.Since(start), note, cover)
 	if interrupted {
-		if !c.json {
-			fmt.Fprintf(stdout, "interrupted: %s\n", note)
-		}
 		return status
 	}
 	if sum.Failed > 0 || sum.Unknown > 0 {
