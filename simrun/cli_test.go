@@ -96,6 +96,8 @@ func TestExitStatusAndMessages(t *testing.T) {
 			[]string{"5 seeds run twice", "5 passed"}, nil},
 		{"a determinism check names the first divergent event", []string{"-scenario", "test/nondeterministic", "-seeds", "1", "-check-determinism", "-jobs", "1"}, nil, 1,
 			[]string{"nondeterminism: two runs of the same seed differ", "first divergent trace record is #", "one run:", "other run:"}, nil},
+		{"a divergence the trace does not see is said to lie outside it", []string{"-scenario", "test/hidden-nondeterminism", "-seeds", "40", "-check-determinism", "-jobs", "1"}, nil, 1,
+			[]string{"the same trace fingerprint", "lies in state the trace does not record", "a Go map"}, nil},
 		{"a livelock is reported with what it was doing", []string{"-scenario", "test/livelock", "-seed", "1"}, nil, 1,
 			[]string{"livelock failure", "a → b simrun.nack ×"}, nil},
 

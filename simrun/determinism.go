@@ -11,6 +11,9 @@ import (
 // runs the seed again recording every trace record's fingerprint, then once
 // more comparing against them, and names the first record where they part.
 func firstDivergence(s scenarios.Scenario, j job, o scenarios.Options, a, b scenarios.Outcome) string {
+	if a.Fingerprint == b.Fingerprint {
+		return sameTraceDifferentVerdict(a, b)
+	}
 	head := fmt.Sprintf("two runs of the same seed differ: fingerprints %016x and %016x, passed %v and %v",
 		a.Fingerprint, b.Fingerprint, a.Passed, b.Passed)
 	var fps []uint64
@@ -56,4 +59,26 @@ func firstDivergence(s scenarios.Scenario, j job, o scenarios.Options, a, b scen
 	}
 	return fmt.Sprintf("%s; first divergent trace record is #%d%s\n        one run:     %s\n        other run:   %s",
 		head, at, prev, mine, other.String())
+}
+
+// sameTraceDifferentVerdict explains two runs whose every traced event was
+// the same but whose verdicts differ: what differed is in no event.
+func sameTraceDifferentVerdict(a, b scenarios.Outcome) string {
+	return fmt.Sprintf("two runs of the same seed differ: the same trace fingerprint %016x, but %s against %s. "+
+		"Every event of the two runs was the same, so the difference lies in state the trace does not record: "+
+		"a Go map ranged over where the order matters (its order changes from run to run: range over node.SortedKeys), "+
+		"the wall clock, math/rand's global functions, or a goroutine, in a handler or in the scenario's own checks. "+
+		"simlab's own code is held to these rules by internal/detrules; replay the seed twice and compare what the checks print",
+		a.Fingerprint, verdictText(a), verdictText(b))
+}
+
+// verdictText is a run's verdict with its first reason.
+func verdictText(o scenarios.Outcome) string {
+	switch {
+	case len(o.Failures) > 0:
+		return fmt.Sprintf("one run failed (%s: %s)", o.Failures[0].Kind, o.Failures[0].Msg)
+	case len(o.Unknown) > 0:
+		return fmt.Sprintf("one run was undecided (%s)", o.Unknown[0])
+	}
+	return "one run passed"
 }
