@@ -35,12 +35,12 @@ func DamageKinds() []DamageKind {
 // to damage (no such file, or an empty one for a kind that needs bytes).
 func (w *World) Damage(id node.ID, kind DamageKind, file string) string {
 	n := w.node(id)
-	d := n.disk.durable
+	d, synced := n.disk.durable, n.disk.synced
 	r := node.NewRand(node.Mix(w.seed, node.HashString("damage"), uint64(id), uint64(w.now), uint64(len(n.damaged))))
 	if file == "" {
 		var names []string
-		for _, name := range node.SortedKeys(d) {
-			if kind == DamageLose || len(d[name]) > 0 {
+		for _, name := range node.SortedKeys(synced) {
+			if kind == DamageLose || synced[name] > 0 {
 				names = append(names, name)
 			}
 		}
@@ -48,18 +48,20 @@ func (w *World) Damage(id node.ID, kind DamageKind, file string) string {
 			file = names[r.IntN(len(names))]
 		}
 	}
-	data, ok := d[file]
+	data := d[file]
+	n0, ok := synced[file] // the synced prefix: only it was promised
 	var what string
 	switch {
 	case !ok || file == "":
 		what = ""
 	case kind == DamageLose:
 		delete(d, file)
+		delete(synced, file)
 		what = fmt.Sprintf("lost %s (%d bytes)", file, len(data))
-	case len(data) == 0:
+	case n0 == 0:
 		what = ""
 	case kind == DamageFlip:
-		at := r.IntN(len(data))
+		at := r.IntN(n0)
 		b := append([]byte(nil), data...)
 		b[at] ^= byte(1 + r.IntN(255))
 		d[file] = b[:len(b):len(b)]
@@ -68,8 +70,9 @@ func (w *World) Damage(id node.ID, kind DamageKind, file string) string {
 		d[file] = make([]byte, len(data))
 		what = fmt.Sprintf("zeroed %s (%d bytes)", file, len(data))
 	case kind == DamageTruncate:
-		at := r.IntN(len(data))
+		at := r.IntN(n0)
 		d[file] = append([]byte(nil), data[:at]...)
+		synced[file] = at
 		what = fmt.Sprintf("truncated %s from %d to %d bytes", file, len(data), at)
 	default:
 		panic(fmt.Sprintf("sim: unknown damage kind %q", kind))
@@ -87,6 +90,6 @@ func (w *World) Damage(id node.ID, kind DamageKind, file string) string {
 // Damaged lists what World.Damage did to node id's disk, in order.
 func (w *World) Damaged(id node.ID) []string { return append([]string(nil), w.node(id).damaged...) }
 
-// Files lists the files of node id's disk that survive a crash (what was
-// synced), in lexical order: what World.Damage may aim at.
-func (w *World) Files(id node.ID) []string { return node.SortedKeys(w.node(id).disk.durable) }
+// Files lists the files of node id's disk that a Sync made durable, in
+// lexical order: what World.Damage may aim at.
+func (w *World) Files(id node.ID) []string { return node.SortedKeys(w.node(id).disk.synced) }

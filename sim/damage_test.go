@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -125,5 +126,43 @@ func TestDamageDrawsNothingFromTheRun(t *testing.T) {
 	}
 	if len(recv1) == 0 || !slices.Equal(recv1, recvPlain) {
 		t.Errorf("damaging c changed what b received: %d messages against %d", len(recv1), len(recvPlain))
+	}
+}
+
+// TestDamageAimsAtSyncedBytesOnly: a crash may keep a write that was
+// never synced; damage to those bytes is no damage to what the node
+// promised, so World.Damage never aims there: every flip lands in the
+// synced prefix, and a file whose content is an unsynced write is no
+// target.
+func TestDamageAimsAtSyncedBytesOnly(t *testing.T) {
+	for seed := uint64(1); seed <= 50; seed++ {
+		w := sim.New(seed, sim.Config{Disk: sim.DiskConfig{KeepUnsynced: true}})
+		id := w.AddNode("a", func() node.Handler {
+			return node.HandlerFunc(func(env node.Env, ev node.Event) {
+				if _, ok := ev.(*node.Start); ok && env.Now() == 0 {
+					env.Disk().Append("log", []byte("synced--"))
+					env.Disk().WriteFile("meta", []byte("synced"))
+					env.Disk().Sync()
+					env.Disk().Append("log", []byte("unsynced"))
+					env.Disk().WriteFile("meta", []byte("rewritten, unsynced"))
+				}
+			})
+		})
+		if err := w.RunFor(time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		w.Crash(id)
+		if got := w.Files(id); !slices.Equal(got, []string{"log", "meta"}) {
+			t.Fatalf("seed %d: files %v", seed, got)
+		}
+		what := w.Damage(id, sim.DamageFlip, "")
+		var at int
+		var file string
+		if _, err := fmt.Sscanf(what, "flipped byte %d of %s", &at, &file); err != nil {
+			t.Fatalf("seed %d: damage %q", seed, what)
+		}
+		if file != "log" || at >= len("synced--") {
+			t.Errorf("seed %d: %s: aimed past the synced bytes (log has 8 synced, meta none of its current content)", seed, what)
+		}
 	}
 }

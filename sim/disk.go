@@ -24,19 +24,23 @@ type diskOp struct {
 
 // disk is one node's store. view is what the running incarnation sees,
 // durable what survives any crash, pending the writes committed by handlers
-// but not yet synced, in order.
+// but not yet synced, in order. synced is, per durable file, the length of
+// its prefix that a Sync made durable: a crash may keep unsynced writes
+// too, and only synced bytes are what the node promised (World.Damage
+// aims at those).
 //
 // Slices shared between view, durable and ops always have cap == len, so an
 // append to one of them reallocates instead of writing into the other's
 // backing array.
 type disk struct {
 	durable map[string][]byte
+	synced  map[string]int
 	view    map[string][]byte
 	pending []diskOp
 }
 
 func newDisk() *disk {
-	return &disk{durable: map[string][]byte{}, view: map[string][]byte{}}
+	return &disk{durable: map[string][]byte{}, synced: map[string]int{}, view: map[string][]byte{}}
 }
 
 // reopen rebuilds the view from what is durable, at boot.
@@ -52,6 +56,11 @@ func (d *disk) commit(op diskOp) { d.pending = append(d.pending, op) }
 func (d *disk) sync() {
 	for _, op := range d.pending {
 		d.apply(op)
+		if op.kind == opRemove {
+			delete(d.synced, op.name)
+		} else {
+			d.synced[op.name] = len(d.durable[op.name])
+		}
 	}
 	d.pending = d.pending[:0]
 }
@@ -82,6 +91,12 @@ func (d *disk) crash(r *node.Rand, cfg DiskConfig) (kept int, torn bool) {
 			torn = true
 		}
 		d.apply(op)
+		switch op.kind {
+		case opWrite: // the file's content now is none of what was synced
+			d.synced[op.name] = 0
+		case opRemove:
+			delete(d.synced, op.name)
+		}
 	}
 	d.pending = nil
 	d.view = nil
