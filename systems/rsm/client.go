@@ -55,6 +55,12 @@ type Client struct {
 	leader       map[node.ID]int // by a server list's first server: the index that answered last
 	cur          *clientCall
 	last         Request
+	// late is an answer to the last operation that came after the client
+	// gave up on it (GiveUpAfter): the operation took effect, and Again
+	// with the same sequence number returns it at once instead of asking
+	// for it again, which under a slow enough network would give up
+	// again, for ever.
+	late *Reply
 }
 
 type clientCall struct {
@@ -68,6 +74,10 @@ type clientCall struct {
 }
 
 type clientRetry struct{ ClientID, Seq uint64 }
+
+// clientLate hands a late answer (Client.late) to an Again, in a handler
+// call of its own.
+type clientLate struct{ ClientID, Seq uint64 }
 
 // NewClient returns a client that waits retryTimeout for an answer before
 // trying the next server; zero means 100 ms.
@@ -119,9 +129,16 @@ func (c *Client) start(env node.Env, req Request, servers []node.ID, done func(e
 	if len(servers) == 0 {
 		panic(fmt.Sprintf("rsm: client asked to run %T on no servers", req.Op))
 	}
+	if c.late != nil && c.late.Seq != req.Seq {
+		c.late = nil
+	}
 	c.last = req
 	at := c.leader[servers[0]] % len(servers)
 	c.cur = &clientCall{req: req, servers: servers, at: at, done: done}
+	if c.late != nil {
+		c.cur.timer = env.SetTimer(0, clientLate{c.clientID, req.Seq})
+		return
+	}
 	c.send(env)
 }
 
@@ -155,6 +172,14 @@ func (c *Client) givingUp(env node.Env) bool {
 func (c *Client) Handle(env node.Env, ev node.Event) bool {
 	switch ev := ev.(type) {
 	case *node.Timeout:
+		if t, ok := ev.Tag.(clientLate); ok && t.ClientID == c.clientID {
+			if cl := c.cur; cl != nil && c.late != nil && t.Seq == cl.req.Seq {
+				r := c.late
+				c.late, c.cur = nil, nil
+				cl.done(env, r.Result)
+			}
+			return true
+		}
 		t, ok := ev.Tag.(clientRetry)
 		if !ok || t.ClientID != c.clientID {
 			return false
@@ -176,6 +201,10 @@ func (c *Client) Handle(env node.Env, ev node.Event) bool {
 			return false
 		}
 		cl := c.cur
+		if cl == nil && r.Seq == c.last.Seq && c.seq != 0 && !r.WrongLeader {
+			c.late = &r // the answer to an operation given up on
+			return true
+		}
 		if cl == nil || r.Seq != cl.req.Seq {
 			return true // a late or duplicated answer
 		}
