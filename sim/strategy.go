@@ -39,7 +39,11 @@ type Strategy struct {
 	// Horizon is the stretch of virtual time the change points are drawn
 	// over. Zero means 10 s.
 	Horizon time.Duration
-	// Step is the extra latency per rank. Zero means 5 ms: of the steps
+	// Step is the extra latency per rank, up to Depth ranks: a node's
+	// messages wait Step for each node ranked above it, at most Depth×Step
+	// (15 ms by default). A bug of depth d needs d priority levels; a
+	// longer wait only stretches the network past the timeouts a system
+	// is built with, and a correct system then fails. Zero means 5 ms: of the steps
 	// measured (1 and 5 ms), the one that found most of the catalogue's
 	// broken variants sooner (docs/finding-bugs.md, "Strategies").
 	Step time.Duration
@@ -208,9 +212,10 @@ func (p *pct) key(by node.ID) uint64 {
 	return (r+1)<<40 | p.rand.Uint64()>>24
 }
 
-// delay is the extra latency of a message sent by from.
+// delay is the extra latency of a message sent by from: a Step per node
+// ranked above it, for at most depth ranks.
 func (p *pct) delay(from node.ID) time.Duration {
-	return time.Duration(p.rank[from]) * p.step
+	return time.Duration(min(p.rank[from], p.depth)) * p.step
 }
 
 // handling passes the change points due by now, dropping the node of the

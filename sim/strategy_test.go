@@ -85,14 +85,15 @@ func raceWorld(t *testing.T, seed uint64, st sim.Strategy) (rounds [][]node.ID, 
 	return rounds, arrivals, w.Fingerprint()
 }
 
-// TestPCTOrdersByPriority: without change points (d=1) every round arrives
-// in one order, the same for the whole run, each sender a Step or two
-// behind the one above; over seeds, each sender is sometimes first. Under
-// Random the order changes from round to round.
+// TestPCTOrdersByPriority: without change points in the run (depth 5, as
+// many levels as nodes, change points an hour apart) every round arrives in
+// one order, the same for the whole run, each sender a Step or two behind
+// the one above; over seeds, each sender is sometimes first. Under Random
+// the order changes from round to round.
 func TestPCTOrdersByPriority(t *testing.T) {
 	firsts := map[node.ID]bool{}
 	for seed := uint64(1); seed <= 40; seed++ {
-		rounds, arrivals, _ := raceWorld(t, seed, sim.Strategy{Kind: sim.PCT, Depth: 1, Step: time.Millisecond})
+		rounds, arrivals, _ := raceWorld(t, seed, sim.Strategy{Kind: sim.PCT, Depth: 5, Horizon: 100 * time.Hour, Step: time.Millisecond})
 		if len(rounds) != 20 {
 			t.Fatalf("seed %d: %d rounds; want 20", seed, len(rounds))
 		}
@@ -172,5 +173,23 @@ func TestPCTIsDeterministic(t *testing.T) {
 	}
 	if a == c {
 		t.Errorf("pct and random share fingerprint %x; want the strategy to show", a)
+	}
+}
+
+// TestPCTDelayIsBoundedByDepth: a node's messages wait a Step per node
+// ranked above it, but never more than depth Steps: a bug of depth d needs
+// d priority levels, and a longer wait only stretches the network past the
+// timeouts a system is built with, which makes a correct system fail.
+func TestPCTDelayIsBoundedByDepth(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		rounds, arrivals, _ := raceWorld(t, seed, sim.Strategy{Kind: sim.PCT, Depth: 2, Horizon: 100 * time.Hour, Step: time.Millisecond})
+		for _, from := range rounds[0] {
+			for i, at := range arrivals[from] {
+				sent := time.Duration(i+1) * 10 * time.Millisecond
+				if extra := at - sent - time.Millisecond; extra < 0 || extra > 2*time.Millisecond {
+					t.Fatalf("seed %d: %v's message sent at %v arrived %v later than its link's 1 ms; want at most depth (2) Steps", seed, from, sent, extra)
+				}
+			}
+		}
 	}
 }
