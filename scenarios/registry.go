@@ -28,6 +28,12 @@ type Scenario struct {
 	// nothing failed): Options.Faults is then refused unless it is the
 	// scenario's own schedule for the seed.
 	FixedFaults string
+	// FixedStrategy, when set, says why the scenario's checks hold only
+	// under the default scheduling strategy: they bound latency or message
+	// counts, which another strategy stretches by design (PCT holds a low
+	// node's messages back). A run under another strategy is refused with
+	// it, since a failure there would not mean a bug.
+	FixedStrategy string
 }
 
 // Param documents one scenario parameter. An integer parameter declares

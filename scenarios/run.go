@@ -303,8 +303,12 @@ func (c *Case) checkOverridesUsed() error {
 // CheckOptions reports options that s cannot run with: a malformed fault
 // schedule or a parameter s does not declare.
 func CheckOptions(s Scenario, o Options) error {
-	if _, err := sim.ParseStrategy(o.Strategy); err != nil {
+	st, err := sim.ParseStrategy(o.Strategy)
+	if err != nil {
 		return err
+	}
+	if st.Kind != sim.Random && s.FixedStrategy != "" {
+		return fmt.Errorf("scenario %s takes no strategy but the default (%s): -strategy %s holds messages back by design, so a failure under it would not mean a bug; run it without -strategy", s.Name, s.FixedStrategy, st)
 	}
 	if o.Faults != "" {
 		if _, err := ParseSchedules(o.Faults); err != nil {

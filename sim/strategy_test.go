@@ -30,6 +30,9 @@ func TestParseStrategy(t *testing.T) {
 		{in: "pct:d=99999999999", err: "must be from 1 to 50"},
 		{in: "pct:h=25h", err: "at most 24h0m0s"},
 		{in: "pct:step=1h", err: "must be from 0 to 50ms"},
+		{in: "pct:d=5,step=10ms", err: "holds a low node's messages back up to d×step = 50ms; past 25ms"},
+		{in: "pct:d=50", err: "d=50 wants step=500µs or less"},
+		{in: "pct:d=50,step=500us", want: sim.Strategy{Kind: sim.PCT, Depth: 50, Step: 500 * time.Microsecond}, str: "pct:d=50,step=500µs"},
 		{in: "pct:h=-1s", err: "positive"},
 		{in: "pct:q=1", err: "unknown setting"},
 	}

@@ -61,6 +61,11 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-strategy unknown", []string{"-scenario", "register/basic", "-seed", "7", "-strategy", "pos"}, nil, 2, nil, []string{`unknown strategy "pos": want random, pct`}},
 		{"-strategy with a bad setting", []string{"-scenario", "register/*", "-seeds", "3", "-strategy", "pct:d=0"}, nil, 2, nil, []string{`strategy "pct:d=0": d="0": must be from 1 to 50`}},
 		{"-strategy with a depth past its bound", []string{"-scenario", "register/*", "-seeds", "3", "-strategy", "pct:d=99999999999"}, nil, 2, nil, []string{`d="99999999999": must be from 1 to 50`}},
+		{"a scenario that bounds latency refuses a strategy", []string{"-scenario", "kv/speed", "-seed", "1", "-strategy", "pct"}, nil, 2, nil,
+			[]string{"scenario kv/speed takes no strategy but the default (its latency bound assumes no message is held back): -strategy pct holds messages back by design"}},
+		{"a sweep under a strategy leaves out the scenarios that refuse it, and says so", []string{"-scenario", "kv/speed,register/basic", "-seeds", "2", "-strategy", "pct"}, nil, 0,
+			[]string{"2 runs", "left out, taking no strategy but the default: kv/speed (its latency bound"}, nil},
+		{"-list says which scenarios take the default strategy only", []string{"-list"}, nil, 0, []string{"default strategy only: its message bounds"}, nil},
 		{"-strategy with a step past its bound", []string{"-scenario", "register/*", "-seeds", "3", "-strategy", "pct:step=1h"}, nil, 2, nil, []string{`step="1h": must be from 0 to 50ms`}},
 
 		// One seed.

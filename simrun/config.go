@@ -16,6 +16,7 @@ import (
 	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 )
 
@@ -48,6 +49,9 @@ type config struct {
 	// extraFlags are the flags that chose the sweep besides -scenario,
 	// -seeds and the run's options (-pkg, -run), for its summary.
 	extraFlags []string
+	// leftOut names the scenarios a pattern selected that take no strategy
+	// but the default, left out of a sweep under another (FixedStrategy).
+	leftOut []string
 }
 
 // usageError is bad input: exit status 2, nothing run.
@@ -289,6 +293,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 	if c.selected, err = selectScenarios(c, v.run); err != nil {
 		return nil, err
 	}
+	c.selected, c.leftOut = leaveOutFixedStrategy(c.selected, c.opts.Strategy)
 	if v.pkg != "" {
 		c.extraFlags = append(append(c.extraFlags, "-pkg", scenarios.ShellQuote(v.pkg)), guestRunFlags(v)...)
 	}
@@ -419,6 +424,29 @@ func probe(c *config) error {
 		}
 	}
 	return nil
+}
+
+// leaveOutFixedStrategy takes out of a selection of several scenarios
+// those that take no strategy but the default (Scenario.FixedStrategy),
+// when another is set, and says why each is out; a selection of one keeps
+// it, to be refused with the reason (scenarios.CheckOptions), as is a
+// selection of nothing else.
+func leaveOutFixedStrategy(sel []scenarios.Scenario, strategy string) (kept []scenarios.Scenario, out []string) {
+	st, err := sim.ParseStrategy(strategy)
+	if err != nil || st.Kind == sim.Random || len(sel) < 2 {
+		return sel, nil
+	}
+	for _, s := range sel {
+		if s.FixedStrategy != "" {
+			out = append(out, fmt.Sprintf("%s (%s)", s.Name, s.FixedStrategy))
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	if len(kept) == 0 {
+		return sel, nil
+	}
+	return kept, out
 }
 
 func describeSelection(sel []scenarios.Scenario) string {

@@ -54,11 +54,14 @@ type summary struct {
 	// WallSeconds is the sweep's wall time; for a merge, the slowest
 	// shard's (the sweep's, when the shards ran side by side), and
 	// ShardWallSeconds the sum over shards.
-	WallSeconds      float64      `json:"wall_seconds"`
-	ShardWallSeconds float64      `json:"shard_wall_seconds,omitempty"`
-	RunsPerSec       float64      `json:"runs_per_second"`
-	Interrupted      string       `json:"interrupted,omitempty"`
-	Coverage         *coverReport `json:"coverage,omitempty"`
+	WallSeconds      float64 `json:"wall_seconds"`
+	ShardWallSeconds float64 `json:"shard_wall_seconds,omitempty"`
+	RunsPerSec       float64 `json:"runs_per_second"`
+	Interrupted      string  `json:"interrupted,omitempty"`
+	// LeftOut names the scenarios the pattern selected that take no
+	// strategy but the default, and why: they were not run.
+	LeftOut  []string     `json:"left_out,omitempty"`
+	Coverage *coverReport `json:"coverage,omitempty"`
 	tally
 	// order lists the scenarios in the order the sweep selected them, for
 	// the text form (a merge lists them by name).
@@ -144,6 +147,9 @@ func (f textFormat) summary(s summary) {
 	}
 	if s.Coverage != nil {
 		printCoverage(f.w, s.Coverage, s.Runs)
+	}
+	if len(s.LeftOut) > 0 {
+		fmt.Fprintf(f.w, "left out, taking no strategy but the default: %s\n", strings.Join(s.LeftOut, "; "))
 	}
 	if s.Interrupted != "" {
 		fmt.Fprintf(f.w, "interrupted: %s\n", s.Interrupted)

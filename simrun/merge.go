@@ -36,7 +36,7 @@ func merge(c *config, stdout, stderr io.Writer) int {
 	}
 	first := shards[0]
 	sum := summary{Type: "summary", Scenarios: map[string]*tally{}, Shards: first.total,
-		Pattern: first.summary.Pattern, Seeds: first.summary.Seeds, Options: first.summary.Options, Binary: first.summary.Binary, Determinism: first.summary.Determinism}
+		Pattern: first.summary.Pattern, Seeds: first.summary.Seeds, Options: first.summary.Options, Binary: first.summary.Binary, Determinism: first.summary.Determinism, LeftOut: first.summary.LeftOut}
 	var failures []finding
 	var cover *coverTally
 	for _, s := range shards {

@@ -157,6 +157,9 @@ func list(w io.Writer) {
 		if s.FixedFaults != "" {
 			fmt.Fprintf(w, "%-28s   fixed faults: %s\n", "", s.FixedFaults)
 		}
+		if s.FixedStrategy != "" {
+			fmt.Fprintf(w, "%-28s   default strategy only: %s\n", "", s.FixedStrategy)
+		}
 	}
 }
 

@@ -278,7 +278,7 @@ func summarize(c *config, f format, total tally, per map[string]*tally, wall tim
 	}
 	s := summary{Type: "summary", Scenarios: per, Shard: fmt.Sprintf("%d/%d", c.shard.index, c.shard.total),
 		Pattern: pattern, Seeds: fmt.Sprintf("%d-%d", c.seeds.first, c.seeds.last), Options: strings.Join(append(c.opts.Flags(), c.extraFlags...), " "), Binary: binary,
-		Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: float64(total.Runs) / wall.Seconds(), Interrupted: interrupted, tally: total}
+		Determinism: c.determinism, WallSeconds: wall.Seconds(), RunsPerSec: float64(total.Runs) / wall.Seconds(), Interrupted: interrupted, LeftOut: c.leftOut, tally: total}
 	if cover != nil {
 		s.Coverage = cover.report()
 	}

@@ -166,7 +166,8 @@ func init() {
 		Name:      "kv/speed",
 		Summary: "3 servers, one client, 1,000 sequential operations: mean latency under 33 ms " +
 			"(the leader does not wait for a heartbeat to replicate); linearizable",
-		FixedFaults: "its latency bound assumes a network that loses nothing",
+		FixedFaults:   "its latency bound assumes a network that loses nothing",
+		FixedStrategy: "its latency bound assumes no message is held back",
 		Run: func(c *scenarios.Case) {
 			kc := newKVCluster(c, sim.Config{}, 3, 0, nil)
 			kc.waitLeader()
