@@ -51,6 +51,29 @@ var builtin = []Op{
 		},
 	},
 	{
+		Name: "reboot", Args: []Arg{NodeArg("NODE"), DurArg("DUR", true, true)},
+		Doc:  "crash the node and restart it DUR later (1 ms if not given): a reboot quick enough that the requests of the same round (the same term, ballot or view) reach the new incarnation",
+		Bind: func(b *Binder, a Action) func() {
+			w, d := b.W, time.Millisecond
+			if len(a.Args) == 2 {
+				d, _ = ParseDur(a.Args[1])
+			}
+			return b.On(b.Node(a.Args[0]), func(n node.ID) {
+				if !w.Up(n) {
+					w.Logf("fault %s: %s is down; nothing done", a, w.Name(n))
+					return
+				}
+				w.Crash(n)
+				w.After(d, "reboot "+w.Name(n), func() {
+					if !w.Up(n) {
+						w.Restart(n)
+					}
+				})
+			})
+		},
+		Coverage: []sim.FaultKind{sim.FaultDown},
+	},
+	{
 		Name: "disconnect", Args: []Arg{NodeArg("NODE")},
 		Doc:      "cut the node off from every other node, keeping other cuts (the classic lab's disconnect)",
 		Bind:     func(b *Binder, a Action) func() { return b.On(b.Node(a.Args[0]), b.W.Net().Disconnect) },

@@ -100,6 +100,12 @@ func TestScheduleApply(t *testing.T) {
 			{1500 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool { return !w.Up(id("s1")) }, "s1 down"},
 			{2500 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool { return w.Up(id("s1")) }, "s1 up again"},
 		}},
+		{"1s reboot s1 5ms", 100 * time.Millisecond, []probe{
+			{1002 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool { return !w.Up(id("s1")) }, "s1 down during its reboot"},
+			{1006 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool {
+				return w.Up(id("s1")) && w.NodeStats(id("s1")).Restarts == 1
+			}, "s1 back 5 ms after its crash"},
+		}},
 		{"1.01s crash-mid s1", 100 * time.Millisecond, []probe{
 			{1050 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool { return w.Up(id("s1")) }, "s1 up until its next handler call"},
 			{1200 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool { return !w.Up(id("s1")) }, "s1 crashed inside a handler"},

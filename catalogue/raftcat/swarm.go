@@ -18,7 +18,15 @@ func swarmScenarios() []generic {
 				"server crashes inside a handler every 150–600 ms (keeping a random prefix of that call's disk writes, " +
 				"syncs and sends) and restarts 0.1–0.8 s later, at most 2 down; then calm: a new command commits on " +
 				"all within 10 s and every command a client saw committed is in the log",
-			run: runCrashMid,
+			run: func(c *scenarios.Case, impl Impl) { runCrashMid(c, impl, nil) },
+		},
+		{
+			name: "quick-reboot",
+			summary: "5 servers, clients starting commands all along: for 6 s a server reboots every 50–300 ms, down " +
+				"for only 1–10 ms, so the RPCs of the term it answered reach its new incarnation (a vote asked " +
+				"again, an append sent again); then calm: a new command commits on all within 10 s and every " +
+				"command a client saw committed is in the log",
+			run: func(c *scenarios.Case, impl Impl) { runQuickReboot(c, impl, nil) },
 		},
 		{
 			name: "swarm",
@@ -33,8 +41,11 @@ func swarmScenarios() []generic {
 
 // runCrashMid crashes servers inside their handlers, over and over: the
 // fault that finds a host that sends before its state is durable.
-func runCrashMid(c *scenarios.Case, impl Impl) {
+// wrap, when set, stands between each server and its Env (a test's broken
+// persistence).
+func runCrashMid(c *scenarios.Case, impl Impl, wrap func(*raftHost, node.Env) node.Env) {
 	rc := newRaftCluster(c, impl, sim.Config{}, 5, nil)
+	rc.wrapEnv = wrap
 	r := c.Rand("crash-mid")
 	if r.Chance(0.5) {
 		rc.snapEvery = 10
@@ -61,6 +72,45 @@ func runCrashMid(c *scenarios.Case, impl Impl) {
 		c.Failf("after calm the first command took %v to commit on all %d serving servers", d, serving)
 	}
 	clients.checkSeen(c, last)
+}
+
+// runQuickReboot reboots servers within milliseconds, over and over: what
+// a server said before the crash meets the same round's messages after
+// it, which finds a server that forgets a vote or an acknowledged entry.
+// wrap is as runCrashMid's.
+func runQuickReboot(c *scenarios.Case, impl Impl, wrap func(*raftHost, node.Env) node.Env) {
+	rc := newRaftCluster(c, impl, sim.Config{}, 5, nil)
+	rc.wrapEnv = wrap
+	r := c.Rand("quick-reboot")
+	const faultEnd = 6 * time.Second
+	c.Apply(rc.w, rebootSchedule(c.Rand("faults"), rc.names, 100*time.Millisecond, faultEnd))
+	clients := &raftClients{rc: rc, r: c.Rand("clients")}
+	for rc.w.Now() < faultEnd {
+		clients.round()
+		rc.Run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
+	}
+	rc.Run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
+	start := rc.w.Now()
+	last := rc.one(num(int(r.Uint64N(1<<31))), len(rc.ids), true)
+	if d := rc.w.Now() - start; d > 10*time.Second {
+		c.Failf("after calm the first command took %v to commit on all servers", d)
+	}
+	clients.checkSeen(c, last)
+}
+
+// rebootSchedule draws quick reboots of the named nodes over [start, end),
+// one every 50–300 ms, each down for 1–10 ms, ending in calm.
+func rebootSchedule(r *node.Rand, nodes []string, start, end time.Duration) scenarios.Schedule {
+	var s scenarios.Schedule
+	for t := start + r.Duration(50*time.Millisecond, 300*time.Millisecond); t < end; t += r.Duration(50*time.Millisecond, 300*time.Millisecond) {
+		t = t.Round(time.Millisecond)
+		if t >= end {
+			break
+		}
+		down := r.Duration(time.Millisecond, 10*time.Millisecond).Round(time.Millisecond)
+		s = append(s, scenarios.Action{At: t, Op: "reboot", Args: []string{nodes[r.IntN(len(nodes))], down.String()}})
+	}
+	return append(s, scenarios.Action{At: end, Op: "calm"})
 }
 
 // crashMidSchedule draws in-handler crashes of the named nodes, at most
