@@ -52,7 +52,7 @@ var builtin = []Op{
 	},
 	{
 		Name: "reboot", Args: []Arg{NodeArg("NODE"), DurArg("DUR", true, true)},
-		Doc:  "crash the node and restart it DUR later (1 ms if not given): a reboot quick enough that the requests of the same round (the same term, ballot or view) reach the new incarnation",
+		Doc: "crash the node and restart it DUR later (1 ms if not given): a reboot quick enough that the requests of the same round (the same term, ballot or view) reach the new incarnation",
 		Bind: func(b *Binder, a Action) func() {
 			w, d := b.W, time.Millisecond
 			if len(a.Args) == 2 {
