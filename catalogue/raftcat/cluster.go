@@ -23,19 +23,24 @@ import (
 // agreement) in virtual time.
 type raftCluster struct {
 	*harness.Faults
-	c       *scenarios.Case
-	w       *sim.World
-	impl    Impl
-	ids     []node.ID
-	names   []string
-	cfg     Config
-	check   *checker.Consensus
-	views   []checker.LogView
-	hosts   map[node.ID]*raftHost
-	boots   map[node.ID]uint64
-	applied map[node.ID]int // last index applied by the running incarnation
-	hashes  []uint64        // hashes[i]: the service state after applying 1..i
-	failure error           // the first service-level violation seen
+	c     *scenarios.Case
+	w     *sim.World
+	impl  Impl
+	ids   []node.ID
+	names []string
+	cfg   Config
+	check *checker.Consensus
+	// revealed is what each server told the others (its term, votes,
+	// acknowledged entries), checked when it restarts; sentReveals is
+	// what each message sent reveals, recorded when it is delivered.
+	revealed    *checker.Revealed
+	sentReveals map[revealKey]sentReveal
+	views       []checker.LogView
+	hosts       map[node.ID]*raftHost
+	boots       map[node.ID]uint64
+	applied     map[node.ID]int // last index applied by the running incarnation
+	hashes      []uint64        // hashes[i]: the service state after applying 1..i
+	failure     error           // the first service-level violation seen
 
 	// snapEvery makes every service snapshot after each multiple of it.
 	snapEvery int
@@ -58,6 +63,7 @@ type raftCluster struct {
 func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, tweak func(*Config)) *raftCluster {
 	w, faults := harness.NewWorld(c, simCfg)
 	rc := &raftCluster{Faults: faults, c: c, w: w, impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
+		revealed: checker.NewRevealed(), sentReveals: map[revealKey]sentReveal{},
 		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, traffic: map[[2]node.ID]*linkTraffic{}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
@@ -95,11 +101,13 @@ type raftHost struct {
 	id      node.ID
 	index   int
 	hash    uint64
-	booting bool // handling its Start event
+	booting bool   // handling its Start event
+	sent    uint64 // messages sent that reveal something, for their order
 }
 
 func (h *raftHost) Handle(env node.Env, ev node.Event) {
-	if _, ok := ev.(*node.Start); ok {
+	start, booting := ev.(*node.Start)
+	if booting {
 		h.id = env.Self()
 		h.rc.hosts[h.id] = h
 		h.rc.boots[h.id]++
@@ -109,8 +117,14 @@ func (h *raftHost) Handle(env node.Env, ev node.Event) {
 	}
 	if m, ok := ev.(*node.Recv); ok {
 		h.rc.countRecv(m.From, env.Self(), m.Msg)
+		h.rc.delivered(m.From, env.Self(), m.Msg)
 	}
 	h.srv.Handle(h.rc.env(h, env), ev)
+	if booting && start.Restarted {
+		// Booted (not refused over a damaged disk, which panics out of
+		// Handle): the new incarnation must hold what the old ones said.
+		h.rc.checkRevealed(h)
+	}
 }
 
 func commandHash(cmd []byte) uint64 {
@@ -161,7 +175,7 @@ func (rc *raftCluster) env(h *raftHost, env node.Env) node.Env {
 	if rc.wrapEnv != nil {
 		env = rc.wrapEnv(h, env)
 	}
-	return env
+	return revealEnv{env, h}
 }
 
 // observe runs after every event: the consensus invariants over every

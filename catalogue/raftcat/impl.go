@@ -35,6 +35,37 @@ type Impl struct {
 	// agreement then says how many of the leader's messages a lagging
 	// server refused. Without it, messages are named by their Go type.
 	Classify func(msg any) (kind string, refusal bool)
+	// Reveals, if set, says what a message tells of its sender's durable
+	// state, so that the catalogue can check, when the sender restarts,
+	// that its new incarnation still holds it (checker.Revealed): the
+	// term the message carries as the sender's own, the last log index a
+	// follower's reply acknowledges holding, and a vote it grants the
+	// receiver.
+	Reveals func(msg any) Reveal
+}
+
+// Reveal is what one message tells of its sender's durable state; zero
+// fields tell nothing.
+type Reveal struct {
+	// Term is the sender's current term, as the message carries it (0
+	// for a message whose term is not the sender's own, such as a
+	// pre-vote request's).
+	Term int
+	// Ack is the last index of the log the sender acknowledges holding
+	// (a successful answer to the leader's entries, or an installed
+	// snapshot).
+	Ack int
+	// VoteTerm is the term in which the sender grants the receiver its
+	// vote (0: no vote granted).
+	VoteTerm int
+}
+
+// Voter is a Server that says whom it voted for, so that a vote it granted
+// is checked to survive its restart too.
+type Voter interface {
+	// Vote is the server's current term and whom it voted for in it
+	// (node.None for nobody).
+	Vote() (term int, votedFor node.ID)
 }
 
 // Config is what a scenario asks of the servers it builds.

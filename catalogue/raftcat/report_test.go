@@ -22,6 +22,6 @@ func TestReportOfARaftSafetyFailure(t *testing.T) {
 		t.Fatalf("%s seed %d passed", b.Name, b.First)
 	}
 	t.Logf("failure: %v", out.Failures[0].Error())
-	run.Replay = "go test -run TestReportOfARaftSafetyFailure ./catalogue/raftcat (Raft that forgets its state at restart, on raft/figure8, seed 9)"
+	run.Replay = "go test -run TestReportOfARaftSafetyFailure ./catalogue/raftcat (Raft that forgets its state at restart, on raft/figure8, seed 1)"
 	reporttest.Look(t, run, "report-raft-safety.png")
 }

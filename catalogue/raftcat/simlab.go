@@ -30,6 +30,32 @@ var Simlab = Impl{
 		}
 		return strings.TrimPrefix(fmt.Sprintf("%T", msg), "raft."), false
 	},
+	Reveals: func(msg any) Reveal {
+		switch m := msg.(type) {
+		case raft.RequestVote:
+			if m.PreVote {
+				return Reveal{} // the term it asks about is not the candidate's yet
+			}
+			return Reveal{Term: m.Term}
+		case raft.RequestVoteReply:
+			if m.Granted && !m.PreVote {
+				return Reveal{Term: m.Term, VoteTerm: m.ReqTerm}
+			}
+			return Reveal{Term: m.Term}
+		case raft.AppendEntries:
+			return Reveal{Term: m.Term}
+		case raft.AppendEntriesReply:
+			if m.Success {
+				return Reveal{Term: m.Term, Ack: m.MatchIndex}
+			}
+			return Reveal{Term: m.Term}
+		case raft.InstallSnapshot:
+			return Reveal{Term: m.Term}
+		case raft.InstallSnapshotReply:
+			return Reveal{Term: m.Term, Ack: m.LastIncludedIndex}
+		}
+		return Reveal{}
+	},
 }
 
 func init() {
@@ -57,6 +83,12 @@ func (s *simlabServer) Start(env node.Env, command []byte) (int, int, bool) {
 }
 
 func (s *simlabServer) State() (int, bool) { return s.rf.State() }
+
+// Vote implements Voter.
+func (s *simlabServer) Vote() (int, node.ID) {
+	st := s.rf.Status()
+	return st.Term, st.VotedFor
+}
 
 func (s *simlabServer) Log() checker.LogView { return harness.RaftView(s.rf) }
 
