@@ -79,8 +79,8 @@ func (r *Revealed) Check(v LogView, voteTerm, votedFor int, voteKnown bool) erro
 		return fmt.Errorf("server %d told others its term was %d, and now holds term %d: a term must be durable before a message carries it", v.Node, x.term, v.Term)
 	}
 	if x.ackIndex > 0 && x.ackIndex > v.FirstIndex {
-		term, ok := entryTerm(v, x.ackIndex)
-		lastTerm, _ := entryTerm(v, v.LastIndex)
+		term, ok := v.TermAt(x.ackIndex)
+		lastTerm, _ := v.TermAt(v.LastIndex)
 		if (!ok || term < x.ackTerm) && lastTerm <= x.ackTerm {
 			held := fmt.Sprintf("holds entries up to %d (the last of term %d)", v.LastIndex, lastTerm)
 			if ok {
@@ -95,7 +95,8 @@ func (r *Revealed) Check(v LogView, voteTerm, votedFor int, voteKnown bool) erro
 	return nil
 }
 
-func entryTerm(v LogView, i int) (int, bool) {
+// TermAt is the term of the entry at i, if the view holds it.
+func (v LogView) TermAt(i int) (int, bool) {
 	if i < v.FirstIndex || i > v.LastIndex {
 		return 0, false
 	}

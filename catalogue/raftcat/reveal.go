@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/sim/node"
 )
 
@@ -54,7 +53,7 @@ func (rc *raftCluster) noteSent(h *raftHost, to node.ID, msg any) {
 	s := sentReveal{Reveal: r, incarnation: rc.boots[h.id], seq: h.sent}
 	if r.Ack > 0 {
 		v := h.srv.Log()
-		if t, ok := entryTermOf(v, r.Ack); ok {
+		if t, ok := v.TermAt(r.Ack); ok {
 			s.ackTerm = t
 		} else {
 			s.Ack = 0 // not in the log as a term the checker can read
@@ -105,20 +104,4 @@ func (rc *raftCluster) checkRevealed(h *raftHost) {
 	if err := rc.revealed.Check(v, voteTerm, votedFor, known); err != nil {
 		rc.failure = fmt.Errorf("what a server said did not survive its restart: %s (%v)", rc.w.Name(h.id), err)
 	}
-}
-
-// entryTermOf is the term of entry i in v, if v holds it.
-func entryTermOf(v checker.LogView, i int) (int, bool) {
-	if i < v.FirstIndex || i > v.LastIndex {
-		return 0, false
-	}
-	if v.Entry != nil {
-		t, _, ok := v.Entry(i)
-		return t, ok
-	}
-	if v.EntryData != nil {
-		t, _, ok := v.EntryData(i)
-		return t, ok
-	}
-	return 0, false
 }
