@@ -134,6 +134,10 @@ func doneWhenAssigned(inner node.Handler) node.Handler {
 // only a restart (a newer incarnation) or a task timeout reveals a loss.
 func noFailureDetector(cfg *mapreduce.CoordinatorConfig) { cfg.WorkerTimeout = 1 << 62 }
 
+// noTaskTimeout: the coordinator never gives up on an attempt that is not
+// reported (a worker that pings but cannot finish keeps its task for ever).
+func noTaskTimeout(cfg *mapreduce.CoordinatorConfig) { cfg.TaskTimeout = 1 << 62 }
+
 // trustStaleIncarnations: the coordinator takes a message from an older
 // incarnation of a worker for the current one's.
 func trustStaleIncarnations(inner node.Handler) node.Handler {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // Scenarios that fill holes a coverage sweep found (simrun -coverage): in
@@ -29,12 +30,29 @@ func (m mrCat) storageCut(c *scenarios.Case) {
 	const cutFor = 12 * time.Second
 	start := 200 * time.Millisecond
 	var def scenarios.Schedule
+	cut := map[node.ID]bool{}
 	for _, i := range r.Perm(s.workers)[:min(s.workers, 1+r.IntN(2))] {
 		def = append(def, scenarios.Action{At: start, Op: "cut", Args: []string{mc.names[i] + ",fs"}})
+		id, _ := mc.w.Lookup(mc.names[i])
+		cut[id] = true
 	}
 	def = append(def, scenarios.Action{At: start + cutFor, Op: "heal"}, scenarios.Action{At: start + cutFor, Op: "calm"})
 	c.Apply(mc.w, def)
 	c.Must(mc.w.RunFor(start + cutFor))
+	// What the summary claims: an attempt a cut-off worker could not
+	// finish was handed out again within the cut, not left until the heal
+	// (unless the job was done without it).
+	if co := mc.coordinator(); co != nil && !co.Done() {
+		again := 0
+		for _, e := range co.TimedOut() {
+			if cut[e.Worker] {
+				again++
+			}
+		}
+		if again == 0 {
+			c.Failf("no attempt of the workers cut off from storage was handed out again in the %v cut, past the task timeout; the job is not done", cutFor)
+		}
+	}
 	mc.finish(c, mrAfterCalm)
 }
 

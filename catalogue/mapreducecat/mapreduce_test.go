@@ -56,6 +56,10 @@ func mrBugs() []mrBug {
 		{"a worker does not sync its incarnation number", "mapreduce/crash", worker(volatileIncarnation), 20, 3},                                       // 28.0%
 		{"a reducer waits for a re-executed map", "mapreduce/worker-loss", worker(waitForReexecution), 20, 4},                                          // 27.6%
 		{"the coordinator never marks a silent worker failed", "mapreduce/worker-loss", func(s *mrSetup) { s.coordConfig = noFailureDetector }, 20, 4}, // 74.1%
+		// Before storage-cut checked what its summary claims, it passed
+		// this coordinator: the cut workers finished their attempts after
+		// the heal, within the deadline.
+		{"the coordinator never hands out a timed-out attempt again", "mapreduce/storage-cut", func(s *mrSetup) { s.coordConfig = noTaskTimeout }, 5, 1}, // 100%
 		// mapreduce/crash caught this one at 0.4% of seeds 1-1000 (first at 284);
 		// mapreduce/stale-incarnations, written for the hole a coverage
 		// sweep showed (holes.go), catches it at 84 of 200.

@@ -28,6 +28,7 @@ type Coordinator struct {
 	lastPing   time.Duration
 	pingSeq    uint64
 	executions []Execution
+	timedOut   []Execution // attempts handed out again for want of a report
 	backups    int
 	failures   int
 }
@@ -121,6 +122,10 @@ func (c *Coordinator) HandedOut(kind TaskKind, id int) int { return c.tasks[kind
 
 // Executions returns every completed run reported so far, in order.
 func (c *Coordinator) Executions() []Execution { return c.executions }
+
+// TimedOut returns every attempt handed out again because it was not
+// reported within TaskTimeout, in order (End is when it was given up on).
+func (c *Coordinator) TimedOut() []Execution { return c.timedOut }
 
 // Backups returns how many backup copies were handed out.
 func (c *Coordinator) Backups() int { return c.backups }

@@ -29,6 +29,7 @@ func (c *Coordinator) tick(env node.Env) {
 			for i := 0; i < len(t.copies); i++ {
 				if cp := t.copies[i]; now-cp.since > c.cfg.TaskTimeout {
 					env.Mark(markTaskTimedOut)
+					c.timedOut = append(c.timedOut, Execution{Kind: t.kind, Task: t.id, Attempt: cp.attempt, Worker: cp.worker, Start: cp.since, End: now})
 					env.Logf("%v %d: attempt %d on %v not done within %v; handing it out again", t.kind, t.id, cp.attempt, cp.worker, c.cfg.TaskTimeout)
 					t.copies = append(t.copies[:i], t.copies[i+1:]...)
 					i--
