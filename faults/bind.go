@@ -156,6 +156,17 @@ func (b *Binder) SetLink(change func(*sim.LinkConfig)) func() {
 	}
 }
 
+// SetTypeFault returns an action body that changes what the network does to
+// the messages of one type (sim.TypeFault), keeping the rest of it.
+func (b *Binder) SetTypeFault(typeName string, change func(*sim.TypeFault)) func() {
+	net := b.W.Net()
+	return func() {
+		f := net.TypeFault(typeName)
+		change(&f)
+		net.SetTypeFault(typeName, f)
+	}
+}
+
 // Apply schedules every action of s on w, outside any scenario: a world
 // driven by hand gets the same faults a scenario's would. Node names must
 // exist in w; "calm" restores the network's default link as it is now.

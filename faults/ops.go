@@ -253,6 +253,29 @@ var builtin = []Op{
 		}},
 	},
 	{
+		Name: "msgdelay", Args: []Arg{{Name: "TYPE"}, ProbArg("P"), DurArg("MEAN", false, true), DurArg("MAX", true, false)},
+		Doc: "delay each message of Go type TYPE (AppendEntriesReply, or raft.AppendEntriesReply) with probability P by an exponential extra of mean MEAN, capped at MAX (default 20×MEAN): an old answer arrives after the state it answered has changed",
+		Bind: func(b *Binder, a Action) func() {
+			p, _ := ParseProb(a.Args[1])
+			mean, _ := ParseDur(a.Args[2])
+			most := 20 * mean
+			if len(a.Args) == 4 {
+				most, _ = ParseDur(a.Args[3])
+			}
+			return b.SetTypeFault(a.Args[0], func(f *sim.TypeFault) { f.TailProb, f.TailMean, f.TailMax = p, mean, most })
+		},
+		Coverage: []sim.FaultKind{sim.FaultTail},
+	},
+	{
+		Name: "msgdup", Args: []Arg{{Name: "TYPE"}, ProbArg("P")},
+		Doc: "deliver each message of Go type TYPE twice with probability P",
+		Bind: func(b *Binder, a Action) func() {
+			p, _ := ParseProb(a.Args[1])
+			return b.SetTypeFault(a.Args[0], func(f *sim.TypeFault) { f.Dup = p })
+		},
+		Coverage: []sim.FaultKind{sim.FaultDup},
+	},
+	{
 		Name: "latency", Args: []Arg{DurArg("MIN", false, false), DurArg("SPREAD", false, true)},
 		Doc: "one-way latency uniform in [MIN, MIN+SPREAD]",
 		Bind: func(b *Binder, a Action) func() {
@@ -275,12 +298,13 @@ var builtin = []Op{
 	},
 	{
 		Name: "calm", Life: RevivesAll,
-		Doc: "end of the fault phase: heal, restore the network and clocks, call off armed crashes, resume and restart every node",
+		Doc: "end of the fault phase: heal, restore the network (its links and the messages of every type) and clocks, call off armed crashes, resume and restart every node",
 		Bind: func(b *Binder, a Action) func() {
 			w, base := b.W, b.Base
 			return func() {
 				w.Net().Heal()
 				w.Net().SetDefault(base)
+				w.Net().ClearTypeFaults()
 				for _, n := range w.Nodes() {
 					w.Disarm(n)
 					w.SetClock(n, 0, 0)

@@ -18,6 +18,7 @@ func TestScheduleTextRoundTrip(t *testing.T) {
 		"1s cut s0,s1; 1s oneway s1>s2; 2s clog s3 500ms; 2s clog s0>s4 100ms; 3s heal",
 		"0s loss 0.1; 0s dup 0.05; 0s reorder 0.2 50ms; 0s latency 1ms 4ms",
 		"1s clock s1 -150ms 0.02; 1s disk torn; 2s disk clean; 5s calm",
+		"1s msgdelay AppendEntriesReply 0.3 300ms 2s; 1s msgdup raft.RequestVoteReply 0.2; 2s reboot s1; 3s reboot s2 5ms",
 		"1s crash s1; 1s damage s1 flip; 2s damage s2 lose raft.meta; 3s damage leader zero",
 	}
 	for _, text := range texts {
@@ -136,6 +137,15 @@ func TestScheduleApply(t *testing.T) {
 				return l.Loss == 0.25 && l.Dup == 0.5 && l.TailProb == 0.1 && l.TailMean == 20*time.Millisecond &&
 					l.TailMax == 400*time.Millisecond && l.LatencyMin == 5*time.Millisecond && l.LatencySpread == 0
 			}, "link settings"},
+		}},
+		{"1s msgdelay AppendEntriesReply 0.3 300ms; 1s msgdup raft.RequestVoteReply 0.2; 2s calm", 0, []probe{
+			{1500 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool {
+				return w.Net().TypeFault("AppendEntriesReply") == sim.TypeFault{TailProb: 0.3, TailMean: 300 * time.Millisecond, TailMax: 6 * time.Second} &&
+					w.Net().TypeFault("raft.RequestVoteReply") == sim.TypeFault{Dup: 0.2}
+			}, "a delay and a duplication aimed at two types"},
+			{2500 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool {
+				return w.Net().TypeFault("AppendEntriesReply") == sim.TypeFault{}
+			}, "calm clears them"},
 		}},
 		{"1s clock s1 100ms 0", 0, []probe{
 			{1500 * time.Millisecond, func(w *sim.World, id func(string) node.ID) bool { return w.Clock(id("s1")) == 1600*time.Millisecond }, "s1 100 ms ahead"},

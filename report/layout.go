@@ -363,7 +363,7 @@ func netBand(r sim.Record, t int64, lane map[string]int, lanes int) *band {
 		return b
 	}
 	switch r.Net.Op {
-	case "heal", "default":
+	case "heal", "default", "type": // the whole network, or the rates of a type of message
 		return nil
 	case "partition", "ring":
 		b.Groups = make([]int, lanes)

@@ -156,6 +156,14 @@ func (w *World) activeFaults() uint32 {
 	for _, l := range nw.links {
 		links(l)
 	}
+	for _, f := range nw.typeFaults {
+		if f.Dup > 0 {
+			set(FaultDup)
+		}
+		if f.TailProb > 0 {
+			set(FaultTail)
+		}
+	}
 	for _, until := range nw.clog {
 		if until > w.now {
 			set(FaultClog)

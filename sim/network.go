@@ -29,6 +29,9 @@ type Network struct {
 	clog  map[linkKey]time.Duration // held until this virtual time
 	// disconnected marks nodes cut off by Disconnect.
 	disconnected []bool
+	// typeFaults holds what the network does to messages of a type, by
+	// type name (SetTypeFault).
+	typeFaults map[string]TypeFault
 }
 
 // linkKey names the directed link from → to.
@@ -370,12 +373,27 @@ func (w *World) send(n *nodeState, to node.ID, msg any, at time.Duration) {
 		copies = 2
 		n.stats.Duplicated++
 	}
+	var tf TypeFault
+	if len(w.net.typeFaults) > 0 {
+		tf, _ = w.typeFault(msg)
+		if tf.Dup > 0 && r.Chance(tf.Dup) && copies == 1 {
+			copies = 2
+			n.stats.Duplicated++
+		}
+	}
 	for c := 0; c < copies; c++ {
 		m := msg
 		if c > 0 && w.cfg.Strict {
 			m, _ = w.roundTrip(msg) // a copy of its own; msg already survived one trip
 		}
 		d := latency(lc, r)
+		if tf.TailProb > 0 && r.Chance(tf.TailProb) {
+			extra := time.Duration(r.ExpFloat64() * float64(tf.TailMean))
+			if tf.TailMax > 0 && extra > tf.TailMax {
+				extra = tf.TailMax
+			}
+			d += extra
+		}
 		if w.pct != nil {
 			d += w.pct.delay(n.id)
 		}

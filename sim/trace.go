@@ -50,7 +50,8 @@ type Record struct {
 
 // NetChange is a net record's change to the network, as data.
 type NetChange struct {
-	// Op names the change: default (the default link changed), heal,
+	// Op names the change: default (the default link changed), type (a
+	// TypeFault set or cleared), heal,
 	// partition, ring, isolate, bridge, disconnect, connect, cut or clog.
 	Op string
 	// Groups are the nodes the change names, by name: a partition's
