@@ -35,12 +35,17 @@ type raftCluster struct {
 	// what each message sent reveals, recorded when it is delivered.
 	revealed    *checker.Revealed
 	sentReveals map[revealKey]sentReveal
-	views       []checker.LogView
-	hosts       map[node.ID]*raftHost
-	boots       map[node.ID]uint64
-	applied     map[node.ID]int // last index applied by the running incarnation
-	hashes      []uint64        // hashes[i]: the service state after applying 1..i
-	failure     error           // the first service-level violation seen
+	// votes lists, by term and candidate, the servers whose vote for it
+	// in that term reached it; elected, the terms whose leader was
+	// checked to hold a majority of them.
+	votes   map[int]map[node.ID]map[node.ID]bool
+	elected map[int]bool
+	views   []checker.LogView
+	hosts   map[node.ID]*raftHost
+	boots   map[node.ID]uint64
+	applied map[node.ID]int // last index applied by the running incarnation
+	hashes  []uint64        // hashes[i]: the service state after applying 1..i
+	failure error           // the first service-level violation seen
 
 	// snapEvery makes every service snapshot after each multiple of it.
 	snapEvery int
@@ -64,6 +69,7 @@ func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, twea
 	w, faults := harness.NewWorld(c, simCfg)
 	rc := &raftCluster{Faults: faults, c: c, w: w, impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
 		revealed: checker.NewRevealed(), sentReveals: map[revealKey]sentReveal{},
+		votes: map[int]map[node.ID]map[node.ID]bool{}, elected: map[int]bool{},
 		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, traffic: map[[2]node.ID]*linkTraffic{}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
@@ -193,6 +199,11 @@ func (rc *raftCluster) observe() error {
 		v := h.srv.Log()
 		v.Node, v.Incarnation = int(id), rc.boots[id]
 		rc.views = append(rc.views, v)
+		if v.Leader {
+			if err := rc.checkElected(id, v.Term); err != nil {
+				return err
+			}
+		}
 	}
 	return rc.check.Observe(rc.views)
 }

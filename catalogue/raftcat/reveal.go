@@ -79,6 +79,15 @@ func (rc *raftCluster) delivered(from, to node.ID, msg any) {
 	}
 	if s.VoteTerm > 0 {
 		rc.revealed.Vote(int(from), seq, s.VoteTerm, int(to))
+		byCandidate := rc.votes[s.VoteTerm]
+		if byCandidate == nil {
+			byCandidate = map[node.ID]map[node.ID]bool{}
+			rc.votes[s.VoteTerm] = byCandidate
+		}
+		if byCandidate[to] == nil {
+			byCandidate[to] = map[node.ID]bool{}
+		}
+		byCandidate[to][from] = true
 	}
 	if s.incarnation != rc.boots[from] {
 		if h, up := rc.host(from); up {
@@ -104,4 +113,28 @@ func (rc *raftCluster) checkRevealed(h *raftHost) {
 	if err := rc.revealed.Check(v, voteTerm, votedFor, known); err != nil {
 		rc.failure = fmt.Errorf("what a server said did not survive its restart: %s (%v)", rc.w.Name(h.id), err)
 	}
+}
+
+// checkElected requires a server that leads term to have been granted the
+// votes of a majority in that term (its own included): a vote that reached
+// it, granted in that term. An implementation that counts a vote granted in
+// an earlier term, or one it never got, leads without them.
+func (rc *raftCluster) checkElected(id node.ID, term int) error {
+	if rc.impl.Reveals == nil || rc.elected[term] {
+		return nil
+	}
+	voters := rc.votes[term][id]
+	got := 1 // its own
+	var names []string
+	for _, v := range rc.ids {
+		if voters[v] && v != id {
+			got++
+			names = append(names, rc.w.Name(v))
+		}
+	}
+	if majority := len(rc.ids)/2 + 1; got < majority {
+		return fmt.Errorf("election: %s leads term %d with %d of the votes a majority needs (%d): only %v granted it their vote in that term", rc.w.Name(id), term, got, majority, names)
+	}
+	rc.elected[term] = true
+	return nil
 }
