@@ -236,12 +236,7 @@ var builtin = []Op{
 		Name: "reorder", Args: []Arg{ProbArg("P"), DurArg("MEAN", false, true), DurArg("MAX", true, false)},
 		Doc: "delay each message with probability P by an exponential extra of mean MEAN, capped at MAX (default 20×MEAN)",
 		Bind: func(b *Binder, a Action) func() {
-			p, _ := ParseProb(a.Args[0])
-			mean, _ := ParseDur(a.Args[1])
-			most := 20 * mean
-			if len(a.Args) == 3 {
-				most, _ = ParseDur(a.Args[2])
-			}
+			p, mean, most := tail(a.Args)
 			return b.SetLink(func(l *sim.LinkConfig) { l.TailProb, l.TailMean, l.TailMax = p, mean, most })
 		},
 		Coverage: []sim.FaultKind{sim.FaultTail},
@@ -256,12 +251,7 @@ var builtin = []Op{
 		Name: "msgdelay", Args: []Arg{{Name: "TYPE"}, ProbArg("P"), DurArg("MEAN", false, true), DurArg("MAX", true, false)},
 		Doc: "delay each message of Go type TYPE (AppendEntriesReply, or raft.AppendEntriesReply) with probability P by an exponential extra of mean MEAN, capped at MAX (default 20×MEAN): an old answer arrives after the state it answered has changed",
 		Bind: func(b *Binder, a Action) func() {
-			p, _ := ParseProb(a.Args[1])
-			mean, _ := ParseDur(a.Args[2])
-			most := 20 * mean
-			if len(a.Args) == 4 {
-				most, _ = ParseDur(a.Args[3])
-			}
+			p, mean, most := tail(a.Args[1:])
 			return b.SetTypeFault(a.Args[0], func(f *sim.TypeFault) { f.TailProb, f.TailMean, f.TailMax = p, mean, most })
 		},
 		Coverage: []sim.FaultKind{sim.FaultTail},
@@ -316,6 +306,18 @@ var builtin = []Op{
 			}
 		},
 	},
+}
+
+// tail reads a long tail's arguments, P MEAN [MAX], MAX 20×MEAN when left
+// out.
+func tail(args []string) (p float64, mean, most time.Duration) {
+	p, _ = ParseProb(args[0])
+	mean, _ = ParseDur(args[1])
+	most = 20 * mean
+	if len(args) == 3 {
+		most, _ = ParseDur(args[2])
+	}
+	return p, mean, most
 }
 
 func damageKinds() []string {
