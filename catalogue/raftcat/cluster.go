@@ -181,6 +181,9 @@ func (rc *raftCluster) env(h *raftHost, env node.Env) node.Env {
 	if rc.wrapEnv != nil {
 		env = rc.wrapEnv(h, env)
 	}
+	if rc.impl.Reveals == nil {
+		return env // nothing to note (etcd's host)
+	}
 	return revealEnv{env, h}
 }
 
