@@ -4,7 +4,10 @@
 // Raft-style group after every event (election safety, log matching,
 // leader completeness, agreement of committed entries, a commit index that
 // never goes back) and, through Applied, state machine safety where
-// commands are applied.
+// commands are applied. Revealed and Ballots see a mistake where it starts
+// rather than where it shows: what a Raft server or a Paxos acceptor told
+// another must survive its crash, and a Paxos proposer's phase 2 value
+// must be the one its promises allow (P2c) and any chosen one (P2b).
 //
 // Histories are checked for linearizability once a run ends. A Recorder
 // collects the operations clients issue and the answers they get, with

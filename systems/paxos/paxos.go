@@ -307,6 +307,15 @@ func (px *Paxos) Accepted(seq int) (n int, v []byte) {
 	return 0, nil
 }
 
+// Promised is the highest proposal this peer's acceptor promised for seq
+// (0 for none), for checkers.
+func (px *Paxos) Promised(seq int) int {
+	if in, ok := px.inst[seq]; ok {
+		return in.np
+	}
+	return 0
+}
+
 func (px *Paxos) get(seq int) *instance {
 	in := px.inst[seq]
 	if in == nil {
