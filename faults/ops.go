@@ -71,7 +71,7 @@ var builtin = []Op{
 				})
 			})
 		},
-		Coverage: []sim.FaultKind{sim.FaultDown},
+		Coverage: []sim.FaultKind{sim.FaultDown}, Swarm: &Swarm{Kind: "reboot", On: func(p Profile) bool { return p.Reboot }, Draw: drawReboot},
 	},
 	{
 		Name: "disconnect", Args: []Arg{NodeArg("NODE")},
@@ -255,6 +255,7 @@ var builtin = []Op{
 			return b.SetTypeFault(a.Args[0], func(f *sim.TypeFault) { f.TailProb, f.TailMean, f.TailMax = p, mean, most })
 		},
 		Coverage: []sim.FaultKind{sim.FaultTail},
+		Swarm:    &Swarm{Kind: "aimed", On: func(p Profile) bool { return p.Aimed && len(p.Types) > 0 }, Draw: drawAimed},
 	},
 	{
 		Name: "msgdup", Args: []Arg{{Name: "TYPE"}, ProbArg("P")},

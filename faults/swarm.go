@@ -24,14 +24,20 @@ type Profile struct {
 	// Spare names nodes damage never aims at: one the run cannot finish
 	// without (a lone coordinator), since a damaged node stays down.
 	Spare     []string
-	Partition bool          // partitions of every shape
-	Clog      bool          // clog a node's links for a while
-	Pause     bool          // pause nodes for a while
-	Skew      bool          // skew and drift clocks
-	Loss      float64       // message loss probability
-	Dup       float64       // message duplication probability
-	Reorder   float64       // probability of a long extra delay
-	Gap       time.Duration // mean time between fault actions
+	Partition bool // partitions of every shape
+	Clog      bool // clog a node's links for a while
+	Pause     bool // pause nodes for a while
+	Skew      bool // skew clocks and change their rates
+	Reboot    bool // crash nodes and restart them within milliseconds
+	// Aimed holds back or duplicates the messages of one type at a time,
+	// drawn from Types: the harness names the types worth aiming at (the
+	// replies of a round, say); none, and Aimed does nothing.
+	Aimed   bool
+	Types   []string
+	Loss    float64       // message loss probability
+	Dup     float64       // message duplication probability
+	Reorder float64       // probability of a long extra delay
+	Gap     time.Duration // mean time between fault actions
 }
 
 // Swarm is what a swarm profile draws of one operation: a setting the run
@@ -75,6 +81,10 @@ func DrawProfile(r *node.Rand) Profile {
 	// Damage is rare, drawn last, and only with crashes: it keeps a node
 	// down for good, which most runs should not spend a node on.
 	p.Damage = p.Crash && r.Chance(1.0/8)
+	// Drawn after the others, so that adding them left every older
+	// field's draw where it was.
+	p.Reboot = r.Chance(0.5)
+	p.Aimed = r.Chance(0.5)
 	return p
 }
 
@@ -85,7 +95,7 @@ func (p Profile) String() string {
 		on   bool
 		name string
 	}{{p.Crash, "crash"}, {p.CrashMid, "crash-mid"}, {p.Torn, "torn"}, {p.Damage, "damage"}, {p.Partition, "partition"},
-		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}} {
+		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}, {p.Reboot, "reboot"}, {p.Aimed && len(p.Types) > 0, "aimed"}} {
 		if f.on {
 			on = append(on, f.name)
 		}
@@ -253,13 +263,47 @@ func drawClog(d *Draw) {
 	d.Add(d.T, "clog", d.Nodes[d.R.IntN(len(d.Nodes))], min(d.Stay, d.End-d.T).Round(time.Millisecond).String())
 }
 
-// drawSkew sets one node's clock up to half a second off, drifting up to
-// ±2%.
+// drawSkew sets one node's clock up to half a second off, running at a
+// rate up to a third slower or faster than real time (drift in ±0.33: as
+// far as the election timers of simlab's Raft tolerate, docs/faults.md).
 func drawSkew(d *Draw) {
 	r := d.R
 	skew := r.Duration(-500*time.Millisecond, 500*time.Millisecond).Round(time.Millisecond)
-	drift := float64(r.IntN(41)-20) / 1000 // ±2%
+	drift := float64(r.IntN(2*maxSwarmDriftPermille+1)-maxSwarmDriftPermille) / 1000
 	d.Add(d.T, "clock", d.Nodes[r.IntN(len(d.Nodes))], skew.String(), fmt.Sprint(drift))
+}
+
+// maxSwarmDriftPermille bounds the swarm's clock-rate faults, in s/ks.
+const maxSwarmDriftPermille = 330
+
+// drawReboot crashes one node that is up and restarts it 1–20 ms later:
+// the requests of the round it was in (its term, ballot, view) still
+// reach the new incarnation.
+func drawReboot(d *Draw) {
+	up, down := d.Up()
+	if down >= d.MaxDown || len(up) == 0 {
+		return
+	}
+	i := up[d.R.IntN(len(up))]
+	dur := d.R.Duration(time.Millisecond, 20*time.Millisecond).Round(time.Millisecond)
+	d.Add(d.T, "reboot", d.Nodes[i], dur.String())
+	d.DownUntil(i, d.T+dur)
+}
+
+// drawAimed holds back the messages of one type drawn from the profile's
+// Types (a long tail, up to 2 s) or duplicates them, for Stay.
+func drawAimed(d *Draw) {
+	r, typ := d.R, d.P.Types[d.R.IntN(len(d.P.Types))]
+	p := fmt.Sprint(float64(r.IntN(41)+10) / 100) // 10%–50%
+	back := min(d.T+d.Stay, d.End)
+	if r.Chance(0.5) {
+		mean := r.Duration(20*time.Millisecond, 400*time.Millisecond).Round(time.Millisecond)
+		d.Add(d.T, "msgdelay", typ, p, mean.String(), "2s")
+		d.Add(back, "msgdelay", typ, "0", mean.String(), "2s")
+		return
+	}
+	d.Add(d.T, "msgdup", typ, p)
+	d.Add(back, "msgdup", typ, "0")
 }
 
 // drawShape draws a partition of one of the named shapes, as an action's

@@ -42,6 +42,11 @@ type Impl struct {
 	// follower's reply acknowledges holding, and a vote it grants the
 	// receiver.
 	Reveals func(msg any) Reveal
+	// MsgTypes names the Go types of the messages swarm faults may aim
+	// at (msgdelay, msgdup): the replies of a round, whose late copies
+	// test what a server does with an answer to a question it no longer
+	// asks. Empty: no aimed faults.
+	MsgTypes []string
 }
 
 // Reveal is what one message tells of its sender's durable state; zero

@@ -17,8 +17,9 @@ import (
 // Simlab is simlab's own Raft (systems/raft) as an Impl: the generic
 // catalogue registered under raft/.
 var Simlab = Impl{
-	Name:  "raft",
-	Title: "simlab's Raft",
+	Name:     "raft",
+	Title:    "simlab's Raft",
+	MsgTypes: []string{"RequestVoteReply", "AppendEntriesReply", "InstallSnapshotReply", "RequestVote"},
 	New: func(cfg Config, app Applier) Server {
 		s := &simlabServer{app: app}
 		s.rf = raft.New(raft.Config{Peers: cfg.Peers, PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum}, s)

@@ -30,8 +30,9 @@ func swarmScenarios() []generic {
 		},
 		{
 			name: "swarm",
-			summary: "5 servers under a fault profile drawn from the seed (crashes of any number incl. in-handler, torn " +
-				"writes, every partition shape, loss, dup, reordering, clogs, pauses, skew; PreVote, CheckQuorum, " +
+			summary: "5 servers under a fault profile drawn from the seed (crashes of any number incl. in-handler, quick " +
+				"reboots, torn writes, every partition shape, loss, dup, reordering, replies held back or duplicated " +
+				"by type where the Raft names them, clogs, pauses, clock offsets and rates up to ±33%; PreVote, CheckQuorum, " +
 				"snapshots and a CPU model drawn too) for 8 s of client traffic, then calm: a new command commits on all " +
 				"within 10 s and every command a client saw committed is in the log",
 			run: func(c *scenarios.Case, impl Impl) { runSwarm(c, impl, nil) },
@@ -157,6 +158,7 @@ func runSwarm(c *scenarios.Case, impl Impl, wrap func(*raftHost, node.Env) node.
 	}
 	const faultEnd = 8 * time.Second
 	profile := scenarios.DrawProfile(r)
+	profile.Types = impl.MsgTypes
 	c.Apply(rc.w, profile.Schedule(c.Rand("faults"), rc.names, len(rc.names), 100*time.Millisecond, faultEnd))
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
 	for rc.w.Now() < faultEnd {
