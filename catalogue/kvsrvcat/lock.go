@@ -100,7 +100,7 @@ func runLockSwarm(c *scenarios.Case, cluster clusterFunc) {
 	}
 	p := scenarios.DrawProfile(r)
 	p.Crash, p.CrashMid, p.Torn, p.Reboot = false, false, false, false // the store and the locks live in memory: see kvsrv/server-crash
-	p.Dup = 0                                         // see lossy
+	p.Dup = 0                                                          // see lossy
 	if p.Gap == 0 {
 		p.Gap = 300 * time.Millisecond
 	}
