@@ -330,10 +330,10 @@ func drawShape(r *node.Rand, nodes []string) []string {
 	case "ring":
 		return []string{"ring", strings.Join(pick, ",")}
 	default: // majority and minority
-		k := r.IntN(n/2) + 1
 		if n == 1 {
 			return []string{"isolate", pick[0]}
 		}
+		k := r.IntN(n/2) + 1
 		return []string{"partition", strings.Join(pick[:k], ",") + "|" + strings.Join(pick[k:], ",")}
 	}
 }

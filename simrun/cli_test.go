@@ -39,6 +39,17 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"-faults help lists every operation from the table", []string{"-faults", "help"}, nil, 0, []string{"crash-mid  NODE\n", "damage     NODE flip|zero|truncate|lose [FILE]\n", "calm", "under: armed, down)"}, nil},
 		{"-faults help with a run", with("-faults", "help"), nil, 2, nil, []string{"-faults help lists the fault operations and runs nothing"}},
 
+		// Searching.
+		{"-search finds the first failure", []string{"-search", "6", "-scenario", "test/flaky", "-seeds", "1-4"}, nil, 1,
+			[]string{"searching test/flaky: plain seeds 1-4", "found:    run 3, seed 3: panic: boom at the first timeout", "replay:   go run ./cmd/simrun -scenario test/flaky -seed 3"}, nil},
+		{"-search finding nothing", []string{"-search", "5", "-scenario", "register/basic", "-seeds", "2"}, nil, 0, []string{"nothing failed: 5 runs in"}, nil},
+		{"-search with -seed", []string{"-search", "5", "-scenario", "register/basic", "-seed", "2"}, nil, 2, nil, []string{"give -scenario NAME and -seeds N (or A-B), not -seed"}},
+		{"-search with -faults", []string{"-search", "5", "-scenario", "register/basic", "-seeds", "2", "-faults", "1s crash s1"}, nil, 2, nil, []string{"-search draws its own fault schedules: drop -faults"}},
+		{"-search of fixed faults", []string{"-search", "5", "-scenario", "kv/minority-leader", "-seeds", "2"}, nil, 2, nil, []string{"kv/minority-leader takes none but its own"}},
+		{"-search budget below its seeds", []string{"-search", "5", "-scenario", "register/basic", "-seeds", "10"}, nil, 2, nil, []string{"starts from 10 plain seeds (-seeds), more than its budget"}},
+		{"-search with -json", []string{"-search", "5", "-json", "-scenario", "register/basic", "-seeds", "2"}, nil, 2, nil, []string{"-search prints its own steps"}},
+		{"-search negative", []string{"-search", "-1", "-scenario", "register/basic", "-seeds", "2"}, nil, 2, nil, []string{"-search -1: give a budget of at least one run"}},
+
 		// Minimizing.
 		{"-minimize a failing run", []string{"-minimize", "-scenario", "test/flaky", "-seed", "3"}, nil, 0,
 			[]string{"minimizing test/flaky seed 3", "fails: panic: boom at the first timeout", "failure:  panic: boom at the first timeout", "after:    0 actions", "replay:   go run ./cmd/simrun -scenario test/flaky -seed 3"}, nil},

@@ -40,6 +40,7 @@ type config struct {
 	runTimeout  time.Duration
 	minimize    bool
 	minimizeOut string
+	search      int      // -search: a budget of runs for a coverage-guided search
 	htmlDir     string   // -html: write a report of the run, or of each failure of a sweep
 	merge       []string // -merge: the shard outputs to combine
 	opts        scenarios.Options
@@ -124,6 +125,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.DurationVar(&c.opts.CheckTimeout, "check-timeout", 0, "time limit of one linearizability search; a search that runs out is an unknown result (default 10s)")
 	fs.DurationVar(&c.runTimeout, "run-timeout", defaultRunTimeout, "wall-clock limit of one run of a sweep; a run past it is reported as hung, with its stack")
 	fs.BoolVar(&c.isolate, "isolate", runtime.GOOS != "windows", "run a sweep's runs in worker processes, so a run that hangs or kills its process is recorded and the sweep goes on")
+	fs.IntVar(&c.search, "search", 0, "search one scenario for a failing run in at most this many runs: the plain seeds of -seeds first, then mutations of the fault schedules of the runs that reached coverage no run before had; print the first failure and its replay command")
 	fs.BoolVar(&c.minimize, "minimize", false, "shrink the failing run of -seed while it fails the same way: its schedule's actions, their extent, then its workload; print each step and the smallest case")
 	fs.StringVar(&c.minimizeOut, "minimize-out", "", "with -minimize: write the smallest case as a Go regression test to this file (it fails until the bug is fixed)")
 	fs.BoolVar(&v.merge, "merge", false, "combine the -json outputs of a sharded sweep, given as arguments (simrun -merge shard-*.jsonl), into one summary and failure list; add -json for JSON")
@@ -347,6 +349,23 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 			return nil, usagef("-minimize shrinks one failing run: give -scenario NAME and -seed N")
 		case c.json || c.determinism || c.verbose:
 			return nil, usagef("-minimize prints its own steps: drop -json, -check-determinism and -v (replay the smallest case with -v afterwards)")
+		}
+	}
+	if c.search != 0 {
+		switch {
+		case c.search < 0:
+			return nil, usagef("-search %d: give a budget of at least one run", c.search)
+		case c.seedSet || len(c.selected) != 1:
+			return nil, usagef("-search explores one scenario from plain seeds: give -scenario NAME and -seeds N (or A-B), not -seed")
+		case c.opts.Faults != "":
+			return nil, usagef("-search draws its own fault schedules: drop -faults (replay what it finds with -faults afterwards)")
+		case c.selected[0].FixedFaults != "":
+			return nil, usagef("-search mutates fault schedules, and %s takes none but its own (%s): sweep its seeds instead", c.selected[0].Name, c.selected[0].FixedFaults)
+		case c.json || c.determinism || c.verbose || c.minimize || c.htmlDir != "" || c.shard.total > 1:
+			return nil, usagef("-search prints its own steps: drop -json, -check-determinism, -v, -minimize, -html and -shard (replay what it finds with them afterwards)")
+		}
+		if n := c.seeds.last - c.seeds.first + 1; n > uint64(c.search) {
+			return nil, usagef("-search %d starts from %d plain seeds (-seeds), more than its budget: give fewer seeds or a larger budget", c.search, n)
 		}
 	}
 	if c.minimizeOut != "" {

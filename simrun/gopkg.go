@@ -158,6 +158,7 @@ var guestFlags = map[string]string{
 	"coverage":      "a Go test reaches no simlab marks",
 	"minimize":      "a Go test's faults are its own code, not a schedule to shrink",
 	"minimize-out":  "a Go test's faults are its own code, not a schedule to shrink",
+	"search":        "a Go test's faults are its own code, not a schedule to mutate",
 	"html":          "the report draws a World's nodes and messages, which a Go test has none of",
 	"input":         "a Go test reads its own input",
 	"check-timeout": "a Go test checks its own histories",

@@ -135,6 +135,9 @@ func run(p Program, args []string, stdout, stderr io.Writer, getenv func(string)
 	if c.minimize {
 		return minimize(c, stdout, stderr)
 	}
+	if c.search > 0 {
+		return search(c, stdout, stderr)
+	}
 	if c.seedSet && len(c.selected) == 1 && !c.determinism && !c.json {
 		return replay(c, stdout, stderr)
 	}

@@ -131,6 +131,12 @@ func raftPropertyOf(wrap func(*raftHost, node.Env) node.Env) func(*rapid.T) {
 		s.Name = "broken-raft/swarm"
 		s.Run = func(c *scenarios.Case) { runSwarm(c, Simlab, wrap) }
 	}
+	return swarmProperty(s)
+}
+
+// swarmProperty is the property of raftPropertyOf over any scenario
+// built on runSwarm.
+func swarmProperty(s scenarios.Scenario) func(*rapid.T) {
 	return func(t *rapid.T) {
 		sched := scenariotest.DrawFaultSteps(t, []string{"s0", "s1", "s2", "s3", "s4"}, 8*time.Second)
 		seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")

@@ -380,3 +380,37 @@ func FuzzCorpus(t *testing.T, target string, prop func(*rapid.T)) {
 		t.Logf("%s: seed %d, schedule %s", filepath.Base(f), seed, faults)
 	}
 }
+
+// RapidRunsToFailure runs prop under rapid (seed 1, at most checks cases,
+// no shrinking worth the name) and returns how many cases it drew up to
+// and including the first that failed, 0 if none did: the figure to set
+// against scenarios.Search and plain seeds on one broken variant.
+func RapidRunsToFailure(t *testing.T, checks int, prop func(*rapid.T)) int {
+	t.Helper()
+	for name, v := range map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": fmt.Sprint(checks), "rapid.shrinktime": "1ms"} {
+		f := flag.Lookup(name)
+		if f == nil {
+			t.Fatalf("no flag -%s: is rapid linked?", name)
+		}
+		old := f.Value.String()
+		if err := flag.Set(name, v); err != nil {
+			t.Fatal(err)
+		}
+		defer flag.Set(name, old)
+	}
+	runs, first := 0, 0
+	rec := &shrinkRecorder{T: t}
+	rapid.Check(rec, func(rt *rapid.T) {
+		runs++
+		defer func() {
+			if r := recover(); r != nil {
+				if first == 0 {
+					first = runs
+				}
+				panic(r)
+			}
+		}()
+		prop(rt)
+	})
+	return first
+}

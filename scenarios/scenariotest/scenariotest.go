@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -380,4 +381,87 @@ func MeasureStrategies(t *testing.T, bugs func(t *testing.T) []Bug) {
 	for _, b := range bugs(t) {
 		t.Run(b.Name+" in "+strings.TrimPrefix(b.Scenario.Name, "broken-"), func(t *testing.T) { CompareStrategies(t, b, n, strategies) })
 	}
+}
+
+// SearchTrial is one trial of SearchAgainstSeeds: how many runs plain
+// seeds and a search each needed to a first failure, starting from the
+// same seed (0: none within the budget).
+type SearchTrial struct {
+	FirstSeed     uint64
+	Seeds, Search int
+}
+
+// SearchAgainstSeeds compares, over trials, the runs plain seeds need to a
+// first failure of s with those scenarios.Search needs: trial k sweeps
+// seeds k·budget+1 … (k+1)·budget, and searches from the same first seed
+// (its plain start) with search seed k+1.
+func SearchAgainstSeeds(t testing.TB, s scenarios.Scenario, budget, trials int, o scenarios.Options) []SearchTrial {
+	t.Helper()
+	var out []SearchTrial
+	for k := range trials {
+		first := uint64(k*budget) + 1
+		tr := SearchTrial{FirstSeed: first}
+		for i := range budget {
+			got, err := scenarios.RunScenario(s, first+uint64(i), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Failures) > 0 {
+				tr.Seeds = i + 1
+				break
+			}
+		}
+		res, err := scenarios.Search(s, scenarios.SearchOptions{Runs: budget, FirstSeed: first, Seed: uint64(k + 1), Options: o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Search = res.FoundAt
+		out = append(out, tr)
+	}
+	return out
+}
+
+// SearchTrials is the number of trials SIMLAB_SEARCH_TRIALS asks a
+// measurement to make (0 when unset): comparing a search with plain seeds
+// costs many runs, so only a measurement asks for it.
+func SearchTrials(t testing.TB) int {
+	s := os.Getenv("SIMLAB_SEARCH_TRIALS")
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		t.Fatalf("SIMLAB_SEARCH_TRIALS=%q: want a positive number of trials", s)
+	}
+	return n
+}
+
+// LogSearchTrials runs SearchAgainstSeeds when SIMLAB_SEARCH_TRIALS is set
+// and logs each trial and the medians.
+func LogSearchTrials(t *testing.T, s scenarios.Scenario, budget int, o scenarios.Options) {
+	t.Helper()
+	n := SearchTrials(t)
+	if n == 0 {
+		return
+	}
+	trials := SearchAgainstSeeds(t, s, budget, n, o)
+	var seeds, searched []int
+	for _, tr := range trials {
+		t.Logf("%s from seed %d: plain seeds fail at run %d, the search at run %d (0: none within %d)", s.Name, tr.FirstSeed, tr.Seeds, tr.Search, budget)
+		seeds, searched = append(seeds, runsOr(tr.Seeds, budget)), append(searched, runsOr(tr.Search, budget))
+	}
+	t.Logf("%s over %d trials of %d runs: median runs to a first failure, plain seeds %d, search %d (a miss counts as %d+1)", s.Name, n, budget, median(seeds), median(searched), budget)
+}
+
+func runsOr(n, budget int) int {
+	if n == 0 {
+		return budget + 1
+	}
+	return n
+}
+
+func median(xs []int) int {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
