@@ -18,7 +18,17 @@ import (
 // revealKey finds, at delivery, what a message noted at sending.
 type revealKey struct {
 	from, to node.ID
-	msg      any
+	msg      any // the message, or its printed form if it is not comparable
+}
+
+// revealID is what identifies msg in a revealKey: itself, or, for a type
+// that cannot be a map key (bytes on a wire, say), its printed form; two
+// messages that print alike reveal alike.
+func revealID(msg any) any {
+	if reflect.TypeOf(msg).Comparable() {
+		return msg
+	}
+	return fmt.Sprintf("%T%#v", msg, msg)
 }
 
 // sentReveal is what one sent message reveals.
@@ -42,7 +52,7 @@ func (e revealEnv) Send(to node.ID, msg any) {
 
 // noteSent notes what msg reveals of h, for when it is delivered.
 func (rc *raftCluster) noteSent(h *raftHost, to node.ID, msg any) {
-	if rc.impl.Reveals == nil || msg == nil || !reflect.TypeOf(msg).Comparable() {
+	if rc.impl.Reveals == nil || msg == nil {
 		return
 	}
 	r := rc.impl.Reveals(msg)
@@ -59,16 +69,16 @@ func (rc *raftCluster) noteSent(h *raftHost, to node.ID, msg any) {
 			s.Ack = 0 // not in the log as a term the checker can read
 		}
 	}
-	rc.sentReveals[revealKey{h.id, to, msg}] = s
+	rc.sentReveals[revealKey{h.id, to, revealID(msg)}] = s
 }
 
 // delivered records what a delivered message revealed of its sender, and
 // checks the sender now if it has restarted since it sent it.
 func (rc *raftCluster) delivered(from, to node.ID, msg any) {
-	if rc.impl.Reveals == nil || msg == nil || !reflect.TypeOf(msg).Comparable() {
+	if rc.impl.Reveals == nil || msg == nil {
 		return
 	}
-	s, ok := rc.sentReveals[revealKey{from, to, msg}]
+	s, ok := rc.sentReveals[revealKey{from, to, revealID(msg)}]
 	if !ok {
 		return
 	}

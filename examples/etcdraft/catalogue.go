@@ -44,6 +44,36 @@ var Etcd = raftcat.Impl{
 	LeadIn:        func(servers int) int { return servers + 1 },
 	ElectionEntry: true,
 	Classify:      classify,
+	Reveals:       reveals,
+}
+
+// reveals says what an etcd message tells of its sender's durable state
+// (raftcat.Reveal): the term of every message but a pre-vote's (which asks
+// about a term the candidate has not taken), a vote granted in a real
+// election, and the log prefix an accepted append acknowledges.
+func reveals(msg any) raftcat.Reveal {
+	w, ok := msg.(wire)
+	if !ok {
+		return raftcat.Reveal{}
+	}
+	m, err := w.decode()
+	if err != nil {
+		return raftcat.Reveal{}
+	}
+	term := int(m.GetTerm())
+	switch m.GetType() {
+	case pb.MsgPreVote, pb.MsgPreVoteResp:
+		return raftcat.Reveal{}
+	case pb.MsgVoteResp:
+		if !m.GetReject() {
+			return raftcat.Reveal{Term: term, VoteTerm: term}
+		}
+	case pb.MsgAppResp:
+		if !m.GetReject() {
+			return raftcat.Reveal{Term: term, Ack: int(m.GetIndex())}
+		}
+	}
+	return raftcat.Reveal{Term: term}
 }
 
 // classify names an etcd message by its type (MsgApp, MsgAppResp, …): every

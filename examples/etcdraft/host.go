@@ -302,6 +302,15 @@ func (s *server) Log() checker.LogView {
 	return s.mirror.view(s.hard.GetTerm(), s.soft.RaftState == raft.StateLeader, s.hard.GetCommit())
 }
 
+// Vote implements raftcat.Voter: the hard state's term and the vote cast
+// in it.
+func (s *server) Vote() (term int, votedFor node.ID) {
+	if v := s.hard.GetVote(); v != 0 {
+		return int(s.hard.GetTerm()), node.ID(v - 1)
+	}
+	return int(s.hard.GetTerm()), node.None
+}
+
 // Snapshot implements raftcat.Server. Called while a Ready's entries are
 // being applied, it is taken once that Ready is advanced.
 func (s *server) Snapshot(env node.Env, index int, snapshot []byte) {
