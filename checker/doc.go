@@ -8,6 +8,8 @@
 // rather than where it shows: what a Raft server or a Paxos acceptor told
 // another must survive its crash, and a Paxos proposer's phase 2 value
 // must be the one its promises allow (P2c) and any chosen one (P2b).
+// ViewRules, PrimaryBackup and AtMostOnce hold a view service and its
+// primary/backup servers to the lab's rules at every message.
 //
 // Histories are checked for linearizability once a run ends. A Recorder
 // collects the operations clients issue and the answers they get, with

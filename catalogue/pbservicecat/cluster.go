@@ -21,8 +21,12 @@ type pbCluster struct {
 	w       *sim.World
 	vs      node.ID
 	servers []node.ID
-	clients *harness.Clients[*pbservice.Clerk]
-	wrap    func(h node.Handler) node.Handler // broken servers, in tests
+	clients *harness.Clients[*pbClerk]
+	broken  breakage // broken servers or view service, in tests
+	// views holds the view service to the lab's rules, and oracle the
+	// servers to theirs, on every event.
+	views  *viewOracle
+	oracle *pbOracle
 	// allowStuck accepts clients that cannot finish when the view service
 	// is stuck by its own rules (a primary that died before acknowledging
 	// its view, or with no live backup): the design's limit, reported.
@@ -31,7 +35,7 @@ type pbCluster struct {
 
 // pbClient is a client node running a workload through a clerk.
 type pbClient struct {
-	*harness.Client[*pbservice.Clerk]
+	*harness.Client[*pbClerk]
 	pc      *pbCluster
 	keys    []string
 	appends bool // only appends (of unique values) instead of a mix
@@ -39,6 +43,7 @@ type pbClient struct {
 	values  []string // the values it appended, in order
 }
 
+// next starts the client's next operation, unless the clients stop.
 func (cl *pbClient) next(env node.Env) {
 	if cl.pc.clients.Stopping {
 		cl.Idle = true
@@ -68,21 +73,49 @@ func (cl *pbClient) next(env node.Env) {
 	})
 }
 
-func newPBCluster(c *scenarios.Case, servers int, wrap func(node.Handler) node.Handler) *pbCluster {
+// breakage is what a test breaks: each wrapper, when set, wraps every
+// incarnation of the servers or of the view service.
+type breakage struct {
+	server, vs func(node.Handler) node.Handler
+}
+
+// newPBCluster makes the world of a scenario: the view service, servers
+// s1..sN, broken as broken says, and the oracles watching every event.
+func newPBCluster(c *scenarios.Case, servers int, broken breakage) *pbCluster {
 	w, faults := harness.NewWorld(c, sim.Config{})
-	pc := &pbCluster{Faults: faults, c: c, w: w, wrap: wrap, clients: harness.NewClients[*pbservice.Clerk](w)}
-	pc.vs = pc.w.AddNode("vs", viewservice.NewServer())
+	pc := &pbCluster{Faults: faults, c: c, w: w, broken: broken, clients: harness.NewClients[*pbClerk](w)}
+	pc.views, pc.oracle = &viewOracle{w: w}, newPBOracle(w)
+	pc.views.first = pc.oracle.rules.Founded
+	vs := viewservice.NewServer()
+	if broken.vs != nil {
+		vs = func() node.Handler { return broken.vs(viewservice.NewServer()()) }
+	}
+	pc.vs = pc.w.AddNode("vs", pc.views.watch(vs))
+	pc.views.vs = pc.vs
 	for i := 1; i <= servers; i++ {
 		f := pbservice.NewServer(pc.vs)
+		id := node.ID(len(pc.w.Nodes()))
 		pc.servers = append(pc.servers, pc.w.AddNode(fmt.Sprintf("s%d", i), func() node.Handler {
 			h := f()
-			if pc.wrap != nil {
-				h = pc.wrap(h)
+			srv := h.(*pbservice.Server)
+			if pc.broken.server != nil {
+				h = pc.broken.server(h)
 			}
-			return h
+			return &pbHost{h: h, srv: srv, pc: pc, id: id}
 		}))
 	}
+	pc.w.Observe("the view service's rules", pc.views.check)
+	pc.w.Observe("primary/backup rules", pc.oracle.check)
 	return pc
+}
+
+// idOf is the node of a server's incarnation h, or node.None once it is
+// down or restarted.
+func (pc *pbCluster) idOf(h *pbHost) node.ID {
+	if pc.w.Up(h.id) && pc.w.Handler(h.id) == node.Handler(h) {
+		return h.id
+	}
+	return node.None
 }
 
 // addClients adds n clients working on keys.
@@ -90,7 +123,7 @@ func (pc *pbCluster) addClients(n int, keys []string, appends bool) []*pbClient 
 	var out []*pbClient
 	for i := 0; i < n; i++ {
 		cl := &pbClient{pc: pc, keys: keys, appends: appends}
-		cl.Client = pc.clients.Add(func() *pbservice.Clerk { return pbservice.NewClerk(pc.vs) }, cl.next)
+		cl.Client = pc.clients.Add(func() *pbClerk { return &pbClerk{Clerk: pbservice.NewClerk(pc.vs), pc: pc} }, cl.next)
 		out = append(out, cl)
 	}
 	return out
@@ -98,14 +131,25 @@ func (pc *pbCluster) addClients(n int, keys []string, appends bool) []*pbClient 
 
 // server is a running server's handler, unwrapped.
 func (pc *pbCluster) server(id node.ID) *pbservice.Server {
+	if id == node.None {
+		return nil // a view without that server
+	}
 	h := pc.w.Handler(id)
 	h = node.Unwrap(h) // a test's broken variant around a server
 	s, _ := h.(*pbservice.Server)
 	return s
 }
 
+// vsServer is the running view service, unwrapped; nil while it is down.
+func (pc *pbCluster) vsServer() *viewservice.Server {
+	s, _ := node.Unwrap(pc.w.Handler(pc.vs)).(*viewservice.Server)
+	return s
+}
+
+// view is the view the running view service holds (view 0 while it is
+// down).
 func (pc *pbCluster) view() viewservice.View {
-	if s, ok := pc.w.Handler(pc.vs).(*viewservice.Server); ok {
+	if s := pc.vsServer(); s != nil {
 		return s.View()
 	}
 	return viewservice.Empty()
@@ -125,7 +169,7 @@ func (pc *pbCluster) finish(limit time.Duration) {
 		return true
 	}, limit, "every client's last operation completing")
 	if err != nil && pc.allowStuck {
-		if s, ok := pc.w.Handler(pc.vs).(*viewservice.Server); ok && s.Stuck(pc.w.Clock(pc.vs)) {
+		if s := pc.vsServer(); s != nil && s.Stuck(pc.w.Clock(pc.vs)) {
 			v := s.View()
 			pc.c.Reportf("stuck, as the design allows: view %d's primary %s is dead or restarted (acknowledged: %v), and nobody may take over; clients wait", v.Viewnum, pc.w.Name(v.Primary), s.Acked())
 			err = nil
@@ -139,8 +183,8 @@ func (pc *pbCluster) finish(limit time.Duration) {
 // the primary acknowledged it.
 func (pc *pbCluster) waitView(backup bool, limit time.Duration) {
 	pc.c.Must(pc.RunUntil(func() bool {
-		s, ok := pc.w.Handler(pc.vs).(*viewservice.Server)
-		if !ok {
+		s := pc.vsServer()
+		if s == nil {
 			return false
 		}
 		v := s.View()

@@ -7,7 +7,6 @@ import (
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
-	"github.com/simlab-go/simlab/sim/node"
 )
 
 var pbKeys = []string{"a", "b", "c"}
@@ -15,20 +14,21 @@ var pbKeys = []string{"a", "b", "c"}
 // lossy loses and reorders messages between everyone.
 var lossy = sim.LinkConfig{LatencyMin: time.Millisecond, LatencySpread: 3 * time.Millisecond, Loss: 0.1, Dup: 0.05, TailProb: 0.1, TailMean: 20 * time.Millisecond, TailMax: 200 * time.Millisecond}
 
+// init registers the catalogue over the correct servers.
 func init() {
-	for _, s := range pbScenarios(nil) {
+	for _, s := range pbScenarios(breakage{}) {
 		scenarios.Register(s)
 	}
 }
 
-// pbScenarios is the catalogue over servers wrapped by wrap (nil: the
-// correct ones).
-func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
+// pbScenarios is the catalogue over servers and a view service broken as
+// broken says (nothing: the correct ones).
+func pbScenarios(broken breakage) []scenarios.Scenario {
 	return []scenarios.Scenario{
 		{Name: "pbservice/basic-fail", Histories: true,
 			Summary: "a primary and a backup, 3 clients for 2 s; the primary crashes: the backup takes over with every write, a third server becomes backup; linearizable",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 3, wrap)
+				pc := newPBCluster(c, 3, broken)
 				pc.addClients(3, pbKeys, false)
 				pc.waitView(true, 5*time.Second)
 				pc.Run(2 * time.Second)
@@ -40,7 +40,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 		{Name: "pbservice/at-most-once", Histories: true,
 			Summary: "a primary and a backup on a network losing 10%, duplicating 5% and reordering: 3 clients append to one key for 3 s: every append applied exactly once, in each client's order; linearizable",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 2, wrap)
+				pc := newPBCluster(c, 2, broken)
 				cls := pc.addClients(3, []string{"k"}, true)
 				pc.Bind(scenarios.LinkSchedule(0, lossy))
 				pc.Run(3 * time.Second)
@@ -51,7 +51,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 		{Name: "pbservice/fail-put", Histories: true,
 			Summary: "3 servers; 2 clients append to one key; the backup crashes and they keep appending at once, then the primary crashes and they keep appending: every append survives into the last primary, once; linearizable",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 3, wrap)
+				pc := newPBCluster(c, 3, broken)
 				cls := pc.addClients(2, []string{"k"}, true)
 				pc.waitView(true, 5*time.Second)
 				pc.Run(500 * time.Millisecond)
@@ -66,7 +66,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 			Summary:     "a primary and a backup, one client doing 100 puts: the view service hears at most 2 messages per 100 ms (the servers' pings) plus 20 in that time: clients and servers cache the view",
 			FixedFaults: "its bound counts messages on a network that loses none",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 2, wrap)
+				pc := newPBCluster(c, 2, broken)
 				pc.waitView(true, 5*time.Second)
 				before, start := pc.w.NodeStats(pc.vs).Delivered, pc.w.Now()
 				cl := pc.addClients(1, []string{"k"}, false)[0]
@@ -84,7 +84,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 		{Name: "pbservice/concurrent-same", Histories: true,
 			Summary: "a primary and a backup, 5 clients putting and appending to one key for 2 s: the backup's state is the primary's; linearizable",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 2, wrap)
+				pc := newPBCluster(c, 2, broken)
 				pc.addClients(5, []string{"k"}, false)
 				pc.Run(2 * time.Second)
 				pc.finish(10 * time.Second)
@@ -92,15 +92,15 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 			}},
 		{Name: "pbservice/repeated-crash", Histories: true,
 			Summary: "3 servers, one crashed and restarted about every 700 ms for 5 s while 3 clients work: linearizable; every client done within 10 s of the last restart unless the view service is stuck by its rules, which the run then reports",
-			Run:     func(c *scenarios.Case) { runRepeated(c, wrap, false) }},
+			Run:     func(c *scenarios.Case) { runRepeated(c, broken, false) }},
 		{Name: "pbservice/repeated-crash-unreliable", Histories: true,
 			Summary: "the same on a network losing 10%, duplicating 5% and reordering",
-			Run:     func(c *scenarios.Case) { runRepeated(c, wrap, true) }},
+			Run:     func(c *scenarios.Case) { runRepeated(c, broken, true) }},
 		{Name: "pbservice/partition", Histories: true,
 			Summary:     "the primary is cut off from the view service and the backup while clients work: the backup takes over, and the old primary serves no stale read (reads are forwarded, and refused by a backup of another view); linearizable",
 			FixedFaults: "it checks what its own partition of the primary lets through",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 3, wrap)
+				pc := newPBCluster(c, 3, broken)
 				pc.addClients(3, pbKeys, false)
 				pc.waitView(true, 5*time.Second)
 				pc.Run(500 * time.Millisecond)
@@ -117,7 +117,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 			Summary:     "the single point of failure: the view service crashes, then the primary: nothing progresses while the view service is down (clients wait; nobody answers wrongly); linearizable",
 			FixedFaults: "it checks what its own crash of the view service stops",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 2, wrap)
+				pc := newPBCluster(c, 2, broken)
 				cls := pc.addClients(2, pbKeys, false)
 				pc.waitView(true, 5*time.Second)
 				pc.Run(500 * time.Millisecond)
@@ -144,7 +144,7 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 		{Name: "pbservice/swarm", Histories: true,
 			Summary: "3 servers, 3 clients under a fault profile drawn from the seed for 5 s (crashes of one server at a time, partitions, loss, dup, reordering, clogs, pauses, skew; the view service spared), then calm: linearizable; done within 15 s unless the view service is stuck by its rules (a primary dead before acknowledging its view, or with no live backup), which the run then reports",
 			Run: func(c *scenarios.Case) {
-				pc := newPBCluster(c, 3, wrap)
+				pc := newPBCluster(c, 3, broken)
 				pc.allowStuck = true
 				pc.addClients(3, pbKeys, false)
 				r := c.Rand("swarm")
@@ -157,8 +157,10 @@ func pbScenarios(wrap func(node.Handler) node.Handler) []scenarios.Scenario {
 	}
 }
 
-func runRepeated(c *scenarios.Case, wrap func(node.Handler) node.Handler, unreliable bool) {
-	pc := newPBCluster(c, 3, wrap)
+// runRepeated is pbservice/repeated-crash, on a lossy network if
+// unreliable.
+func runRepeated(c *scenarios.Case, broken breakage, unreliable bool) {
+	pc := newPBCluster(c, 3, broken)
 	pc.allowStuck = true
 	pc.addClients(3, pbKeys, false)
 	var s scenarios.Schedule

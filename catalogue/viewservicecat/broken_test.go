@@ -5,17 +5,23 @@ import (
 	"testing"
 
 	"github.com/simlab-go/simlab/scenarios"
+	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/viewservice"
 )
+
+// Broken view services, built from outside the library as a test of yours
+// would: each wraps what a correct service receives or sends.
 
 // eagerAcks wraps the view service so that any ping from the primary
 // counts as its acknowledgement of the current view: a view service that
 // does not wait for the primary to know the view before moving on.
 type eagerAcks struct{ s *viewservice.Server }
 
+// Unwrap is the service inside, for node.Unwrap.
 func (h eagerAcks) Unwrap() node.Handler { return h.s }
 
+// Handle makes a ping from the primary carry the current view number.
 func (h eagerAcks) Handle(env node.Env, ev node.Event) {
 	if r, ok := ev.(*node.Recv); ok {
 		if p, ok := r.Msg.(viewservice.Ping); ok && p.Viewnum > 0 && r.From == h.s.View().Primary {
@@ -25,26 +31,138 @@ func (h eagerAcks) Handle(env node.Env, ev node.Event) {
 	h.s.Handle(env, ev)
 }
 
-// TestAViewServiceThatDoesNotWaitIsCaught: viewservice/waits-for-ack
-// catches the eager view service, which the correct one passes.
-func TestAViewServiceThatDoesNotWaitIsCaught(t *testing.T) {
-	inner := viewservice.NewServer()
-	var broken scenarios.Scenario
-	for _, s := range vsScenarios(func() node.Handler { return eagerAcks{inner().(*viewservice.Server)} }) {
-		if s.Name == "viewservice/waits-for-ack" {
-			broken = s
+// sameNumber is a view service that gives a view a new number only when
+// its primary changes: a backup added, replaced or dropped keeps the
+// number. It is the service renumbered at its edge: the views it hands out
+// carry the number it tells, and the pings that come back are read as
+// acknowledging the latest view of the number they carry.
+type sameNumber struct {
+	s    *viewservice.Server
+	told map[uint64]uint64 // by the service's view number: the number it tells
+	prev viewservice.View  // the latest view numbered
+}
+
+// newSameNumber wraps s, which has told no view yet.
+func newSameNumber(s *viewservice.Server) *sameNumber {
+	return &sameNumber{s: s, told: map[uint64]uint64{0: 0}, prev: viewservice.Empty()}
+}
+
+// Unwrap is the service inside, for node.Unwrap.
+func (h *sameNumber) Unwrap() node.Handler { return h.s }
+
+// number gives the service's current view the number it tells.
+func (h *sameNumber) number() {
+	v := h.s.View()
+	if _, ok := h.told[v.Viewnum]; ok {
+		return
+	}
+	n := h.told[h.prev.Viewnum]
+	if v.Primary != h.prev.Primary {
+		n++
+	}
+	h.told[v.Viewnum], h.prev = n, v
+}
+
+// actual is the latest of the service's views told as n.
+func (h *sameNumber) actual(n uint64) uint64 {
+	for v := h.s.View().Viewnum; v > 0; v-- {
+		if h.told[v] == n {
+			return v
 		}
 	}
-	broken.Name = "broken-viewservice/waits-for-ack"
-	out, err := scenarios.RunScenario(broken, 1, scenarios.Options{TraceTail: -1})
-	if err != nil {
-		t.Fatal(err)
+	return n
+}
+
+// Handle reads a ping as acknowledging the latest view of its number.
+func (h *sameNumber) Handle(env node.Env, ev node.Event) {
+	h.number()
+	if r, ok := ev.(*node.Recv); ok {
+		if p, ok := r.Msg.(viewservice.Ping); ok && p.Viewnum > 0 {
+			ev = &node.Recv{From: r.From, Msg: viewservice.Ping{Viewnum: h.actual(p.Viewnum), Incarnation: p.Incarnation}}
+		}
 	}
-	if out.Passed || !strings.Contains(out.Failures[0].Msg, "has not acknowledged") {
-		t.Fatalf("the eager view service: passed=%v %v; want caught moving on before the primary's acknowledgement", out.Passed, out.Failures)
+	h.s.Handle(renumbering{env, h}, ev)
+}
+
+// renumbering is the service's Env, telling each view's number as
+// sameNumber does.
+type renumbering struct {
+	node.Env
+	h *sameNumber
+}
+
+// Send tells the number sameNumber gives the view a reply carries.
+func (e renumbering) Send(to node.ID, msg any) {
+	e.h.number()
+	switch m := msg.(type) {
+	case viewservice.PingReply:
+		m.View.Viewnum = e.h.told[m.View.Viewnum]
+		msg = m
+	case viewservice.QueryReply:
+		m.View.Viewnum = e.h.told[m.View.Viewnum]
+		msg = m
 	}
-	t.Logf("caught: %s", out.Failures[0].Msg)
-	if good, err := scenarios.Run("viewservice/waits-for-ack", 1, scenarios.Options{}); err != nil || !good.Passed {
-		t.Fatalf("the correct view service fails too: %v %v", err, good.Failures)
+	e.Env.Send(to, msg)
+}
+
+// TestBrokenViewServiceIsCaught runs each broken view service on the
+// scenario that should catch it, within a stated number of seeds, and
+// requires the correct service to pass the seed that caught it.
+func TestBrokenViewServiceIsCaught(t *testing.T) {
+	inner := viewservice.NewServer()
+	tests := []struct {
+		bug         string
+		server      node.Factory
+		scenario    string
+		withinSeeds uint64
+		want        string // in the failure
+	}{
+		{"a view service that does not wait for the primary's acknowledgement",
+			func() node.Handler { return eagerAcks{inner().(*viewservice.Server)} },
+			"viewservice/waits-for-ack", 1, "it must not move on until the primary knows the view it serves in"},
+		{"a view service that changes the backup under the same view number",
+			func() node.Handler { return newSameNumber(inner().(*viewservice.Server)) },
+			"viewservice/dead-backup", 1, "one view number, one primary and one backup"},
 	}
+	for _, tt := range tests {
+		t.Run(tt.bug, func(t *testing.T) {
+			var broken scenarios.Scenario
+			for _, s := range vsScenarios(tt.server) {
+				if s.Name == tt.scenario {
+					broken = s
+				}
+			}
+			broken.Name = "broken-" + tt.scenario
+			first, _ := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
+			t.Logf("%s: first failing seed %d (0: none within %d)", tt.scenario, first, tt.withinSeeds)
+			if n := scenariotest.ShareSeeds(t); n > 0 {
+				k := scenariotest.FailingShare(t, broken, n, scenarios.Options{})
+				t.Logf("%s caught it at %d of seeds 1-%d (%.1f%%)", tt.scenario, k, n, 100*float64(k)/float64(n))
+			}
+			seed, out := firstCaught(t, broken, tt.withinSeeds, tt.want)
+			if seed == 0 {
+				t.Fatalf("%s: no failure saying %q within %d seeds", tt.scenario, tt.want, tt.withinSeeds)
+			}
+			t.Logf("%s caught it as wanted at seed %d: %s: %.300s", tt.scenario, seed, out.Failures[0].Kind, out.Failures[0].Msg)
+			if good, err := scenarios.Run(tt.scenario, seed, scenarios.Options{}); err != nil || !good.Passed {
+				t.Fatalf("the correct view service fails seed %d too: %v %+v", seed, err, good.Failures)
+			}
+		})
+	}
+}
+
+// firstCaught is the first seed up to limit whose run fails first with a
+// failure saying want, and its outcome; 0 if there is none.
+func firstCaught(t *testing.T, s scenarios.Scenario, limit uint64, want string) (uint64, scenarios.Outcome) {
+	t.Helper()
+	for seed := uint64(1); seed <= limit; seed++ {
+		out, err := scenarios.RunScenario(s, seed, scenarios.Options{TraceTail: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Passed && strings.Contains(out.Failures[0].Msg, want) {
+			return seed, out
+		}
+	}
+	return 0, scenarios.Outcome{}
 }

@@ -4,5 +4,6 @@
 // an idle third server, a restarted primary treated as dead, a dead backup
 // removed, waiting for the primary's acknowledgement, and an uninitialized
 // server never becoming primary), and its single point of failure: a view
-// service cut off changes no view.
+// service cut off changes no view. Every event is checked against the
+// lab's rules for views (checker.ViewRules).
 package viewservicecat

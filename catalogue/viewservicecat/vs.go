@@ -12,9 +12,21 @@ import (
 )
 
 // pinger is a server that only pings: the view service's test subject.
-type pinger struct{ p *viewservice.Pinger }
+// The views the service's replies carry to it are checked as they arrive.
+type pinger struct {
+	p  *viewservice.Pinger
+	vc *vsCluster
+}
 
-func (h *pinger) Handle(env node.Env, ev node.Event) { h.p.Handle(env, ev) }
+// Handle checks a view a reply carries, then hands the event to the pinger.
+func (h *pinger) Handle(env node.Env, ev node.Event) {
+	if r, ok := ev.(*node.Recv); ok && r.From == h.vc.vs {
+		if m, ok := r.Msg.(viewservice.PingReply); ok {
+			h.vc.oracle.revealed(m.View)
+		}
+	}
+	h.p.Handle(env, ev)
+}
 
 // vsCluster is the view service "vs" and servers s1, s2, s3, added as the
 // script brings them in (a server not yet added never pinged).
@@ -25,40 +37,34 @@ type vsCluster struct {
 	vs   node.ID
 	ids  map[string]node.ID
 	hold map[string]uint64 // servers acknowledging no view above this
+	// oracle holds the view service to the lab's rules on every event.
+	oracle *viewOracle
 }
 
+// newVSCluster makes the world of a scenario over the view service server
+// builds, its servers down, and the oracle watching.
 func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 	w, faults := harness.NewWorld(c, sim.Config{})
 	vc := &vsCluster{Faults: faults, c: c, w: w, ids: map[string]node.ID{}, hold: map[string]uint64{}}
-	vc.vs = vc.w.AddNode("vs", server)
+	vc.oracle = &viewOracle{w: w}
+	vc.vs = vc.w.AddNode("vs", vc.oracle.watch(server))
+	vc.oracle.vs = vc.vs
 	for _, name := range []string{"s1", "s2", "s3"} {
 		name := name
 		vc.ids[name] = vc.w.AddNode(name, func() node.Handler {
 			p := viewservice.NewPinger(vc.vs)
 			p.Hold = func() (uint64, bool) { v, ok := vc.hold[name]; return v, ok }
-			return &pinger{p}
+			return &pinger{p: p, vc: vc}
 		})
 	}
 	// Every server starts down: the script brings them in with restart.
 	vc.Bind(scenarios.Schedule{{At: 0, Op: "crash", Args: []string{"s1"}}, {At: 0, Op: "crash", Args: []string{"s2"}}, {At: 0, Op: "crash", Args: []string{"s3"}}})
-	last := viewservice.Empty()
-	vc.w.Observe("a new primary held the state", func() error {
-		v := vc.view()
-		if v.Viewnum > last.Viewnum {
-			if last.Viewnum > 0 && v.Primary != last.Primary && v.Primary != last.Backup {
-				return fmt.Errorf("view %d makes %s primary, who was neither primary nor backup of view %d", v.Viewnum, vc.name(v.Primary), last.Viewnum)
-			}
-			if v.Viewnum != last.Viewnum+1 {
-				return fmt.Errorf("the view went from %d to %d", last.Viewnum, v.Viewnum)
-			}
-		}
-		last = v
-		return nil
-	})
+	vc.w.Observe("the view service's rules", vc.oracle.check)
 	vc.c.Must(vc.w.RunFor(time.Millisecond))
 	return vc
 }
 
+// view is the view the running service holds (view 0 while it is down).
 func (vc *vsCluster) view() viewservice.View {
 	s := vc.server()
 	if s == nil {
@@ -75,6 +81,7 @@ func (vc *vsCluster) server() *viewservice.Server {
 	return s
 }
 
+// name names a server of a view, "none" for none.
 func (vc *vsCluster) name(id node.ID) string {
 	if id == node.None {
 		return "none"
@@ -94,6 +101,7 @@ func (vc *vsCluster) expect(what string, num uint64, primary, backup string, lim
 		return v.Viewnum == num && vc.name(v.Primary) == primary && vc.name(v.Backup) == backup && (held || s != nil && s.Acked())
 	}
 	err := vc.w.RunUntil(want, limit, fmt.Sprintf("%s: view %d with primary %s, backup %s", what, num, primary, backup))
+	vc.c.Must(vc.w.Err()) // a rule broken on the way is the failure
 	if err != nil {
 		v := vc.view()
 		vc.c.Failf("%s: the view is %d (primary %s, backup %s); want %d (%s, %s)", what, v.Viewnum, vc.name(v.Primary), vc.name(v.Backup), num, primary, backup)
@@ -173,6 +181,7 @@ var stages = []struct {
 	}},
 }
 
+// init registers the catalogue over the correct view service.
 func init() {
 	for _, s := range vsScenarios(viewservice.NewServer()) {
 		scenarios.Register(s)

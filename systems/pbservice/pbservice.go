@@ -9,8 +9,10 @@
 // of the view naming it until the transfer is done, so the view service
 // cannot promote a backup that lacks the state. Retried client operations
 // apply at most once: the state carries each client's last sequence number
-// and reply. A primary that has not heard from the view service for most of
-// the dead interval stops answering, since it may have been replaced.
+// and reply. Forwards and transfers carry the state's version, so a backup
+// applies forwards in turn and never installs a stale state. A primary that
+// has not heard from the view service for most of the dead interval takes
+// no new request, since it may have been replaced.
 //
 // The design has a single point of failure, the view service: while it is
 // down, no view changes, and when the primary then fails, nothing
@@ -51,17 +53,24 @@ type Reply struct {
 }
 
 // Forward carries an operation from the primary of view Viewnum to its
-// backup.
+// backup. Version is the number of operations the state will have applied
+// with it: the backup applies it only right after the Version−1 before it,
+// so a stale copy, or a backup whose state is behind, never applies it out
+// of turn.
 type Forward struct {
 	Viewnum uint64
+	Version uint64
 	Req     Request
 }
 
-// ForwardReply says whether the backup applied it.
+// ForwardReply says whether the backup applied it. Behind says the backup
+// refused because its state lacks operations before it (it installed an
+// older transfer): the primary sends its state again.
 type ForwardReply struct {
 	Viewnum       uint64
 	ClientID, Seq uint64
 	OK            bool
+	Behind        bool
 }
 
 // Transfer is the whole state, sent to a new backup.
@@ -74,8 +83,9 @@ type Transfer struct {
 type TransferReply struct{ Viewnum uint64 }
 
 // State is the replicated state: the data and every client's last
-// operation with its reply.
+// operation with its reply, as of Version operations applied.
 type State struct {
+	Version      uint64
 	Keys, Values []string
 	Clients      []uint64
 	LastSeq      []uint64
@@ -84,10 +94,10 @@ type State struct {
 
 func (m Request) Size() int    { return 24 + len(m.Key) + len(m.Value) }
 func (m Reply) Size() int      { return 24 + len(m.Value) + len(m.Err) }
-func (m Forward) Size() int    { return 8 + m.Req.Size() }
+func (m Forward) Size() int    { return 16 + m.Req.Size() }
 func (ForwardReply) Size() int { return 32 }
 func (m Transfer) Size() int {
-	n := 8
+	n := 16
 	for i := range m.State.Keys {
 		n += len(m.State.Keys[i]) + len(m.State.Values[i])
 	}

@@ -17,16 +17,22 @@ type Server struct {
 	ping *viewservice.Pinger
 	data map[string]string
 	last map[uint64]record // by client: its last operation applied
+	// version counts the operations applied to data, here or, for a
+	// state received whole, at the primary that sent it. Within one view
+	// the primary's history is a line and the backup's state a prefix of
+	// it; across views it is not (a backup may have applied a forward its
+	// primary never did), so xferView, the view of the transfer this
+	// server installed last, says which line version counts on.
+	version  uint64
+	xferView uint64
 	// ready says this incarnation holds the service's state: it was the
 	// first primary (view 1) or received the whole state from a primary.
-	// A restarted server is not ready, whatever view it hears of first.
-	ready bool
-	// xferView is the view whose state transfer this server installed: a
-	// late copy of that transfer (resent, duplicated, held in a clog) must
-	// not roll back what was forwarded since.
-	xferView uint64
-	synced   node.ID // the backup that has the whole state; None for none
-	syncFor  uint64  // the view the transfer was for
+	// A restarted server is not ready, whatever view it hears of first:
+	// restarted says so, even of view 1, whose first primary it was.
+	ready     bool
+	restarted bool
+	synced    node.ID // the backup that has the whole state; None for none
+	syncFor   uint64  // the view the transfer was for
 	// queue holds the client requests waiting for the backup, oldest
 	// first: only the oldest is forwarded, so the backup applies in the
 	// order the primary does.
@@ -59,6 +65,10 @@ func (s *Server) View() viewservice.View { return s.ping.View() }
 // Value returns a key's value in this replica, for checkers.
 func (s *Server) Value(key string) string { return s.data[key] }
 
+// Version is the number of operations the replica's state has applied
+// (here, or at the primary whose state it received), for checkers.
+func (s *Server) Version() uint64 { return s.version }
+
 // Snapshot returns the replica's data, for checkers.
 func (s *Server) Snapshot() map[string]string { return s.data }
 
@@ -78,12 +88,15 @@ func (s *Server) Handle(env node.Env, ev node.Event) {
 	}
 	switch ev := ev.(type) {
 	case *node.Start:
+		s.restarted = ev.Restarted
 		env.SetTimer(retryInterval, retryTick{})
 	case *node.Timeout:
 		if _, ok := ev.Tag.(retryTick); ok {
 			s.sync(env)
 			if s.primary(env) {
 				s.next(env)
+			} else {
+				s.abandon(env)
 			}
 			env.SetTimer(retryInterval, retryTick{})
 		}
@@ -112,10 +125,27 @@ func (s *Server) primary(env node.Env) bool {
 }
 
 // firstPrimary makes the primary of view 1 ready: it starts the state.
+// Only the incarnation that started it: one that restarted has lost it,
+// and the view service, which has no backup to promote, keeps naming it
+// (the service is stuck, which is better than serving an empty state).
 func (s *Server) firstPrimary() {
-	if v := s.ping.View(); v.Viewnum == 1 && v.Primary == s.ping.Self() {
+	if v := s.ping.View(); v.Viewnum == 1 && v.Primary == s.ping.Self() && !s.restarted {
 		s.ready = true
 	}
+}
+
+// abandon answers the queued requests ErrWrongServer once this server is
+// no longer the primary of the view it knows: the client asks the new
+// one. A primary that is only out of touch keeps its queue, since its
+// backup may have applied the head already.
+func (s *Server) abandon(env node.Env) {
+	if s.ping.View().Primary == s.ping.Self() {
+		return
+	}
+	for _, in := range s.queue {
+		env.Send(in.from, Reply{ClientID: in.req.ClientID, Seq: in.req.Seq, Err: ErrWrongServer})
+	}
+	s.queue = nil
 }
 
 func (s *Server) onRequest(env node.Env, from node.ID, r Request) {
@@ -151,7 +181,7 @@ func (s *Server) forward(env node.Env, r Request) {
 	if v.Backup == node.None || s.synced != v.Backup || s.syncFor != v.Viewnum {
 		return // no backup with the state yet: wait for the transfer
 	}
-	env.Send(v.Backup, Forward{Viewnum: v.Viewnum, Req: r})
+	env.Send(v.Backup, Forward{Viewnum: v.Viewnum, Version: s.version + 1, Req: r})
 }
 
 func (s *Server) onForwardReply(env node.Env, m ForwardReply) {
@@ -162,10 +192,21 @@ func (s *Server) onForwardReply(env node.Env, m ForwardReply) {
 	if in.req.ClientID != m.ClientID || in.req.Seq != m.Seq || m.Viewnum != s.ping.View().Viewnum {
 		return
 	}
+	if !m.OK {
+		// The backup cannot take it yet (no state, a state behind this
+		// one's, or a view it has not heard of). Giving up here would
+		// leave a copy of the forward in flight that the backup may apply
+		// later, when this primary never will: keep it at the head and
+		// forward it again at the next tick, until the backup takes it
+		// or the view changes. A backup behind gets the state again.
+		if m.Behind {
+			s.synced = node.None
+			s.sync(env)
+		}
+		return
+	}
 	s.queue = s.queue[1:]
 	switch rec, seen := s.last[m.ClientID]; {
-	case !m.OK:
-		env.Send(in.from, Reply{ClientID: m.ClientID, Seq: m.Seq, Err: ErrWrongServer})
 	case seen && in.req.Seq <= rec.seq:
 		env.Send(in.from, Reply{ClientID: m.ClientID, Seq: m.Seq, Value: rec.value}) // applied already
 	default:
@@ -193,13 +234,22 @@ func (s *Server) next(env node.Env) {
 
 func (s *Server) onForward(env node.Env, from node.ID, m Forward) {
 	v := s.ping.View()
-	ok := v.Viewnum == m.Viewnum && v.Backup == s.ping.Self() && v.Primary == from && s.ready
-	if ok {
-		if rec, seen := s.last[m.Req.ClientID]; !seen || m.Req.Seq > rec.seq {
+	reply := ForwardReply{Viewnum: m.Viewnum, ClientID: m.Req.ClientID, Seq: m.Req.Seq}
+	if v.Viewnum == m.Viewnum && v.Backup == s.ping.Self() && v.Primary == from && s.ready {
+		switch {
+		case m.Version == s.version+1:
 			s.apply(m.Req)
+			reply.OK = true
+		case m.Version <= s.version:
+			reply.OK = true // applied already: a copy of a forward answered before
+		default:
+			// Operations before this one are missing here: a transfer
+			// older than the primary's state was installed (one held in
+			// the network past a restart, say).
+			reply.Behind = true
 		}
 	}
-	env.Send(from, ForwardReply{Viewnum: m.Viewnum, ClientID: m.Req.ClientID, Seq: m.Req.Seq, OK: ok})
+	env.Send(from, reply)
 }
 
 // apply applies r and records its reply for duplicates.
@@ -214,6 +264,7 @@ func (s *Server) apply(r Request) Reply {
 		s.data[r.Key] += r.Value
 	}
 	s.last[r.ClientID] = record{seq: r.Seq, value: reply.Value}
+	s.version++
 	return reply
 }
 
@@ -224,7 +275,7 @@ func (s *Server) sync(env node.Env) {
 	if !s.ready || v.Primary != s.ping.Self() || v.Backup == node.None || (s.synced == v.Backup && s.syncFor == v.Viewnum) {
 		return
 	}
-	var st State
+	st := State{Version: s.version}
 	for _, k := range node.SortedKeys(s.data) {
 		st.Keys, st.Values = append(st.Keys, k), append(st.Values, s.data[k])
 	}
@@ -240,11 +291,15 @@ func (s *Server) onTransfer(env node.Env, from node.ID, m Transfer) {
 	if m.Viewnum < v.Viewnum || (m.Viewnum == v.Viewnum && v.Backup != s.ping.Self()) {
 		return
 	}
-	if s.ready && m.Viewnum <= s.xferView {
-		env.Send(from, TransferReply{Viewnum: m.Viewnum}) // installed already: say so again
+	if s.ready && m.Viewnum == s.xferView && m.State.Version <= s.version {
+		// Installed already, or older than what was forwarded since in
+		// that view (a copy resent, duplicated or held in a clog): never
+		// roll back. A newer view's primary is right whatever the
+		// versions say.
+		env.Send(from, TransferReply{Viewnum: m.Viewnum})
 		return
 	}
-	s.xferView = m.Viewnum
+	s.version, s.xferView = m.State.Version, m.Viewnum
 	s.data, s.last = map[string]string{}, map[uint64]record{}
 	for i, k := range m.State.Keys {
 		s.data[k] = m.State.Values[i]
