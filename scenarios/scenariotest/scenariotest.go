@@ -109,10 +109,28 @@ func FirstFailingSeed(t testing.TB, s scenarios.Scenario, limit uint64, o scenar
 			t.Fatal(err)
 		}
 		if !out.Passed {
+			measureCatch(t, s, seed, o)
 			return seed, out
 		}
 	}
+	measureCatch(t, s, 0, o)
 	return 0, scenarios.Outcome{}
+}
+
+// measureCatch logs, when SIMLAB_MEASURE_CATCH=N is set, the first failing
+// seed of a broken variant and how many of seeds 1–N it fails, as one
+// "measure:" line: every catalogue's table of runs to a first failure is
+// measured by one command (docs/finding-bugs.md).
+func measureCatch(t testing.TB, s scenarios.Scenario, first uint64, o scenarios.Options) {
+	v := os.Getenv("SIMLAB_MEASURE_CATCH")
+	if v == "" {
+		return
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		t.Fatalf("SIMLAB_MEASURE_CATCH=%q: want a positive number of seeds", v)
+	}
+	t.Logf("measure: %s: %s first fails at seed %d, fails %d of seeds 1-%d", t.Name(), s.Name, first, FailingShare(t, s, n, o), n)
 }
 
 // Benchmark runs each scenario matching patterns as a sub-benchmark, one
