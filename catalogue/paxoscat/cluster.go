@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/catalogue/internal/harness"
-	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -18,21 +17,11 @@ import (
 // wrapper of the events it receives (wrap) and of its Env (wrapEnv).
 type pxHost struct {
 	px   *paxos.Paxos
-	pc   *pxCluster
-	i    int
 	deaf bool // drops Decide messages: learns only by proposing
 	wrap func(node.Env, node.Event) (node.Env, node.Event, bool)
 }
 
 func (h *pxHost) Handle(env node.Env, ev node.Event) {
-	if r, ok := ev.(*node.Recv); ok {
-		h.pc.delivered(r.From, r.Msg)
-	}
-	h.handle(ballotEnv{env, h.pc, h.i}, ev)
-	h.pc.after = append(h.pc.after, handledEvent{h, ev})
-}
-
-func (h *pxHost) handle(env node.Env, ev node.Event) {
 	if h.wrap != nil {
 		var keep bool
 		if env, ev, keep = h.wrap(env, ev); !keep {
@@ -60,11 +49,9 @@ type pxCluster struct {
 	// learned is the first value any peer learned for each instance.
 	learned  map[int][]byte
 	conflict string
-	// ballots checks P2c, P2b and what acceptors revealed; oracle is its
-	// first failure.
-	ballots *checker.Ballots
-	oracle  error
-	after   []handledEvent // read once the event's effects are applied
+	// ballots checks P2c, P2b and what acceptors revealed
+	// (checker.Ballots), fed from every peer's messages and state.
+	ballots *harness.Ballots
 	// dones is the highest Done the scenario called at each peer.
 	dones []int
 	// wrap and wrapEnv, when set, break the peers (tests).
@@ -73,7 +60,7 @@ type pxCluster struct {
 
 func newPxCluster(c *scenarios.Case, cfg sim.Config, n int) *pxCluster {
 	w, faults := harness.NewWorld(c, cfg)
-	pc := &pxCluster{Faults: faults, c: c, w: w, learned: map[int][]byte{}, deaf: make([]bool, n), dones: make([]int, n), ballots: checker.NewBallots(n)}
+	pc := &pxCluster{Faults: faults, c: c, w: w, learned: map[int][]byte{}, deaf: make([]bool, n), dones: make([]int, n)}
 	for i := range pc.dones {
 		pc.dones[i] = -1
 	}
@@ -85,17 +72,23 @@ func newPxCluster(c *scenarios.Case, cfg sim.Config, n int) *pxCluster {
 
 // start adds the peers; wrap, deaf peers and the like must be set before.
 func (pc *pxCluster) start() {
+	pc.ballots = harness.NewBallots(pc.w, pc.ids, func(id node.ID) *paxos.Paxos {
+		if h, ok := node.Unwrap(pc.w.Handler(id)).(*pxHost); ok {
+			return h.px
+		}
+		return nil
+	})
 	for i, id := range pc.ids {
 		i, id := i, id
 		name := fmt.Sprintf("p%d", i)
 		pc.names = append(pc.names, name)
 		cfg := paxos.Config{Peers: pc.ids, Learned: func(env node.Env, seq int, v []byte) { pc.onLearn(i, seq, v) }}
 		got := pc.w.AddNode(name, func() node.Handler {
-			h := &pxHost{px: paxos.New(cfg), pc: pc, i: i, deaf: pc.deaf[i]}
+			h := &pxHost{px: paxos.New(cfg), deaf: pc.deaf[i]}
 			if pc.wrap != nil {
 				h.wrap = pc.wrap(i)
 			}
-			return h
+			return pc.ballots.Handler(id, h)
 		})
 		if got != id {
 			panic("paxoscat: peers must be the world's first nodes")
@@ -127,9 +120,8 @@ func (pc *pxCluster) check() error {
 	if pc.conflict != "" {
 		return fmt.Errorf("two values decided: %s", pc.conflict)
 	}
-	pc.readHandled()
-	if err := pc.oracleError(); err != nil {
-		return err
+	if err := pc.ballots.Check(); err != nil {
+		return fmt.Errorf("paxos: %w", err)
 	}
 	least := pc.dones[0]
 	for _, d := range pc.dones[1:] {
@@ -148,7 +140,7 @@ func (pc *pxCluster) peer(i int) *paxos.Paxos {
 	if !pc.w.Up(pc.ids[i]) {
 		return nil
 	}
-	h, _ := pc.w.Handler(pc.ids[i]).(*pxHost)
+	h, _ := node.Unwrap(pc.w.Handler(pc.ids[i])).(*pxHost)
 	if h == nil {
 		return nil
 	}
@@ -161,7 +153,7 @@ func (pc *pxCluster) startAt(i, seq int, v string) {
 	if px := pc.peer(i); px != nil && !px.Booted() {
 		pc.c.Must(pc.w.RunFor(0)) // its Start event is due now: let it restore first
 	}
-	pc.w.Invoke(pc.ids[i], fmt.Sprintf("Start(%d)", seq), func(env node.Env) { pc.peer(i).Start(ballotEnv{env, pc, i}, seq, []byte(v)) })
+	pc.w.Invoke(pc.ids[i], fmt.Sprintf("Start(%d)", seq), func(env node.Env) { pc.peer(i).Start(pc.ballots.Env(pc.ids[i], env), seq, []byte(v)) })
 }
 
 // done has peer i call Done(seq).
@@ -172,7 +164,7 @@ func (pc *pxCluster) done(i, seq int) {
 	}
 	pc.w.Invoke(pc.ids[i], fmt.Sprintf("Done(%d)", seq), func(env node.Env) {
 		if px := pc.peer(i); px.Booted() {
-			px.Done(ballotEnv{env, pc, i}, seq)
+			px.Done(pc.ballots.Env(pc.ids[i], env), seq)
 			pc.dones[i] = max(pc.dones[i], seq)
 		}
 	})

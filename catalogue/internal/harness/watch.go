@@ -26,7 +26,8 @@ type Replica interface {
 // every world action, is the consensus invariants (checker.Consensus) over
 // every running server, each incarnation counted; on Paxos it is that what
 // each server has applied since it was last looked at agrees with what
-// every other applied at the same instances. It also says who leads and
+// every other applied at the same instances, and the ballot checks of
+// every message (Ballots: P2c, P2b, promises that survive a restart). It also says who leads and
 // where every server stands.
 type Watch struct {
 	w     *sim.World
@@ -40,6 +41,7 @@ type Watch struct {
 
 	decided   map[int][]byte        // on Paxos: the first value applied at each instance
 	checkedTo map[*paxoslog.Log]int // how far each incarnation's log was checked
+	ballots   *Ballots              // on Paxos: P2c, P2b and what acceptors revealed
 
 	// SawSnapshot records that some server held a snapshot at some point.
 	SawSnapshot bool
@@ -54,6 +56,12 @@ func (l Log) Watch(w *sim.World, label string, ids []node.ID) *Watch {
 	g := &Watch{w: w, label: label, ids: ids, log: l, boots: map[node.ID]uint64{}}
 	if l == Paxos {
 		g.decided, g.checkedTo = map[int][]byte{}, map[*paxoslog.Log]int{}
+		g.ballots = NewBallots(w, ids, func(id node.ID) *paxos.Paxos {
+			if r, ok := g.replica(id); ok && r.PaxosLog() != nil {
+				return r.PaxosLog().Paxos()
+			}
+			return nil
+		})
 		w.ObserveNodes(g.prefix()+"paxos log agreement", ids, g.observePaxos)
 	} else {
 		g.check = checker.NewConsensus()
@@ -72,9 +80,16 @@ func (g *Watch) prefix() string {
 // Log is the log the servers run on.
 func (g *Watch) Log() Log { return g.log }
 
-// Factory wraps a server's factory, counting its incarnations.
+// Factory wraps a server's factory, counting its incarnations; on Paxos
+// its handler is watched for the ballot checks too (Ballots).
 func (g *Watch) Factory(id node.ID, f node.Factory) node.Factory {
-	return func() node.Handler { g.boots[id]++; return f() }
+	return func() node.Handler {
+		g.boots[id]++
+		if g.ballots != nil {
+			return g.ballots.Handler(id, f())
+		}
+		return f()
+	}
 }
 
 // replica is the server running at id, if any.
@@ -128,6 +143,9 @@ func (g *Watch) observeRaft() error {
 }
 
 func (g *Watch) observePaxos() error {
+	if err := g.ballots.Check(); err != nil {
+		return err
+	}
 	for _, id := range g.ids {
 		l, ok := g.Paxos(id)
 		if !ok {
