@@ -32,6 +32,9 @@ type kvCluster struct {
 	// smallState says the workload keeps the store small, so snapshots
 	// must be too.
 	smallState bool
+	// restores counts the snapshots servers restored from their own disk
+	// as they restarted.
+	restores int
 }
 
 // kvWorkload is what a client does.
@@ -76,7 +79,7 @@ func newKVClusterOf(c *scenarios.Case, server kvServer, simCfg sim.Config, n int
 	cfg := kv.ServerConfig{Raft: rcfg, MaxRaftState: maxRaftState, Paxos: log.PaxosConfig(kc.servers)}
 	kc.watch = log.Watch(kc.w, "", kc.servers)
 	for i, id := range kc.servers {
-		kc.w.AddNode(kc.names[i], kc.watch.Factory(id, server(cfg)))
+		kc.w.AddNode(kc.names[i], kc.watch.Factory(id, kc.countRestores(server(cfg))))
 	}
 	kc.Role("leader", kc.names, func() int { return slices.Index(kc.servers, kc.leader()) })
 	kc.Describe(kc.describe)
@@ -151,8 +154,45 @@ func (kc *kvCluster) onPaxos() bool { return kc.watch.Log() == harness.Paxos }
 
 // server returns a running server's handler.
 func (kc *kvCluster) server(id node.ID) (*kv.Server, bool) {
-	s, ok := kc.w.Handler(id).(*kv.Server)
+	s, ok := node.Unwrap(kc.w.Handler(id)).(*kv.Server)
 	return s, ok
+}
+
+// countRestores wraps a server's factory so that kc.restores counts the
+// snapshots its restarted incarnations restore from their disk: rsm marks
+// each snapshot it restores (rsm/snapshot-restored), and one marked while
+// a restarted server handles its Start came from its own disk.
+func (kc *kvCluster) countRestores(f node.Factory) node.Factory {
+	return func() node.Handler { return restoreWatch{f(), kc} }
+}
+
+// restoreWatch is a server whose restarts kc counts the restores of.
+type restoreWatch struct {
+	node.Handler
+	kc *kvCluster
+}
+
+func (h restoreWatch) Unwrap() node.Handler { return h.Handler }
+
+func (h restoreWatch) Handle(env node.Env, ev node.Event) {
+	if st, ok := ev.(*node.Start); ok && st.Restarted {
+		env = restoreEnv{env, h.kc}
+	}
+	h.Handler.Handle(env, ev)
+}
+
+// restoreEnv is the Env of a restarted server's Start: it counts rsm's
+// snapshot-restored marks.
+type restoreEnv struct {
+	node.Env
+	kc *kvCluster
+}
+
+func (e restoreEnv) Mark(m node.Mark) {
+	if m.Info().Name == "rsm/snapshot-restored" {
+		e.kc.restores++
+	}
+	e.Env.Mark(m)
 }
 
 // leader returns a server that believes it leads in the highest term.

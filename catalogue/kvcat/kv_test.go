@@ -73,6 +73,31 @@ func localReadServer(cfg kv.ServerConfig) node.Factory {
 	}
 }
 
+// lostAppendServer is a kv server whose leader answers one append in 20 at
+// once, without putting it in the log: the client is told it applied, and
+// it never does. Appends alone leave porcupine nothing to see; the final
+// read of kv/one-key-appends does.
+func lostAppendServer(cfg kv.ServerConfig) node.Factory {
+	inner := kv.NewServer(cfg)
+	return func() node.Handler {
+		s := inner().(*kv.Server)
+		appends := 0
+		return node.HandlerFunc(func(env node.Env, ev node.Event) {
+			if m, ok := ev.(*node.Recv); ok {
+				if req, ok := m.Msg.(kv.Request); ok && req.Op.Kind == kv.Append && s.Raft() != nil {
+					if _, isLeader := s.Raft().State(); isLeader {
+						if appends++; appends%20 == 0 {
+							env.Send(m.From, kv.Reply{ClientID: req.ClientID, Seq: req.Seq})
+							return
+						}
+					}
+				}
+			}
+			s.Handle(env, ev)
+		})
+	}
+}
+
 // TestKVCatalogueCatchesBrokenServers runs kv scenarios over deliberately
 // broken servers and requires the checks to catch each within a stated
 // number of seeds, while correct servers pass the same seeds.
@@ -85,6 +110,7 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 		withinSeeds uint64
 	}{
 		{"no duplicate detection", "kv/one-key-appends", runKVOneKeyAppends, noDedupServer, 5},
+		{"appends answered but never logged", "kv/one-key-appends", runKVOneKeyAppends, lostAppendServer, 5},
 		{"reads served by any self-declared leader", "kv/partitions", runKVPartitions, localReadServer, 10},
 	}
 	for _, tt := range tests {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
-	"github.com/simlab-go/simlab/systems/kv"
 	"github.com/simlab-go/simlab/systems/raft"
 )
 
@@ -68,7 +67,7 @@ func measureThroughput(c *scenarios.Case, clients, keys int, d, cpu, lat time.Du
 	type sample struct{ messages, appends, entries, commit int }
 	snap := func() (s sample) {
 		for _, id := range kc.servers {
-			srv, ok := kc.w.Handler(id).(*kv.Server)
+			srv, ok := kc.server(id)
 			if !ok {
 				continue
 			}

@@ -25,8 +25,10 @@ type srvCluster struct {
 	// holders is who holds each lock now, as the clients believe.
 	holders map[string][]int
 	doubled string // the first time a lock had two holders
-	// counts of put outcomes
+	// counts of put outcomes of the scripts' own puts (put), and of every
+	// ErrMaybe the clerks answered, the locks' puts included
 	ok, maybe, stale int
+	maybeAnswers     int
 	release          func(cl *srvClient, name string, env node.Env, done func(node.Env)) // how clients release; a broken one in tests
 }
 
@@ -42,11 +44,12 @@ type srvClient struct {
 // srvClerk is an incarnation's clerk and the locks it took through it.
 type srvClerk struct {
 	*kvsrv.Clerk
-	locks map[string]*lock.Lock
+	locks  map[string]*lock.Lock
+	maybes *int // the cluster's count of ErrMaybe answers
 }
 
 func (ck *srvClerk) Handle(env node.Env, ev node.Event) bool {
-	if ck.Clerk.Handle(env, ev) {
+	if ck.Clerk.Handle(maybeEnv{env, ck.maybes}, ev) {
 		return true
 	}
 	for _, l := range ck.locks { // each takes only its own key's timers: the order does not matter
@@ -55,6 +58,21 @@ func (ck *srvClerk) Handle(env node.Env, ev node.Event) bool {
 		}
 	}
 	return false
+}
+
+// maybeEnv counts the ErrMaybe answers of the clerk it is handed to, which
+// the clerk marks (kvsrv/put-answered-maybe) as it answers them, whoever
+// made the put: a script or a lock.
+type maybeEnv struct {
+	node.Env
+	n *int
+}
+
+func (e maybeEnv) Mark(m node.Mark) {
+	if m.Info().Name == "kvsrv/put-answered-maybe" {
+		*e.n++
+	}
+	e.Env.Mark(m)
 }
 
 func newSrvCluster(c *scenarios.Case, n int, script func(env node.Env, cl *srvClient)) *srvCluster {
@@ -67,7 +85,9 @@ func newSrvCluster(c *scenarios.Case, n int, script func(env node.Env, cl *srvCl
 	for i := 0; i < n; i++ {
 		cl := &srvClient{sc: sc, script: script}
 		sc.clients = append(sc.clients, cl)
-		newClerk := func() *srvClerk { return &srvClerk{Clerk: kvsrv.NewClerk(sc.srv, 0), locks: map[string]*lock.Lock{}} }
+		newClerk := func() *srvClerk {
+			return &srvClerk{Clerk: kvsrv.NewClerk(sc.srv, 0), locks: map[string]*lock.Lock{}, maybes: &sc.maybeAnswers}
+		}
 		cl.Client = sc.nodes.Add(newClerk, func(env node.Env) {
 			if cl.script != nil {
 				cl.script(env, cl)

@@ -84,9 +84,16 @@ func runLock(c *scenarios.Case, cluster clusterFunc, clients int, unreliable, ne
 		sc.Bind(scenarios.LinkSchedule(0, lossy))
 	}
 	sc.waitDone(60 * time.Second)
-	c.Reportf("%d successful puts, %d ErrMaybe, %d ErrVersion", sc.ok, sc.maybe, sc.stale)
+	c.Reportf("marker puts: %d successful, %d ErrMaybe, %d ErrVersion; %d ErrMaybe answers to the locks' own puts", sc.ok, sc.maybe, sc.stale, sc.lockMaybes())
+	if unreliable && !nested && sc.lockMaybes() == 0 && !c.FaultsReplaced() {
+		c.Failf("no put of a lock was answered ErrMaybe on a network losing 20%%: the scenario did not test how the lock handles it")
+	}
 	sc.checkHistory()
 }
+
+// lockMaybes is how many ErrMaybe answers went to the locks' own puts
+// (Acquire and Release), not to the scripts' puts of marker keys.
+func (sc *srvCluster) lockMaybes() int { return sc.maybeAnswers - sc.maybe }
 
 func runLockSwarm(c *scenarios.Case, cluster clusterFunc) {
 	sc := cluster(c, 10, nil)

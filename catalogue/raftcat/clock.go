@@ -67,19 +67,32 @@ func runClockRates(c *scenarios.Case) {
 	}
 	r := c.Rand("clients")
 	set := rc.w.Now()
+	// The term is looked at after each command and once more after the
+	// last second of heartbeats: a term never goes back, so a change
+	// anywhere in the 10 s shows at the next look.
 	for rc.w.Now() < set+10*time.Second {
 		rc.one(num(int(r.Uint64N(1<<31))), len(rc.ids), true)
-		for _, id := range rc.ids {
-			if h, ok := rc.host(id); ok {
-				if t, _ := h.srv.State(); t != term {
-					c.Failf("with the followers' clocks %.2f times as fast as the leader's (drift %+.3f and %+.3f), %s moved from term %d to %d "+
-						"%v after the clocks were set: a follower's election timeout ran out between heartbeats "+
-						"(the bound: HeartbeatInterval·ratio + latency < ElectionTimeoutMin)",
-						ratio, followerDrift, leaderDrift, rc.w.Name(id), term, t, rc.w.Now()-set)
-					return
-				}
-			}
+		if termMoved(c, rc, term, set, ratio, leaderDrift, followerDrift) {
+			return
 		}
 		rc.Run(time.Second) // heartbeats alone hold the followers between commands
 	}
+	termMoved(c, rc, term, set, ratio, leaderDrift, followerDrift)
+}
+
+// termMoved fails the run and reports true if a server has left term, the
+// first leader's, since the clocks were set at set.
+func termMoved(c *scenarios.Case, rc *raftCluster, term int, set time.Duration, ratio, leaderDrift, followerDrift float64) bool {
+	for _, id := range rc.ids {
+		if h, ok := rc.host(id); ok {
+			if t, _ := h.srv.State(); t != term {
+				c.Failf("with the followers' clocks %.2f times as fast as the leader's (drift %+.3f and %+.3f), %s moved from term %d to %d "+
+					"%v after the clocks were set: a follower's election timeout ran out between heartbeats "+
+					"(the bound: HeartbeatInterval·ratio + latency < ElectionTimeoutMin)",
+					ratio, followerDrift, leaderDrift, rc.w.Name(id), term, t, rc.w.Now()-set)
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -52,6 +52,9 @@ type raftCluster struct {
 	// installs counts snapshots a server installed from a leader (not
 	// restored from its own disk at boot).
 	installs int
+	// staleVotes counts votes that reached their candidate after it had
+	// moved past the term they were granted in.
+	staleVotes int
 	// wrapEnv, when set, stands between each server and its Env: tests
 	// use it to build broken variants (a disk that forgets, say), and
 	// scenarios to count messages.
@@ -107,8 +110,11 @@ type raftHost struct {
 	id      node.ID
 	index   int
 	hash    uint64
-	booting bool   // handling its Start event
-	sent    uint64 // messages sent that reveal something, for their order
+	booting bool // handling its Start event
+	// restoredAt is the index of the snapshot this incarnation restored
+	// from its own disk at boot, 0 for none.
+	restoredAt int
+	sent       uint64 // messages sent that reveal something, for their order
 }
 
 func (h *raftHost) Handle(env node.Env, ev node.Event) {
@@ -166,7 +172,9 @@ func (h *raftHost) ApplySnapshot(env node.Env, index, term int, snap []byte) {
 		rc.failure = fmt.Errorf("server %s got a snapshot for index %d that says %x", rc.w.Name(h.id), index, snap)
 		return
 	}
-	if !h.booting {
+	if h.booting {
+		h.restoredAt = index
+	} else {
 		rc.installs++
 	}
 	h.index, h.hash = index, binary.BigEndian.Uint64(snap[8:])
@@ -311,15 +319,16 @@ func (rc *raftCluster) leaders() map[int][]node.ID {
 	return out
 }
 
-// checkOneLeader looks, every 450-550 ms for up to 10 tries, for exactly
-// one leader among the connected servers in the latest term that has one,
-// and returns it. Waiting before looking lets stale leaders hear of newer
-// terms, as the classic lab's check does.
+// checkOneLeader looks, every 450-550 ms for up to 10 tries and 5 s, for
+// exactly one leader among the connected servers in the latest term that
+// has one, and returns it. Waiting before looking lets stale leaders hear
+// of newer terms, as the classic lab's check does.
 func (rc *raftCluster) checkOneLeader() node.ID {
 	rc.markWait()
 	r := rc.c.Rand("checkOneLeader")
-	for try := 0; try < 10; try++ {
-		rc.Run(r.Duration(450*time.Millisecond, 550*time.Millisecond))
+	deadline := rc.w.Now() + leaderWithin
+	for try := 0; try < 10 && rc.w.Now() < deadline; try++ {
+		rc.Run(min(r.Duration(450*time.Millisecond, 550*time.Millisecond), deadline-rc.w.Now()))
 		ls := rc.leaders()
 		latest := -1
 		for term := range ls {
@@ -335,6 +344,10 @@ func (rc *raftCluster) checkOneLeader() node.ID {
 	rc.c.Stuckf("no leader among the connected servers within 5 s")
 	return node.None
 }
+
+// leaderWithin is how long checkOneLeader waits for a leader: the "within
+// 5 s" of the election scenarios' summaries.
+const leaderWithin = 5 * time.Second
 
 // checkNoLeader fails if a connected server believes it leads.
 func (rc *raftCluster) checkNoLeader() {

@@ -98,6 +98,11 @@ func (rc *raftCluster) delivered(from, to node.ID, msg any) {
 			byCandidate[to] = map[node.ID]bool{}
 		}
 		byCandidate[to][from] = true
+		if h, up := rc.host(to); up {
+			if term, _ := h.srv.State(); term > s.VoteTerm {
+				rc.staleVotes++
+			}
+		}
 	}
 	if s.incarnation != rc.boots[from] {
 		if h, up := rc.host(from); up {

@@ -35,8 +35,8 @@ func snapshotScenarios() []generic {
 	return append(list, []generic{
 		{
 			name: "snapshot-all-crash",
-			summary: "3 servers snapshotting every 10 entries: 5 rounds of commands then a crash of every server; " +
-				"each restart resumes from the snapshot past the last index",
+			summary: "3 servers snapshotting every 10 entries: 5 rounds of commands (the first long enough for a snapshot) " +
+				"then a crash of every server; each restart resumes from the server's snapshot, past the last index",
 			run: func(c *scenarios.Case, impl Impl) {
 				rc := newRaftCluster(c, impl, sim.Config{}, 3, nil)
 				rc.snapEvery = 10
@@ -44,16 +44,14 @@ func snapshotScenarios() []generic {
 				rc.one(num(int(r.Uint64N(1<<31))), 3, true)
 				for i := 0; i < 5; i++ {
 					nn := rc.snapEvery/2 + r.IntN(rc.snapEvery)
+					if i == 0 {
+						nn = max(nn, rc.snapEvery) // a snapshot before the first crash
+					}
 					for k := 0; k < nn; k++ {
 						rc.one(num(int(r.Uint64N(1<<31))), 3, true)
 					}
 					index1 := rc.one(num(int(r.Uint64N(1<<31))), 3, true)
-					for _, id := range rc.ids {
-						rc.crash(id)
-					}
-					for _, id := range rc.ids {
-						rc.restart(id)
-					}
+					rc.crashAndRestoreAll(fmt.Sprintf("round %d", i), false)
 					if index2 := rc.one(num(int(r.Uint64N(1<<31))), 3, true); index2 < index1+1 {
 						c.Failf("after restarting all the next command went to index %d, not past %d", index2, index1)
 					}
@@ -73,12 +71,7 @@ func snapshotScenarios() []generic {
 					rc.one(num(int(r.Uint64N(1<<31))), 3, true)
 				}
 				for round := 0; round < 2; round++ {
-					for _, id := range rc.ids {
-						rc.crash(id)
-					}
-					for _, id := range rc.ids {
-						rc.restart(id)
-					}
+					rc.crashAndRestoreAll(fmt.Sprintf("restart %d", round+1), true)
 					rc.one(num(int(r.Uint64N(1<<31))), 3, true)
 				}
 			},
@@ -86,9 +79,47 @@ func snapshotScenarios() []generic {
 	}...)
 }
 
+// crashAndRestoreAll crashes every server, restarts them all, and fails
+// the run (naming when) unless each restored a snapshot from its own disk,
+// with entries of its log after it if entriesAfter.
+func (rc *raftCluster) crashAndRestoreAll(when string, entriesAfter bool) {
+	for _, id := range rc.ids {
+		rc.crash(id)
+	}
+	for _, id := range rc.ids {
+		rc.restart(id)
+	}
+	for _, id := range rc.ids {
+		h, ok := rc.host(id)
+		switch {
+		case !ok:
+			rc.c.Failf("%s: %s did not come back", when, rc.w.Name(id))
+		case h.restoredAt == 0:
+			rc.c.Failf("%s: %s restarted without restoring a snapshot from its disk", when, rc.w.Name(id))
+		case entriesAfter && h.srv.Log().LastIndex <= h.restoredAt:
+			rc.c.Failf("%s: %s restored a snapshot at %d with no entries after it (its log ends at %d)", when, rc.w.Name(id), h.restoredAt, h.srv.Log().LastIndex)
+		}
+	}
+}
+
+// watchPersistedSize fails the run as soon as a running server persists
+// more than maxRaftState bytes of Raft state (its snapshot excluded).
+func (rc *raftCluster) watchPersistedSize() {
+	rc.w.Observe("raft state size", func() error {
+		for _, id := range rc.ids {
+			if h, ok := rc.host(id); ok && h.srv.PersistedSize() > maxRaftState {
+				return fmt.Errorf("%s persists %d bytes of Raft state, more than %d", rc.w.Name(id), h.srv.PersistedSize(), maxRaftState)
+			}
+		}
+		return nil
+	})
+}
+
 // runSnapshotRounds is the classic lab's snapshot test: 30 rounds of
 // starting 5-15 commands on a leader or follower while a victim is cut off
-// or crashed, the services snapshotting every 10 entries.
+// or crashed, the services snapshotting every 10 entries, the persisted
+// Raft state watched after every event (the lab looks at the end of each
+// round).
 func runSnapshotRounds(c *scenarios.Case, impl Impl, disconnect, unreliable, crash bool) {
 	cfg := sim.Config{}
 	if unreliable {
@@ -97,6 +128,7 @@ func runSnapshotRounds(c *scenarios.Case, impl Impl, disconnect, unreliable, cra
 	const n = 3
 	rc := newRaftCluster(c, impl, cfg, n, nil)
 	rc.snapEvery = 10
+	rc.watchPersistedSize()
 	r := c.Rand("cmds")
 	cmd := func() []byte { return num(int(r.Uint64N(1 << 31))) }
 	rc.one(cmd(), n, true)
@@ -121,11 +153,6 @@ func runSnapshotRounds(c *scenarios.Case, impl Impl, disconnect, unreliable, cra
 			rc.one(cmd(), n, true)
 		} else {
 			rc.one(cmd(), n-1, true)
-		}
-		for _, id := range rc.ids {
-			if h, ok := rc.host(id); ok && h.srv.PersistedSize() > maxRaftState {
-				c.Failf("round %d: %s persists %d bytes of Raft state, more than %d", i, rc.w.Name(id), h.srv.PersistedSize(), maxRaftState)
-			}
 		}
 		if crash {
 			rc.restart(victim)

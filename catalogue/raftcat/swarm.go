@@ -58,15 +58,29 @@ func runCrashMid(c *scenarios.Case, impl Impl, wrap func(*raftHost, node.Env) no
 
 // driveThenAgree has clients start commands all along until faultEnd (the
 // schedule's calm), then requires a new command to commit on every serving
-// server within 10 s and every command a client saw committed to be in the
-// log.
+// server within 10 s and every command a client saw committed, of which
+// there must be some, to be in the log.
 func driveThenAgree(c *scenarios.Case, rc *raftCluster, r *node.Rand, faultEnd time.Duration) {
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
-	for rc.w.Now() < faultEnd {
-		clients.round()
-		rc.Run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
-	}
+	clients.driveUntil(r, faultEnd)
 	rc.Run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
+	agreeAfterCalm(c, rc, clients, r)
+	clients.requireSeen(c)
+}
+
+// driveUntil has the clients start commands every 5–60 ms (drawn from r)
+// until end.
+func (cl *raftClients) driveUntil(r *node.Rand, end time.Duration) {
+	for cl.rc.w.Now() < end {
+		cl.round()
+		cl.rc.Run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
+	}
+}
+
+// agreeAfterCalm requires, once the faults have ended, a new command to
+// commit on every serving server within 10 s, and every command a client
+// saw committed to be in the log.
+func agreeAfterCalm(c *scenarios.Case, rc *raftCluster, clients *raftClients, r *node.Rand) {
 	start := rc.w.Now()
 	// A server whose damaged disk it refused to start over stays down by
 	// design; every other server must apply the command.
@@ -161,25 +175,11 @@ func runSwarm(c *scenarios.Case, impl Impl, wrap func(*raftHost, node.Env) node.
 	profile.Types = impl.MsgTypes
 	c.Apply(rc.w, profile.Schedule(c.Rand("faults"), rc.names, len(rc.names), 100*time.Millisecond, faultEnd))
 	clients := &raftClients{rc: rc, r: c.Rand("clients")}
-	for rc.w.Now() < faultEnd {
-		clients.round()
-		rc.Run(r.Duration(5*time.Millisecond, 60*time.Millisecond))
-	}
+	clients.driveUntil(r, faultEnd)
 	rc.Run(faultEnd - rc.w.Now() + time.Millisecond) // past calm
-	start := rc.w.Now()
-	// A server whose damaged disk it refused to start over stays down by
-	// design; every other server must apply the command.
-	serving := 0
-	for _, id := range rc.ids {
-		if rc.w.Refusal(id) == nil {
-			serving++
-		}
-	}
-	last := rc.one(num(int(r.Uint64N(1<<31))), serving, true)
-	if d := rc.w.Now() - start; d > 10*time.Second {
-		c.Failf("after calm the first command took %v to commit on all %d serving servers", d, serving)
-	}
-	clients.checkSeen(c, last)
+	// A drawn profile may keep a majority down or cut off for the whole
+	// phase, so seeing no command committed is no failure here.
+	agreeAfterCalm(c, rc, clients, r)
 	if rc.snapEvery > 0 {
 		for _, id := range rc.ids {
 			if h, ok := rc.host(id); ok && h.srv.PersistedSize() > maxRaftState {

@@ -35,7 +35,7 @@ func init() {
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name:    "register/crash-restart",
-		Summary: "crashes of any number of 5 replicas, half inside a handler, torn disk writes, restarts; atomic, and done within 10 s of the last restart",
+		Summary: "crashes of 5 replicas (one at a time, or a quarter of the time any number at once), half inside a handler, torn disk writes, restarts, for 4 s; atomic, and done within 10 s after the faults end",
 		Params:  registerParams,
 		Run:     func(c *scenarios.Case) { registerCrashRestart(c, register.NewReplica) },
 	})

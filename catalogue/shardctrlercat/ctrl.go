@@ -122,6 +122,9 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 				if r := cc.do(cc.clients[0], shardctrler.MoveOp{Shard: 0, GID: 99}); r.Err != shardctrler.ErrNoGroup || r.Config.Num != cfg.Num {
 					c.Failf("a move to a missing group answered %q with configuration %d; want %s and no new configuration", r.Err, r.Config.Num, shardctrler.ErrNoGroup)
 				}
+				if got := cc.query(-1); !got.Equal(cfg) {
+					c.Failf("after the refused move the latest configuration is %v, want %v unchanged", got, cfg)
+				}
 				cc.finish(time.Second)
 			},
 		},
