@@ -103,9 +103,10 @@ func newRegisterCluster(c *scenarios.Case, cfg sim.Config, replica node.Factory)
 		c.BadInput("register scenarios need replicas ≥ 1, clients ≥ 0 and ops ≥ 0")
 	}
 	rc := &registerCluster{w: c.NewWorld(cfg)}
+	d := newDurableTags(rc)
 	for i := 0; i < nr; i++ {
 		name := fmt.Sprintf("s%d", i)
-		rc.replicas = append(rc.replicas, rc.w.AddNode(name, replica))
+		rc.replicas = append(rc.replicas, rc.w.AddNode(name, func() node.Handler { return &replicaHost{h: replica()} }))
 		rc.names = append(rc.names, name)
 	}
 	for i := 0; i < nc; i++ {
@@ -116,9 +117,10 @@ func newRegisterCluster(c *scenarios.Case, cfg sim.Config, replica node.Factory)
 			RetryInterval: 50 * time.Millisecond,
 			ThinkMax:      150 * time.Millisecond,
 		})
-		rc.clients = append(rc.clients, rc.w.AddNode(fmt.Sprintf("c%d", i), f))
+		rc.clients = append(rc.clients, rc.w.AddNode(fmt.Sprintf("c%d", i), func() node.Handler { return &clientHost{h: f(), d: d} }))
 	}
 	rc.observeTags()
+	rc.w.Observe("what a replica said survives its restart", d.observe)
 	return rc
 }
 
@@ -129,7 +131,7 @@ func (rc *registerCluster) observeTags() {
 	seen := make([]*register.Replica, len(rc.replicas))
 	rc.w.Observe("replica tags never go backwards", func() error {
 		for i, id := range rc.replicas {
-			r, _ := rc.w.Handler(id).(*register.Replica)
+			r, _ := node.Unwrap(rc.w.Handler(id)).(*register.Replica)
 			if r == nil {
 				continue
 			}
@@ -160,7 +162,7 @@ func (rc *registerCluster) faultPhase(c *scenarios.Case, p scenarios.Profile, en
 
 func (rc *registerCluster) done() bool {
 	for _, id := range rc.clients {
-		if cl, ok := rc.w.Handler(id).(*register.Client); !ok || !cl.Done() {
+		if cl, ok := node.Unwrap(rc.w.Handler(id)).(*register.Client); !ok || !cl.Done() {
 			return false
 		}
 	}
@@ -173,7 +175,7 @@ func (rc *registerCluster) finish(c *scenarios.Case, limit time.Duration) {
 	c.Check(rc.w.RunUntil(rc.done, limit, "every client finishing its operations"))
 	var history []register.Op
 	for _, id := range rc.clients {
-		if cl, ok := rc.w.Handler(id).(*register.Client); ok {
+		if cl, ok := node.Unwrap(rc.w.Handler(id)).(*register.Client); ok {
 			history = append(history, cl.History()...)
 		}
 	}
