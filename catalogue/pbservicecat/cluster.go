@@ -25,7 +25,7 @@ type pbCluster struct {
 	broken  breakage // broken servers or view service, in tests
 	// views holds the view service to the lab's rules, and oracle the
 	// servers to theirs, on every event.
-	views  *viewOracle
+	views  *harness.ViewOracle
 	oracle *pbOracle
 	// allowStuck accepts clients that cannot finish when the view service
 	// is stuck by its own rules (a primary that died before acknowledging
@@ -84,14 +84,14 @@ type breakage struct {
 func newPBCluster(c *scenarios.Case, servers int, broken breakage) *pbCluster {
 	w, faults := harness.NewWorld(c, sim.Config{})
 	pc := &pbCluster{Faults: faults, c: c, w: w, broken: broken, clients: harness.NewClients[*pbClerk](w)}
-	pc.views, pc.oracle = &viewOracle{w: w}, newPBOracle(w)
-	pc.views.first = pc.oracle.rules.Founded
+	pc.views, pc.oracle = harness.NewViewOracle(w), newPBOracle(w)
+	pc.views.First = pc.oracle.rules.Founded
 	vs := viewservice.NewServer()
 	if broken.vs != nil {
 		vs = func() node.Handler { return broken.vs(viewservice.NewServer()()) }
 	}
-	pc.vs = pc.w.AddNode("vs", pc.views.watch(vs))
-	pc.views.vs = pc.vs
+	pc.vs = pc.w.AddNode("vs", pc.views.Watch(vs))
+	pc.views.VS = pc.vs
 	for i := 1; i <= servers; i++ {
 		f := pbservice.NewServer(pc.vs)
 		id := node.ID(len(pc.w.Nodes()))
@@ -104,7 +104,7 @@ func newPBCluster(c *scenarios.Case, servers int, broken breakage) *pbCluster {
 			return &pbHost{h: h, srv: srv, pc: pc, id: id}
 		}))
 	}
-	pc.w.Observe("the view service's rules", pc.views.check)
+	pc.w.Observe("the view service's rules", pc.views.Check)
 	pc.w.Observe("primary/backup rules", pc.oracle.check)
 	return pc
 }

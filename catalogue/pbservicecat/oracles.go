@@ -2,6 +2,7 @@ package pbservicecat
 
 import (
 	"fmt"
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"slices"
 
 	"github.com/simlab-go/simlab/checker"
@@ -118,7 +119,7 @@ func (h *pbHost) Handle(env node.Env, ev node.Event) {
 		switch m := r.Msg.(type) {
 		case viewservice.PingReply:
 			if r.From == h.pc.vs {
-				h.pc.views.revealed(m.View)
+				h.pc.views.Revealed(m.View)
 			}
 		case pbservice.ForwardReply:
 			if m.OK {
@@ -163,7 +164,7 @@ func (e serverEnv) Send(to node.ID, msg any) {
 	case pbservice.Reply:
 		if m.Err == pbservice.OK {
 			req := checker.RequestID{Client: m.ClientID, Seq: m.Seq}
-			o.fail(o.rules.Answered(int(self), e.h.inc, pbView(e.h.srv.View()), req))
+			o.fail(o.rules.Answered(int(self), e.h.inc, harness.PBView(e.h.srv.View()), req))
 			if e.h.now != nil {
 				e.h.now.answered = append(e.h.now.answered, req)
 			}
@@ -171,7 +172,7 @@ func (e serverEnv) Send(to node.ID, msg any) {
 	case pbservice.ForwardReply:
 		if m.OK {
 			req := checker.RequestID{Client: m.ClientID, Seq: m.Seq}
-			o.fail(o.rules.Acknowledged(int(self), e.h.inc, pbView(e.h.srv.View()), int(to), m.Viewnum, req))
+			o.fail(o.rules.Acknowledged(int(self), e.h.inc, harness.PBView(e.h.srv.View()), int(to), m.Viewnum, req))
 			o.acks[sentAck{backup: self, viewnum: m.Viewnum, req: req}] = e.h
 		}
 	}
@@ -248,7 +249,7 @@ type pbClerk struct {
 func (ck *pbClerk) Handle(env node.Env, ev node.Event) bool {
 	if r, ok := ev.(*node.Recv); ok && r.From == ck.pc.vs {
 		if m, ok := r.Msg.(viewservice.QueryReply); ok {
-			ck.pc.views.revealed(m.View)
+			ck.pc.views.Revealed(m.View)
 		}
 	}
 	return ck.Clerk.Handle(ck.wrap(env), ev)

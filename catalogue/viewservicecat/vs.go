@@ -22,7 +22,7 @@ type pinger struct {
 func (h *pinger) Handle(env node.Env, ev node.Event) {
 	if r, ok := ev.(*node.Recv); ok && r.From == h.vc.vs {
 		if m, ok := r.Msg.(viewservice.PingReply); ok {
-			h.vc.oracle.revealed(m.View)
+			h.vc.oracle.Revealed(m.View)
 		}
 	}
 	h.p.Handle(env, ev)
@@ -38,7 +38,7 @@ type vsCluster struct {
 	ids  map[string]node.ID
 	hold map[string]uint64 // servers acknowledging no view above this
 	// oracle holds the view service to the lab's rules on every event.
-	oracle *viewOracle
+	oracle *harness.ViewOracle
 }
 
 // newVSCluster makes the world of a scenario over the view service server
@@ -46,9 +46,9 @@ type vsCluster struct {
 func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 	w, faults := harness.NewWorld(c, sim.Config{})
 	vc := &vsCluster{Faults: faults, c: c, w: w, ids: map[string]node.ID{}, hold: map[string]uint64{}}
-	vc.oracle = &viewOracle{w: w}
-	vc.vs = vc.w.AddNode("vs", vc.oracle.watch(server))
-	vc.oracle.vs = vc.vs
+	vc.oracle = harness.NewViewOracle(w)
+	vc.vs = vc.w.AddNode("vs", vc.oracle.Watch(server))
+	vc.oracle.VS = vc.vs
 	for _, name := range []string{"s1", "s2", "s3"} {
 		name := name
 		vc.ids[name] = vc.w.AddNode(name, func() node.Handler {
@@ -59,7 +59,7 @@ func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 	}
 	// Every server starts down: the script brings them in with restart.
 	vc.Bind(scenarios.Schedule{{At: 0, Op: "crash", Args: []string{"s1"}}, {At: 0, Op: "crash", Args: []string{"s2"}}, {At: 0, Op: "crash", Args: []string{"s3"}}})
-	vc.w.Observe("the view service's rules", vc.oracle.check)
+	vc.w.Observe("the view service's rules", vc.oracle.Check)
 	vc.c.Must(vc.w.RunFor(time.Millisecond))
 	return vc
 }

@@ -1,4 +1,4 @@
-package viewservicecat
+package harness
 
 import (
 	"github.com/simlab-go/simlab/checker"
@@ -7,33 +7,44 @@ import (
 	"github.com/simlab-go/simlab/systems/viewservice"
 )
 
-// The oracle of checker.ViewRules, checked on every event. It is fed the
-// pings the view service receives, before a broken variant's wrapper can
-// rewrite them; the views it hands out, as they reach a server; and the
-// view it holds, read once each of its events took effect (a crash inside
-// a handler keeps only part of it, and the memory is gone). A restarted
-// service begins again at view 0, so each incarnation has rules of its
-// own, and a late reply of an earlier one is not held against it.
+// The oracle of checker.ViewRules, checked on every event, for the view
+// service's catalogue and the primary/backup one alike. It is fed
+// the pings the view service receives, before a broken variant's wrapper
+// can rewrite them; the views it hands out, as they reach a server or a
+// client; and the view it holds, read once each of its events took effect
+// (a crash inside a handler keeps only part of it, and the memory is
+// gone). A restarted service begins again at view 0, so each incarnation
+// has rules of its own, and a late reply of an earlier one is not held
+// against it.
 
-// viewOracle watches the view service vs of a world.
-type viewOracle struct {
+// ViewOracle watches the view service of a world: wrap its factory with
+// Watch, set VS to its node, feed it the views replies carry as they
+// arrive (Revealed), and observe Check after every event.
+type ViewOracle struct {
 	w    *sim.World
-	vs   node.ID
+	VS   node.ID
 	host *vsHost // the running incarnation's node
 	err  error   // the first rule broken
+	// First, when set, is told the server incarnation that started the
+	// state, once the service is seen to make it primary of view 1.
+	First func(server int, incarnation uint64)
 }
+
+// NewViewOracle returns the oracle of w's view service.
+func NewViewOracle(w *sim.World) *ViewOracle { return &ViewOracle{w: w} }
 
 // vsHost is one incarnation of the view service's node: the service (or a
 // test's broken variant of it), the rules it is held to, and the views it
 // handed out.
 type vsHost struct {
 	h       node.Handler
-	o       *viewOracle
+	o       *ViewOracle
 	rules   *checker.ViewRules
 	sent    map[checker.PBView]bool
 	base    node.Env // the Env it was handed
 	env     node.Env // and the one it hands the service, made once
 	handled bool     // it handled an event since the last check
+	founded bool     // its first view was told to ViewOracle.First
 }
 
 // Unwrap is the service inside, for node.Unwrap.
@@ -63,16 +74,16 @@ type vsEnv struct {
 func (e vsEnv) Send(to node.ID, msg any) {
 	switch m := msg.(type) {
 	case viewservice.PingReply:
-		e.h.sent[pbView(m.View)] = true
+		e.h.sent[PBView(m.View)] = true
 	case viewservice.QueryReply:
-		e.h.sent[pbView(m.View)] = true
+		e.h.sent[PBView(m.View)] = true
 	}
 	e.Env.Send(to, msg)
 }
 
-// watch wraps the view service's factory: every incarnation is checked by
+// Watch wraps the view service's factory: every incarnation is checked by
 // rules of its own.
-func (o *viewOracle) watch(f node.Factory) node.Factory {
+func (o *ViewOracle) Watch(f node.Factory) node.Factory {
 	return func() node.Handler {
 		rules := checker.NewViewRules()
 		rules.Names = func(s int) string { return o.w.Name(node.ID(s)) }
@@ -81,10 +92,10 @@ func (o *viewOracle) watch(f node.Factory) node.Factory {
 	}
 }
 
-// revealed checks a view a reply from the service carried to a server or
+// Revealed checks a view a reply from the service carried to a server or
 // a client, as it arrives.
-func (o *viewOracle) revealed(v viewservice.View) {
-	pv := pbView(v)
+func (o *ViewOracle) Revealed(v viewservice.View) {
+	pv := PBView(v)
 	if o.host == nil || !o.host.sent[pv] {
 		return // an earlier incarnation's
 	}
@@ -92,20 +103,24 @@ func (o *viewOracle) revealed(v viewservice.View) {
 }
 
 // fail keeps the first rule broken.
-func (o *viewOracle) fail(err error) {
+func (o *ViewOracle) fail(err error) {
 	if err != nil && o.err == nil {
 		o.err = err
 	}
 }
 
-// check is the invariant of every event: the view the service holds, once
+// Check is the invariant of every event: the view the service holds, once
 // an event of its took effect, and the first rule broken.
-func (o *viewOracle) check() error {
+func (o *ViewOracle) Check() error {
 	if h := o.host; h != nil && h.handled {
 		h.handled = false
-		if o.w.Up(o.vs) && o.w.Handler(o.vs) == node.Handler(h) {
+		if o.w.Up(o.VS) && o.w.Handler(o.VS) == node.Handler(h) {
 			if s, ok := node.Unwrap(h).(*viewservice.Server); ok {
-				o.fail(h.rules.Holds(pbView(s.View())))
+				o.fail(h.rules.Holds(PBView(s.View())))
+				if server, inc, ok := h.rules.First(); ok && !h.founded && o.First != nil {
+					h.founded = true
+					o.First(server, inc)
+				}
 			}
 		}
 	}
@@ -115,7 +130,7 @@ func (o *viewOracle) check() error {
 	return nil
 }
 
-// pbView is the checker's view of a view.
-func pbView(v viewservice.View) checker.PBView {
+// PBView is the checker's view of a view.
+func PBView(v viewservice.View) checker.PBView {
 	return checker.PBView{Viewnum: v.Viewnum, Primary: int(v.Primary), Backup: int(v.Backup)}
 }
