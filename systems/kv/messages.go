@@ -2,6 +2,7 @@ package kv
 
 import (
 	"encoding/gob"
+	"github.com/simlab-go/simlab/systems/internal/gobwarm"
 
 	"github.com/simlab-go/simlab/systems/rsm"
 )
@@ -47,4 +48,5 @@ const (
 func init() {
 	gob.Register(rsm.Command{})
 	gob.Register(Op{})
+	gobwarm.Warm(rsm.Command{}, Op{}, storeSnapshot{})
 }

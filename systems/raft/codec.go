@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"fmt"
+	"github.com/simlab-go/simlab/systems/internal/gobwarm"
 )
 
 // Codec turns commands into bytes and back, for the log on disk.
@@ -20,6 +21,8 @@ type Codec interface {
 type GobCodec struct{}
 
 type commandBox struct{ C any }
+
+func init() { gobwarm.Warm(commandBox{}) }
 
 const (
 	codecGob byte = iota

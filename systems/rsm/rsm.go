@@ -19,6 +19,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"github.com/simlab-go/simlab/systems/internal/gobwarm"
 
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -224,6 +225,8 @@ type snapshotData struct {
 	ClientIDs []uint64 // sorted, so the bytes do not depend on map order
 	Records   []clientRecord
 }
+
+func init() { gobwarm.Warm(Command{}, snapshotData{}) }
 
 func (r *RSM) encode() []byte {
 	s := snapshotData{State: r.sm.Snapshot(), ClientIDs: node.SortedKeys(r.clients)}

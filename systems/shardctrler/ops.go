@@ -2,6 +2,7 @@ package shardctrler
 
 import (
 	"encoding/gob"
+	"github.com/simlab-go/simlab/systems/internal/gobwarm"
 
 	"github.com/simlab-go/simlab/systems/rsm"
 )
@@ -47,4 +48,5 @@ func init() {
 	gob.Register(MoveOp{})
 	gob.Register(QueryOp{})
 	gob.Register(Result{})
+	gobwarm.Warm(rsm.Command{}, JoinOp{}, LeaveOp{}, MoveOp{}, QueryOp{}, Result{}, []Config{})
 }

@@ -2,6 +2,7 @@ package shardkv
 
 import (
 	"encoding/gob"
+	"github.com/simlab-go/simlab/systems/internal/gobwarm"
 
 	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
@@ -68,4 +69,5 @@ func init() {
 	gob.Register(deleteShard{})
 	gob.Register(collected{})
 	gob.Register(noop{})
+	gobwarm.Warm(rsm.Command{}, Op{}, Result{}, adoptConfig{}, installShard{}, deleteShard{}, collected{}, noop{}, storeSnapshot{})
 }
