@@ -9,7 +9,9 @@
 // another must survive its crash, and a Paxos proposer's phase 2 value
 // must be the one its promises allow (P2c) and any chosen one (P2b).
 // ViewRules, PrimaryBackup and AtMostOnce hold a view service and its
-// primary/backup servers to the lab's rules at every message.
+// primary/backup servers to the lab's rules at every message; ShardOwner
+// and ApplyOnce give a sharded store one owner per shard per
+// configuration and one application per write.
 //
 // Histories are checked for linearizability once a run ends. A Recorder
 // collects the operations clients issue and the answers they get, with

@@ -20,7 +20,7 @@ type skvWorkload struct {
 
 // skvClient is a client node: a clerk, maybe a workload, and the history.
 type skvClient struct {
-	*harness.Client[*shardkv.Clerk]
+	*harness.Client[*watchedClerk]
 	kc      *skvCluster
 	load    *skvWorkload
 	ops     int
@@ -35,7 +35,9 @@ func (kc *skvCluster) addClients(n int, load *skvWorkload) []*skvClient {
 	var added []*skvClient
 	for i := 0; i < n; i++ {
 		cl := &skvClient{kc: kc, load: load, appended: map[string][]string{}}
-		cl.Client = kc.nodes.Add(func() *shardkv.Clerk { return shardkv.NewClerk(kc.ctrl, kc.nShards, kc.opts.clerkRetry) }, cl.next)
+		cl.Client = kc.nodes.Add(func() *watchedClerk {
+			return &watchedClerk{Clerk: shardkv.NewClerk(kc.ctrl, kc.nShards, kc.opts.clerkRetry), kc: kc}
+		}, cl.next)
 		kc.clients = append(kc.clients, cl)
 		added = append(added, cl)
 	}
@@ -79,7 +81,9 @@ func (cl *skvClient) issue(env node.Env, op shardkv.Op, then func(env node.Env, 
 	if op.Kind == shardkv.Append {
 		cl.appended[op.Key] = append(cl.appended[op.Key], op.Value)
 	}
+	cl.kc.appending(cl, op)
 	cl.Clerk.Do(env, op, func(env node.Env, value string) {
+		cl.kc.read(cl, op, value)
 		out := checker.KVOutput{}
 		if op.Kind == shardkv.Get {
 			out.Value = value

@@ -22,9 +22,9 @@ import (
 // (g1s0, g1s1, g1s2, …), an admin node that joins and leaves groups, and
 // client nodes c0, … each embedding a clerk, with every client operation
 // recorded. After every event it checks the Raft of the controller and of
-// every group, and that no shard is answered for by two groups in one
-// configuration, or by a group in an older configuration than one already
-// answered in.
+// every group, that every answer a client receives comes from the owner of
+// its shard in the configuration its group was in (oracles.go), and that
+// no client write is applied twice.
 type skvCluster struct {
 	*harness.Faults
 	c       *scenarios.Case
@@ -38,10 +38,9 @@ type skvCluster struct {
 	groups    []*skvGroup // groups[i] has GID i+1
 	admin     *skvAdmin
 	clients   []*skvClient
-	nodes     *harness.Clients[*shardkv.Clerk] // the clients as nodes, and their history
+	nodes     *harness.Clients[*watchedClerk] // the clients as nodes, and their history
 
-	served    map[[2]int]serving // by (configuration, shard): the first answer
-	violation error
+	oracles
 }
 
 // skvOptions shape a cluster.
@@ -63,12 +62,6 @@ type skvGroup struct {
 	ids   []node.ID
 	names []string
 	watch *harness.Watch
-}
-
-// serving is an answer given for a shard in a configuration.
-type serving struct {
-	gid int
-	at  time.Duration
 }
 
 // skvAdmin is the node that changes the configuration.
@@ -99,8 +92,8 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 	if o.nShards > 0 {
 		kc.nShards = o.nShards
 	}
-	kc.nodes = harness.NewClients[*shardkv.Clerk](w)
-	kc.served = map[[2]int]serving{}
+	kc.nodes = harness.NewClients[*watchedClerk](w)
+	kc.startOracles()
 	next := node.ID(0)
 	ids := func(n int) []node.ID {
 		out := make([]node.ID, n)
@@ -131,7 +124,7 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 		for i, id := range g.ids {
 			f := o.server(cfg)
 			gid := g.gid
-			kc.w.AddNode(g.names[i], g.watch.Factory(id, func() node.Handler { return &servingWatch{kc: kc, gid: gid, inner: f()} }))
+			kc.w.AddNode(g.names[i], g.watch.Factory(id, func() node.Handler { return &groupWatch{kc: kc, gid: gid, inner: f()} }))
 		}
 		kc.Role(fmt.Sprintf("g%d-leader", g.gid), g.names, func() int { return slices.Index(g.ids, g.watch.Leader()) })
 		kc.groups = append(kc.groups, g)
@@ -141,55 +134,8 @@ func newSKVCluster(c *scenarios.Case, o skvOptions) *skvCluster {
 		kc.admin.ck = shardctrler.NewClerk(kc.ctrl, 0)
 		return kc.admin
 	})
-	kc.w.Observe("one group per shard", func() error { return kc.violation })
 	kc.Describe(kc.describe)
 	return kc
-}
-
-// servingWatch stands between a group server and the simulator: every
-// answer the server gives a client passes it, and it checks the answer
-// against the last one given for the shard.
-type servingWatch struct {
-	kc    *skvCluster
-	gid   int
-	inner node.Handler
-}
-
-func (h *servingWatch) Unwrap() node.Handler { return h.inner }
-
-func (h *servingWatch) Handle(env node.Env, ev node.Event) {
-	h.inner.Handle(watchEnv{env, h}, ev)
-}
-
-type watchEnv struct {
-	node.Env
-	h *servingWatch
-}
-
-func (e watchEnv) Send(to node.ID, msg any) {
-	if r, ok := msg.(rsm.Reply); ok && !r.WrongLeader {
-		if res, ok := r.Result.(shardkv.Result); ok && res.Err == "" {
-			e.h.kc.answered(e.h.gid, res)
-		}
-	}
-	e.Env.Send(to, msg)
-}
-
-// answered checks one answer: in each configuration, at most one group
-// may answer for a shard. (An answer may leave a group after the next
-// configuration's owner has answered: a leader cut off with the entry
-// learns late that it committed, at its place in the log before the
-// change. Order across configurations is the history check's to judge.)
-func (kc *skvCluster) answered(gid int, res shardkv.Result) {
-	k := [2]int{res.ConfigNum, res.Shard}
-	first, seen := kc.served[k]
-	switch {
-	case !seen:
-		kc.served[k] = serving{gid: gid, at: kc.w.Now()}
-	case first.gid != gid && kc.violation == nil:
-		kc.violation = fmt.Errorf("shard %d answered by groups %d and %d in configuration %d (group %d first, at %v)",
-			res.Shard, gid, first.gid, res.ConfigNum, first.gid, first.at)
-	}
 }
 
 // --- configuration changes ---------------------------------------------
@@ -402,10 +348,14 @@ func (kc *skvCluster) adminAsync(what string, op func(env node.Env)) bool {
 
 // probe is a node that sends raw requests to group servers and keeps the
 // answers.
-type probe struct{ replies []rsm.Reply }
+type probe struct {
+	kc      *skvCluster
+	replies []rsm.Reply
+}
 
-func (p *probe) Handle(_ node.Env, ev node.Event) {
+func (p *probe) Handle(env node.Env, ev node.Event) {
 	if m, ok := ev.(*node.Recv); ok {
+		p.kc.clientReceived(env.Self(), m.From, m.Msg)
 		if r, ok := m.Msg.(rsm.Reply); ok {
 			p.replies = append(p.replies, r)
 		}
@@ -416,7 +366,7 @@ func (p *probe) Handle(_ node.Env, ev node.Event) {
 // of each shard in others (shards it does not serve), and fails the run
 // unless its leader answers ErrWrongGroup.
 func (kc *skvCluster) checkWrongGroup(gid int, ks []string, others []int) {
-	p := &probe{}
+	p := &probe{kc: kc}
 	id := kc.w.AddNode(fmt.Sprintf("probe%d", len(kc.w.Nodes())), func() node.Handler { return p })
 	kc.Run(time.Millisecond) // its Start
 	for _, k := range ks {
