@@ -1,7 +1,6 @@
 package pbservicecat
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/simlab-go/simlab/scenarios"
@@ -221,36 +220,7 @@ func TestBrokenPrimaryBackupIsCaught(t *testing.T) {
 				}
 			}
 			broken.Name = "broken-" + tt.scenario
-			first, _ := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
-			t.Logf("%s: first failing seed %d (0: none within %d)", tt.scenario, first, tt.withinSeeds)
-			if n := scenariotest.ShareSeeds(t); n > 0 {
-				k := scenariotest.FailingShare(t, broken, n, scenarios.Options{})
-				t.Logf("%s caught it at %d of seeds 1-%d (%.1f%%)", tt.scenario, k, n, 100*float64(k)/float64(n))
-			}
-			seed, out := firstCaught(t, broken, tt.withinSeeds, tt.want)
-			if seed == 0 {
-				t.Fatalf("%s: no failure saying %q within %d seeds", tt.scenario, tt.want, tt.withinSeeds)
-			}
-			t.Logf("%s caught it as wanted at seed %d: %s: %.300s", tt.scenario, seed, out.Failures[0].Kind, out.Failures[0].Msg)
-			if good, err := scenarios.Run(tt.scenario, seed, scenarios.Options{}); err != nil || !good.Passed {
-				t.Fatalf("the correct servers fail seed %d too: %v %+v", seed, err, good.Failures)
-			}
+			scenariotest.CaughtAs(t, broken, tt.scenario, tt.withinSeeds, tt.want)
 		})
 	}
-}
-
-// firstCaught is the first seed up to limit whose run fails first with a
-// failure saying want, and its outcome; 0 if there is none.
-func firstCaught(t *testing.T, s scenarios.Scenario, limit uint64, want string) (uint64, scenarios.Outcome) {
-	t.Helper()
-	for seed := uint64(1); seed <= limit; seed++ {
-		out, err := scenarios.RunScenario(s, seed, scenarios.Options{TraceTail: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !out.Passed && strings.Contains(out.Failures[0].Msg, want) {
-			return seed, out
-		}
-	}
-	return 0, scenarios.Outcome{}
 }

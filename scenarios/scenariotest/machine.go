@@ -276,17 +276,7 @@ type Shrunk struct {
 // bug and that the case comes down to a few actions.
 func Counterexample(t *testing.T, checks int, shrinkTime time.Duration, prop func(*rapid.T)) Shrunk {
 	t.Helper()
-	for name, v := range map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": fmt.Sprint(checks), "rapid.shrinktime": shrinkTime.String()} {
-		f := flag.Lookup(name)
-		if f == nil {
-			t.Fatalf("no flag -%s: is rapid linked?", name)
-		}
-		old := f.Value.String()
-		if err := flag.Set(name, v); err != nil {
-			t.Fatal(err)
-		}
-		defer flag.Set(name, old)
-	}
+	defer setRapidFlags(t, checks, shrinkTime)()
 	lastFailure.Lock()
 	lastFailure.s = scenarios.Scenario{}
 	lastFailure.Unlock()
@@ -387,17 +377,7 @@ func FuzzCorpus(t *testing.T, target string, prop func(*rapid.T)) {
 // against scenarios.Search and plain seeds on one broken variant.
 func RapidRunsToFailure(t *testing.T, checks int, prop func(*rapid.T)) int {
 	t.Helper()
-	for name, v := range map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": fmt.Sprint(checks), "rapid.shrinktime": "1ms"} {
-		f := flag.Lookup(name)
-		if f == nil {
-			t.Fatalf("no flag -%s: is rapid linked?", name)
-		}
-		old := f.Value.String()
-		if err := flag.Set(name, v); err != nil {
-			t.Fatal(err)
-		}
-		defer flag.Set(name, old)
-	}
+	defer setRapidFlags(t, checks, time.Millisecond)()
 	runs, first := 0, 0
 	rec := &shrinkRecorder{T: t}
 	rapid.Check(rec, func(rt *rapid.T) {
@@ -413,4 +393,29 @@ func RapidRunsToFailure(t *testing.T, checks int, prop func(*rapid.T)) int {
 		prop(rt)
 	})
 	return first
+}
+
+// setRapidFlags sets rapid's flags for a measured check (seed 1, checks
+// cases, shrinking for at most shrinkTime, no failure file) and returns
+// what puts them back.
+func setRapidFlags(t *testing.T, checks int, shrinkTime time.Duration) (restore func()) {
+	t.Helper()
+	var undo []func()
+	for _, name := range []string{"rapid.nofailfile", "rapid.seed", "rapid.checks", "rapid.shrinktime"} {
+		v := map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": fmt.Sprint(checks), "rapid.shrinktime": shrinkTime.String()}[name]
+		f := flag.Lookup(name)
+		if f == nil {
+			t.Fatalf("no flag -%s: is rapid linked?", name)
+		}
+		old := f.Value.String()
+		if err := flag.Set(name, v); err != nil {
+			t.Fatal(err)
+		}
+		undo = append(undo, func() { flag.Set(name, old) })
+	}
+	return func() {
+		for _, u := range undo {
+			u()
+		}
+	}
 }

@@ -483,3 +483,34 @@ func median(xs []int) int {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// CaughtAs checks a broken variant of the scenario named correct: within
+// limit seeds, some run must fail first with a failure saying want, and the
+// correct scenario must pass that seed. It logs the first failing seed of
+// any kind, and the share of seeds that fail when SIMLAB_SHARE_SEEDS is set,
+// and returns the seed caught as wanted.
+func CaughtAs(t *testing.T, broken scenarios.Scenario, correct string, limit uint64, want string) uint64 {
+	t.Helper()
+	first, _ := FirstFailingSeed(t, broken, limit, scenarios.Options{})
+	t.Logf("%s: first failing seed %d (0: none within %d)", correct, first, limit)
+	if n := ShareSeeds(t); n > 0 {
+		k := FailingShare(t, broken, n, scenarios.Options{})
+		t.Logf("%s caught it at %d of seeds 1-%d (%.1f%%)", correct, k, n, 100*float64(k)/float64(n))
+	}
+	for seed := uint64(1); seed <= limit; seed++ {
+		out, err := scenarios.RunScenario(broken, seed, scenarios.Options{TraceTail: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Passed || !strings.Contains(out.Failures[0].Msg, want) {
+			continue
+		}
+		t.Logf("%s caught it as wanted at seed %d: %s: %.300s", correct, seed, out.Failures[0].Kind, out.Failures[0].Msg)
+		if good, err := scenarios.Run(correct, seed, scenarios.Options{}); err != nil || !good.Passed {
+			t.Fatalf("the correct %s fails seed %d too: %v %+v", correct, seed, err, good.Failures)
+		}
+		return seed
+	}
+	t.Fatalf("%s: no failure saying %q within %d seeds", correct, want, limit)
+	return 0
+}
