@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -48,6 +49,13 @@ type instance struct {
 
 	yields, ticks, sleeps int64
 	inTick                bool // in a tick, whose host call is no frame of the guest's
+
+	// node is set when the guest runs as a node of a World (node.go): its
+	// clock is the node's, read at each resumption (base) plus the work
+	// done since (fuel past fuelMark), and its waits end the handler call.
+	node     *nodeRun
+	base     int64
+	fuelMark uint64
 }
 
 func newInstance(cfg *Config) *instance {
@@ -80,8 +88,12 @@ func (r *instance) fuelUsed() uint64 {
 	return r.fuelBase + uint64(r.fuelSet-left)
 }
 
-// now is the virtual monotonic time: waits plus work.
+// now is the virtual monotonic time: waits plus work; for a node, the
+// node's clock when the guest last resumed plus the work since.
 func (r *instance) now() int64 {
+	if r.node != nil {
+		return r.base + int64(r.fuelUsed()-r.fuelMark)*r.workCost/1000
+	}
 	return r.idle + int64(r.fuelUsed())*r.workCost/1000
 }
 
@@ -148,6 +160,9 @@ func (r *instance) sleep(d int64) {
 	r.idle += d
 	r.sleeps++
 	r.call(KindSleep, uint64(d), nil)
+	if r.node != nil {
+		r.node.wait(r, now+d)
+	}
 }
 
 func sleepText(d int64) string {
@@ -185,8 +200,12 @@ func (r *instance) random(b []byte) {
 	r.call(KindRandom, h, func() string { return fmt.Sprintf("%d bytes %x", len(b), b[:min(len(b), 8)]) })
 }
 
-// output folds what the guest writes to fd into the fingerprint.
+// output folds what the guest writes to fd into the fingerprint; a node's
+// goes to its log too.
 func (r *instance) output(fd int, p []byte) {
+	if r.node != nil {
+		r.node.env.Logf("%s", strings.TrimRight(string(p), "\n"))
+	}
 	r.call(KindWrite, node.Mix(uint64(fd), hashBytes(p)), func() string {
 		s := string(p[:min(len(p), 80)])
 		return fmt.Sprintf("fd %d, %d bytes: %q", fd, len(p), s)

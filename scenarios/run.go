@@ -401,6 +401,11 @@ func runOnce(s Scenario, seed uint64, o Options, trace func(sim.Record)) (out Ou
 	for i := len(c.cleanups) - 1; i >= 0 && err == nil; i-- {
 		c.call(c.cleanups[i], &err)
 	}
+	defer func() {
+		for _, w := range c.worlds {
+			w.Close() // after every figure is read: a guest node's instance is freed
+		}
+	}()
 	if err == nil && c.overrides != nil {
 		err = c.checkOverridesUsed()
 	}

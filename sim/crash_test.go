@@ -433,3 +433,36 @@ func TestDisarm(t *testing.T) {
 		})
 	}
 }
+
+// discarding counts its Discard calls.
+type discarding struct{ discards *int }
+
+func (d discarding) Handle(node.Env, node.Event) {}
+func (d discarding) Discard()                    { *d.discards++ }
+
+// wrapped hides a handler behind a wrapper with Unwrap.
+type wrapped struct{ h node.Handler }
+
+func (w wrapped) Handle(env node.Env, ev node.Event) { w.h.Handle(env, ev) }
+func (w wrapped) Unwrap() node.Handler               { return w.h }
+
+// TestDiscardAtCrashAndClose: a handler that is a node.Discarder, itself or
+// under wrappers, hears that it is thrown away at a crash and when the
+// World closes; a node that is down is not discarded twice.
+func TestDiscardAtCrashAndClose(t *testing.T) {
+	var a, b int
+	w := sim.New(1, sim.Config{})
+	na := w.AddNode("a", func() node.Handler { return discarding{&a} })
+	w.AddNode("b", func() node.Handler { return wrapped{discarding{&b}} })
+	if err := w.RunFor(time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	w.Crash(na)
+	if a != 1 || b != 0 {
+		t.Fatalf("after a's crash: a discarded %d times, b %d; want 1 and 0", a, b)
+	}
+	w.Close()
+	if a != 1 || b != 1 {
+		t.Fatalf("after Close: a discarded %d times, b %d; want 1 and 1", a, b)
+	}
+}

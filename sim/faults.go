@@ -71,6 +71,7 @@ func (w *World) takeDown(n *nodeState) (kept int, torn bool) {
 	if n.env != nil {
 		n.env.n = &nodeState{id: n.id, name: n.name} // a kept Env now fails its check; Self still answers its own ID
 	}
+	discard(n.handler)
 	n.handler = nil
 	n.env = nil
 	n.timers = nil
@@ -185,4 +186,29 @@ func b2u(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// discard tells a handler thrown away, or what it wraps, that it is.
+func discard(h node.Handler) {
+	for h != nil {
+		if d, ok := h.(node.Discarder); ok {
+			d.Discard()
+			return
+		}
+		u, ok := h.(interface{ Unwrap() node.Handler })
+		if !ok {
+			return
+		}
+		h = u.Unwrap()
+	}
+}
+
+// Close discards every running node's handler (node.Discarder): the run is
+// over. The World must not run again.
+func (w *World) Close() {
+	for _, n := range w.nodes {
+		if n.up {
+			discard(n.handler)
+		}
+	}
 }

@@ -22,6 +22,14 @@ type Handler interface {
 	Handle(env Env, ev Event)
 }
 
+// Discarder is a Handler that holds something the garbage collector cannot
+// take back by itself (a guest program's instance and the goroutine running
+// it): the runtime calls Discard when it throws the handler away, at a crash
+// or when its World is closed. The handler is never called again.
+type Discarder interface {
+	Discard()
+}
+
 // HandlerFunc adapts a plain function to a Handler.
 type HandlerFunc func(env Env, ev Event)
 

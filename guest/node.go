@@ -1,0 +1,166 @@
+package guest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/simlab-go/simlab/sim/node"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// A guest as a node of a World. The guest runs on a goroutine of its own,
+// but never at the same time as the World: a handler call hands it the
+// node's Env and waits until every goroutine of the guest waits (it asks
+// poll_oneoff to sleep until its next timer), then sets a timer for that
+// wake-up and returns. So the World stays one event loop, and the guest's
+// clock is the node's: the node's time when it resumed plus the work it
+// has done since. Its randomness is the node's Env.Rand, its output the
+// node's log. A crash throws the instance away (node.Discarder) and a
+// restart instantiates the module again.
+//
+// What a guest node cannot do yet: send and receive messages, and keep
+// files on the node's disk (issue 25 goes on with both).
+
+// NodeConfig configures a guest node.
+type NodeConfig struct {
+	// Name is the guest's program name (argv[0]); "guest" if empty.
+	Name string
+	// Args are its arguments.
+	Args []string
+	// WorkCost is the virtual time 1,000 units of the guest's work cost;
+	// 0 means the default of Config.
+	WorkCost time.Duration
+	// WallLimit bounds the real time the guest may run in one handler call
+	// without waiting (a loop that never waits); 0 means 10 s. It is
+	// stopped then, with its stack in the node's log.
+	WallLimit time.Duration
+}
+
+// Node returns the factory of a World node that runs p, one instance per
+// incarnation.
+func (p *Program) Node(cfg NodeConfig) node.Factory {
+	return func() node.Handler { return &guestNode{p: p, cfg: cfg} }
+}
+
+// guestNode is one incarnation of a guest node.
+type guestNode struct {
+	p   *Program
+	cfg NodeConfig
+	run *nodeRun
+	gen int // the current wake-up timer's generation
+}
+
+// wakeTick is the timer of a guest's wake-up.
+type wakeTick struct{ Gen int }
+
+// nodeRun is the hand-over between a node's handler calls and the
+// goroutine running its guest.
+type nodeRun struct {
+	resume    chan node.Env // handler → guest: run, in this call
+	yield     chan int64    // guest → handler: wake me at this time; -1: I ended
+	env       node.Env      // the handler call the guest runs in
+	discarded bool
+	end       string // how the guest ended
+}
+
+// Handle implements node.Handler.
+func (g *guestNode) Handle(env node.Env, ev node.Event) {
+	switch ev := ev.(type) {
+	case *node.Start:
+		g.run = &nodeRun{resume: make(chan node.Env), yield: make(chan int64)}
+		go g.p.runNode(g.cfg, g.run)
+		g.step(env)
+	case *node.Timeout:
+		if t, ok := ev.Tag.(wakeTick); ok && t.Gen == g.gen && g.run.end == "" {
+			g.step(env)
+		}
+	}
+}
+
+// step lets the guest run until it waits or ends.
+func (g *guestNode) step(env node.Env) {
+	g.run.resume <- env
+	at := <-g.run.yield
+	if at < 0 {
+		env.Logf("guest ended: %s", g.run.end)
+		return
+	}
+	g.gen++
+	env.SetTimer(time.Duration(max(at-int64(env.Now()), 0)), wakeTick{g.gen})
+}
+
+// Ended says how the guest ended ("" while it runs): "exit status N", or
+// why the host stopped it.
+func (g *guestNode) Ended() string { return g.run.end }
+
+// Discard implements node.Discarder: the instance and its goroutine go.
+func (g *guestNode) Discard() {
+	if g.run != nil && g.run.end == "" && !g.run.discarded {
+		g.run.discarded = true
+		close(g.run.resume)
+	}
+}
+
+// wait hands the node's handler call back, asking to be woken at at, and
+// returns when a later call resumes the guest.
+func (n *nodeRun) wait(r *instance, at int64) {
+	n.yield <- at
+	env, ok := <-n.resume
+	if !ok {
+		r.stop(StopCanceled, "the node was discarded")
+	}
+	n.env, r.base, r.fuelMark = env, int64(env.Now()), r.fuelUsed()
+	r.wallStart = time.Now() // the wall limit counts one handler call's running
+}
+
+// runNode is the guest's goroutine.
+func (p *Program) runNode(cfg NodeConfig, n *nodeRun) {
+	env, ok := <-n.resume
+	if !ok {
+		return
+	}
+	wall := cfg.WallLimit
+	if wall <= 0 {
+		wall = 10 * time.Second
+	}
+	c := &Config{WorkCost: cfg.WorkCost, WallLimit: wall, VirtualLimit: time.Duration(maxVirtual)}
+	inst := newInstance(c)
+	inst.node, n.env = n, env
+	inst.base, inst.rand, inst.limit = int64(env.Now()), env.Rand(), maxVirtual
+	name := cfg.Name
+	if name == "" {
+		name = "guest"
+	}
+	mc := wazero.NewModuleConfig().
+		WithName("").
+		WithStartFunctions().
+		WithArgs(append([]string{name}, cfg.Args...)...).
+		WithStdout(&outWriter{inst, 1, nil}).
+		WithStderr(&outWriter{inst, 2, nil})
+	ctx := context.WithValue(context.Background(), runKey{}, inst)
+	mod, err := p.rt.InstantiateModule(ctx, p.code, mc)
+	if err == nil {
+		inst.attach(mod)
+		_, err = mod.ExportedFunction("_start").Call(ctx)
+		mod.Close(ctx)
+	}
+	if n.discarded {
+		return
+	}
+	var exit *sys.ExitError
+	var stop *stopError
+	switch {
+	case err == nil:
+		n.end = "exit status 0"
+	case errors.As(err, &exit):
+		n.end = fmt.Sprintf("exit status %d", exit.ExitCode())
+	case errors.As(err, &stop):
+		n.end = fmt.Sprintf("stopped: %s\n%s", stop.msg, stackOf(err))
+	default:
+		n.end = fmt.Sprintf("trapped: %v", err)
+	}
+	n.yield <- -1
+}
