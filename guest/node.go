@@ -2,13 +2,10 @@ package guest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/simlab-go/simlab/sim/node"
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/sys"
 )
 
 // A guest as a node of a World. The guest runs on a goroutine of its own,
@@ -92,10 +89,6 @@ func (g *guestNode) step(env node.Env) {
 	env.SetTimer(time.Duration(max(at-int64(env.Now()), 0)), wakeTick{g.gen})
 }
 
-// Ended says how the guest ended ("" while it runs): "exit status N", or
-// why the host stopped it.
-func (g *guestNode) Ended() string { return g.run.end }
-
 // Discard implements node.Discarder: the instance and its goroutine go.
 func (g *guestNode) Discard() {
 	if g.run != nil && g.run.end == "" && !g.run.discarded {
@@ -130,16 +123,7 @@ func (p *Program) runNode(cfg NodeConfig, n *nodeRun) {
 	inst := newInstance(c)
 	inst.node, n.env = n, env
 	inst.base, inst.rand, inst.limit = int64(env.Now()), env.Rand(), maxVirtual
-	name := cfg.Name
-	if name == "" {
-		name = "guest"
-	}
-	mc := wazero.NewModuleConfig().
-		WithName("").
-		WithStartFunctions().
-		WithArgs(append([]string{name}, cfg.Args...)...).
-		WithStdout(&outWriter{inst, 1, nil}).
-		WithStderr(&outWriter{inst, 2, nil})
+	mc := moduleConfig(inst, cfg.Name, cfg.Args, nil, nil)
 	ctx := context.WithValue(context.Background(), runKey{}, inst)
 	mod, err := p.rt.InstantiateModule(ctx, p.code, mc)
 	if err == nil {
@@ -150,17 +134,11 @@ func (p *Program) runNode(cfg NodeConfig, n *nodeRun) {
 	if n.discarded {
 		return
 	}
-	var exit *sys.ExitError
-	var stop *stopError
-	switch {
-	case err == nil:
-		n.end = "exit status 0"
-	case errors.As(err, &exit):
-		n.end = fmt.Sprintf("exit status %d", exit.ExitCode())
-	case errors.As(err, &stop):
-		n.end = fmt.Sprintf("stopped: %s\n%s", stop.msg, stackOf(err))
-	default:
-		n.end = fmt.Sprintf("trapped: %v", err)
+	res := &Result{Exit: -1}
+	res.ended(err)
+	n.end = fmt.Sprintf("exit status %d", res.Exit)
+	if res.Stop != "" {
+		n.end = fmt.Sprintf("stopped (%s): %s\n%s", res.Stop, res.Message, res.Stack)
 	}
 	n.yield <- -1
 }

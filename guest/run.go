@@ -148,17 +148,8 @@ func (p *Program) Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	inst := newInstance(&cfg)
 	inst.ctx = ctx
-	name := cfg.Name
-	if name == "" {
-		name = "guest"
-	}
-	mc := wazero.NewModuleConfig().
-		WithName("").
-		WithStartFunctions().
-		WithArgs(append([]string{name}, cfg.Args...)...).
+	mc := moduleConfig(inst, cfg.Name, cfg.Args, cfg.Stdout, cfg.Stderr).
 		WithStdin(strings.NewReader("")).
-		WithStdout(&outWriter{inst, 1, cfg.Stdout}).
-		WithStderr(&outWriter{inst, 2, cfg.Stderr}).
 		WithFSConfig(mounts(cfg.Dir, scratch, inst.epochNanos))
 	for _, kv := range environment(cfg) {
 		k, v, _ := strings.Cut(kv, "=")
@@ -174,6 +165,35 @@ func (p *Program) Run(ctx context.Context, cfg Config) (*Result, error) {
 	_, err = mod.ExportedFunction("_start").Call(rctx)
 
 	res := &Result{Exit: -1}
+	res.ended(err)
+	res.Virtual, res.Idle = time.Duration(inst.now()), time.Duration(inst.idle)
+	res.Work = inst.fuelUsed()
+	res.HostCalls, res.Sleeps, res.Yields, res.Ticks = inst.seq, inst.sleeps, inst.yields, inst.ticks
+	res.Fingerprint = inst.fp
+	res.Wall = time.Since(start)
+	return res, nil
+}
+
+// stackOf is the wasm stack trace wazero appended to a host call's panic.
+// moduleConfig is how a guest is instantiated: its program name (argv[0],
+// "guest" if empty) and arguments, no start functions (the host calls
+// _start), and its output folded into inst and passed on to stdout and
+// stderr (either may be nil).
+func moduleConfig(inst *instance, name string, args []string, stdout, stderr io.Writer) wazero.ModuleConfig {
+	if name == "" {
+		name = "guest"
+	}
+	return wazero.NewModuleConfig().
+		WithName("").
+		WithStartFunctions().
+		WithArgs(append([]string{name}, args...)...).
+		WithStdout(&outWriter{inst, 1, stdout}).
+		WithStderr(&outWriter{inst, 2, stderr})
+}
+
+// ended records how a guest's _start call ended: its exit status, or why
+// the host stopped it and where.
+func (res *Result) ended(err error) {
 	var exit *sys.ExitError
 	var stop *stopError
 	switch {
@@ -193,15 +213,8 @@ func (p *Program) Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Message, res.Stack, _ = strings.Cut(err.Error(), "\nwasm stack trace:\n")
 		res.Stack = tidyStack(res.Stack)
 	}
-	res.Virtual, res.Idle = time.Duration(inst.now()), time.Duration(inst.idle)
-	res.Work = inst.fuelUsed()
-	res.HostCalls, res.Sleeps, res.Yields, res.Ticks = inst.seq, inst.sleeps, inst.yields, inst.ticks
-	res.Fingerprint = inst.fp
-	res.Wall = time.Since(start)
-	return res, nil
 }
 
-// stackOf is the wasm stack trace wazero appended to a host call's panic.
 func stackOf(err error) string {
 	_, st, ok := strings.Cut(err.Error(), "\nwasm stack trace:\n")
 	if !ok {
