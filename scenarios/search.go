@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -290,7 +291,7 @@ func (sr *search) limit(s Schedule) time.Duration {
 }
 
 func sorted(s Schedule) Schedule {
-	slices.SortStableFunc(s, func(a, b Action) int { return int(a.At - b.At) })
+	slices.SortStableFunc(s, func(a, b Action) int { return cmp.Compare(a.At, b.At) })
 	return s
 }
 

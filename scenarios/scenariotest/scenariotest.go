@@ -491,18 +491,26 @@ func median(xs []int) int {
 // and returns the seed caught as wanted.
 func CaughtAs(t *testing.T, broken scenarios.Scenario, correct string, limit uint64, want string) uint64 {
 	t.Helper()
-	first, _ := FirstFailingSeed(t, broken, limit, scenarios.Options{})
-	t.Logf("%s: first failing seed %d (0: none within %d)", correct, first, limit)
-	if n := ShareSeeds(t); n > 0 {
-		k := FailingShare(t, broken, n, scenarios.Options{})
-		t.Logf("%s caught it at %d of seeds 1-%d (%.1f%%)", correct, k, n, 100*float64(k)/float64(n))
-	}
+	o := scenarios.Options{TraceTail: -1}
+	var first uint64
 	for seed := uint64(1); seed <= limit; seed++ {
-		out, err := scenarios.RunScenario(broken, seed, scenarios.Options{TraceTail: -1})
+		out, err := scenarios.RunScenario(broken, seed, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Passed || !strings.Contains(out.Failures[0].Msg, want) {
+		if out.Passed {
+			continue
+		}
+		if first == 0 {
+			first = seed
+			t.Logf("%s: first failing seed %d", correct, first)
+			measureCatch(t, broken, first, o)
+			if n := ShareSeeds(t); n > 0 {
+				k := FailingShare(t, broken, n, o)
+				t.Logf("%s caught it at %d of seeds 1-%d (%.1f%%)", correct, k, n, 100*float64(k)/float64(n))
+			}
+		}
+		if !strings.Contains(out.Failures[0].Msg, want) {
 			continue
 		}
 		t.Logf("%s caught it as wanted at seed %d: %s: %.300s", correct, seed, out.Failures[0].Kind, out.Failures[0].Msg)
@@ -511,6 +519,6 @@ func CaughtAs(t *testing.T, broken scenarios.Scenario, correct string, limit uin
 		}
 		return seed
 	}
-	t.Fatalf("%s: no failure saying %q within %d seeds", correct, want, limit)
+	t.Fatalf("%s: no failure saying %q within %d seeds (first failing seed %d, 0 for none)", correct, want, limit, first)
 	return 0
 }

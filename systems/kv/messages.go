@@ -48,5 +48,5 @@ const (
 func init() {
 	gob.Register(rsm.Command{})
 	gob.Register(Op{})
-	gobwarm.Warm(rsm.Command{}, Op{}, storeSnapshot{})
+	gobwarm.Warm(Op{}, storeSnapshot{})
 }

@@ -48,5 +48,5 @@ func init() {
 	gob.Register(MoveOp{})
 	gob.Register(QueryOp{})
 	gob.Register(Result{})
-	gobwarm.Warm(rsm.Command{}, JoinOp{}, LeaveOp{}, MoveOp{}, QueryOp{}, Result{}, []Config{})
+	gobwarm.Warm(JoinOp{}, LeaveOp{}, MoveOp{}, QueryOp{}, Result{}, []Config{})
 }

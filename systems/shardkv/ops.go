@@ -69,5 +69,5 @@ func init() {
 	gob.Register(deleteShard{})
 	gob.Register(collected{})
 	gob.Register(noop{})
-	gobwarm.Warm(rsm.Command{}, Op{}, Result{}, adoptConfig{}, installShard{}, deleteShard{}, collected{}, noop{}, storeSnapshot{})
+	gobwarm.Warm(Op{}, Result{}, adoptConfig{}, installShard{}, deleteShard{}, collected{}, noop{}, storeSnapshot{})
 }
