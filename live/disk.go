@@ -222,6 +222,27 @@ func (d *Disk) Sync() {
 	}
 }
 
+// SyncFile makes the writes to one file durable: it fsyncs the file if it
+// was appended to since the last sync, and the directory if a file was
+// created, replaced or removed since (POSIX makes a new name durable only
+// through its directory, and this disk does not track which names are new,
+// so it syncs the directory whenever one may be).
+func (d *Disk) SyncFile(name string) {
+	d.check()
+	if d.dirty[name] {
+		if err := d.open[name].Sync(); err != nil {
+			d.fail("sync", name, err)
+		}
+		delete(d.dirty, name)
+	}
+	if d.dirDirty {
+		if err := syncDir(d.dir); err != nil {
+			d.fail("sync", d.dir, err)
+		}
+		d.dirDirty = false
+	}
+}
+
 func syncDir(dir string) error {
 	f, err := os.Open(dir)
 	if err != nil {

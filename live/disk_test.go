@@ -113,3 +113,24 @@ func BenchmarkDiskDurability(b *testing.B) {
 		})
 	}
 }
+
+// TestDiskSyncFileSyncsOneFile: SyncFile fsyncs the file it names (and the
+// directory, for its new name) and leaves the other files to a later sync.
+func TestDiskSyncFileSyncsOneFile(t *testing.T) {
+	d, err := OpenDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Append("a", []byte("1"))
+	d.Append("b", []byte("2"))
+	d.SyncFile("a")
+	if d.dirty["a"] || !d.dirty["b"] || d.dirDirty {
+		t.Fatalf("after SyncFile(a): dirty %v, directory dirty %v; want only b left to sync", d.dirty, d.dirDirty)
+	}
+	d.SyncFile("missing") // nothing to do, and no error
+	d.Sync()
+	if len(d.dirty) != 0 {
+		t.Fatalf("after Sync: dirty %v; want none", d.dirty)
+	}
+}

@@ -65,6 +65,26 @@ func (d *disk) sync() {
 	d.pending = d.pending[:0]
 }
 
+// syncFile makes the pending writes to one file durable; the others stay
+// pending, in their order.
+func (d *disk) syncFile(name string) {
+	rest := d.pending[:0]
+	for _, op := range d.pending {
+		if op.name != name {
+			rest = append(rest, op)
+			continue
+		}
+		d.apply(op)
+		if op.kind == opRemove {
+			delete(d.synced, op.name)
+		} else {
+			d.synced[op.name] = len(d.durable[op.name])
+		}
+	}
+	clear(d.pending[len(rest):])
+	d.pending = rest
+}
+
 func (d *disk) apply(op diskOp) {
 	switch op.kind {
 	case opWrite:
@@ -149,6 +169,11 @@ func (h diskHandle) Names() []string { return node.SortedKeys(h.view()) }
 func (h diskHandle) Sync() {
 	h.e.check()
 	h.e.w.effects = append(h.e.w.effects, effect{kind: effSync})
+}
+
+func (h diskHandle) SyncFile(name string) {
+	h.e.check()
+	h.e.w.effects = append(h.e.w.effects, effect{kind: effSyncFile, op: diskOp{name: name}})
 }
 
 func (h diskHandle) record(op diskOp) {

@@ -58,6 +58,7 @@ const (
 	effStop
 	effDisk
 	effSync
+	effSyncFile
 )
 
 // effect is one recorded side effect of a handler call.
@@ -167,6 +168,13 @@ func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 			w.hash(uint64(effSync))
 			if w.cfg.Trace != nil {
 				w.trace(Record{Kind: "sync", Node: n.name})
+			}
+		case effSyncFile:
+			n.disk.syncFile(ef.op.name)
+			n.stats.DiskSyncs++
+			w.hash(uint64(effSyncFile), node.HashString(ef.op.name))
+			if w.cfg.Trace != nil {
+				w.trace(Record{Kind: "sync", Node: n.name, Detail: "sync " + ef.op.name})
 			}
 		}
 		ef.msg = nil

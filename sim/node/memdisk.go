@@ -34,4 +34,7 @@ func (d MemDisk) Names() []string { return SortedKeys(d) }
 // Sync implements Disk; every write already is durable.
 func (d MemDisk) Sync() {}
 
+// SyncFile implements Disk; every write already is durable.
+func (d MemDisk) SyncFile(string) {}
+
 var _ Disk = MemDisk(nil)

@@ -104,8 +104,9 @@ type Env interface {
 }
 
 // Disk is a node's small file store. A write is visible to the node at once
-// and volatile until a later Sync returns. A crash keeps everything synced
-// plus some prefix of the unsynced writes, in order; the last write of that
+// and volatile until a later Sync (or SyncFile of its file) returns. A
+// crash keeps everything synced plus some prefix of the unsynced writes, in
+// order; the last write of that
 // prefix may be torn (an Append keeps only a prefix of its bytes). WriteFile
 // replaces a file atomically: it is never torn, only kept or lost.
 //
@@ -124,6 +125,11 @@ type Disk interface {
 	Names() []string
 	// Sync makes every write before it durable.
 	Sync()
+	// SyncFile makes every write to the named file before it durable (its
+	// creation, appends, replacement or removal), and no other file's: a
+	// program's fsync of one file. Writes to other files stay as volatile
+	// as they were, so a program that syncs the wrong file loses data.
+	SyncFile(name string)
 }
 
 // ErrNotExist is returned by Disk.ReadFile for a missing file.

@@ -29,6 +29,17 @@ func (d *Disk) Sync() {
 	}
 }
 
+// SyncFile implements node.Disk: what was written to name so far becomes
+// durable (and its removal, if it is gone).
+func (d *Disk) SyncFile(name string) {
+	d.Syncs++
+	if data, ok := d.MemDisk[name]; ok {
+		d.durable[name] = slices.Clip(data)
+	} else {
+		delete(d.durable, name)
+	}
+}
+
 // Crash drops every write since the last Sync.
 func (d *Disk) Crash() {
 	d.MemDisk = make(node.MemDisk, len(d.durable))
