@@ -134,9 +134,11 @@ func randomGet(ctx context.Context, mod api.Module, stack []uint64) {
 
 // pollOneoff waits for the first of its subscriptions. Descriptors (files,
 // standard input) are always ready: nothing a guest reads here blocks, and
-// standard input is empty. A
-// clock subscription alone is a wait with nothing else to do, and the
-// virtual clock jumps to its end.
+// standard input is empty; a guest node's sockets are ready when the
+// network made them so (netStack.ready). A wait with nothing ready is a
+// wait with nothing else to do: the virtual clock jumps to the earliest
+// deadline (a guest node hands its handler call back until then, or until
+// a segment arrives).
 func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 	r := runOf(ctx)
 	in, out, nsubs, resultN := uint32(stack[0]), uint32(stack[1]), uint32(stack[2]), uint32(stack[3])
@@ -157,7 +159,6 @@ func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 	}
 	le := binary.LittleEndian
 	now := r.now()
-	fdReady := false
 	due := make([]int64, nsubs) // each clock subscription's deadline, virtual ns
 	wake := int64(-1)           // the earliest of them
 	for i := uint32(0); i < nsubs; i++ {
@@ -184,27 +185,47 @@ func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 				wake = at
 			}
 		case eventFdRead, eventFdWrite:
-			fdReady = true
 		default:
 			stack[0] = errnoInval
 			return
 		}
 	}
-	if !fdReady && wake > now {
+	// Wait until a descriptor is ready or a deadline comes. Outside a
+	// World every descriptor is ready at once; a guest node's sockets are
+	// ready when their segments say so, and its waits end the handler call
+	// until a timer or a segment resumes it.
+	ready := make([]bool, nsubs)
+	for {
+		anyReady := false
+		for i := uint32(0); i < nsubs; i++ {
+			s := subs[i*48 : i*48+48]
+			switch s[8] {
+			case eventClock:
+				ready[i] = due[i] <= now
+			default:
+				ready[i] = r.fdReady(int32(le.Uint32(s[16:20])), s[8] == eventFdWrite)
+			}
+			anyReady = anyReady || ready[i]
+		}
+		if anyReady {
+			break
+		}
+		if wake < 0 {
+			wake = maxVirtual // descriptors only: wait for one
+		}
 		r.sleep(wake - now)
 		now = r.now()
 	}
 	n := uint32(0)
 	for i := uint32(0); i < nsubs; i++ {
-		s := subs[i*48 : i*48+48]
-		typ := s[8]
-		if typ == eventClock && due[i] > now {
+		if !ready[i] {
 			continue // not due: a descriptor or an earlier deadline came first
 		}
+		s := subs[i*48 : i*48+48]
 		e := evs[n*32 : n*32+32]
 		clear(e)
 		copy(e[0:8], s[0:8])
-		e[10] = typ
+		e[10] = s[8]
 		n++
 	}
 	if !mem.WriteUint32Le(resultN, n) {

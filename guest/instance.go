@@ -211,3 +211,13 @@ func (r *instance) output(fd int, p []byte) {
 		return fmt.Sprintf("fd %d, %d bytes: %q", fd, len(p), s)
 	})
 }
+
+// fdReady says whether a descriptor the guest polls is ready: a guest
+// node's sockets are when the network made them so, everything else at
+// once.
+func (r *instance) fdReady(fd int32, write bool) bool {
+	if r.node == nil || r.node.stack == nil {
+		return true
+	}
+	return r.node.stack.ready(fd, write)
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+
 	"github.com/simlab-go/simlab/sim/node"
 )
 
@@ -18,8 +21,10 @@ import (
 // node's log. A crash throws the instance away (node.Discarder) and a
 // restart instantiates the module again.
 //
-// What a guest node cannot do yet: send and receive messages, and keep
-// files on the node's disk (issue 25 goes on with both).
+// Its files under /data are the node's disk (diskfs.go), and its sockets
+// (through the guest package guest/simnet) are streams over the World's
+// messages (stack.go): a segment for the node goes to its stack, and the
+// guest resumes to see what it brought.
 
 // NodeConfig configures a guest node.
 type NodeConfig struct {
@@ -34,6 +39,9 @@ type NodeConfig struct {
 	// without waiting (a loop that never waits); 0 means 10 s. It is
 	// stopped then, with its stack in the node's log.
 	WallLimit time.Duration
+	// Net resolves the host names the guest dials (a *sim.World does);
+	// without it a host is named "n3" for node 3.
+	Net Directory
 }
 
 // Node returns the factory of a World node that runs p, one instance per
@@ -48,6 +56,10 @@ type guestNode struct {
 	cfg NodeConfig
 	run *nodeRun
 	gen int // the current wake-up timer's generation
+
+	// The pending wake-up: when, and its timer; wakeAt < 0 when none.
+	wakeAt    int64
+	wakeTimer node.TimerID
 }
 
 // wakeTick is the timer of a guest's wake-up.
@@ -61,20 +73,48 @@ type nodeRun struct {
 	env       node.Env      // the handler call the guest runs in
 	discarded bool
 	end       string // how the guest ended
+
+	self  string    // the node's name, for its sockets' addresses
+	stack *netStack // its sockets
+	disk  *diskFS   // its files
 }
 
 // Handle implements node.Handler.
 func (g *guestNode) Handle(env node.Env, ev node.Event) {
 	switch ev := ev.(type) {
 	case *node.Start:
-		g.run = &nodeRun{resume: make(chan node.Env), yield: make(chan int64)}
+		g.run = &nodeRun{resume: make(chan node.Env), yield: make(chan int64), stack: newNetStack(g.cfg.Net)}
+		g.run.self = nodeName(g.cfg.Net, env.Self())
+		g.wakeAt = -1
 		go g.p.runNode(g.cfg, g.run)
 		g.step(env)
-	case *node.Timeout:
-		if t, ok := ev.Tag.(wakeTick); ok && t.Gen == g.gen && g.run.end == "" {
+	case *node.Recv:
+		if seg, ok := ev.Msg.(*Segment); ok && g.run.end == "" {
+			g.run.stack.segment(env, ev.From, seg)
 			g.step(env)
 		}
+	case *node.Timeout:
+		switch t := ev.Tag.(type) {
+		case wakeTick:
+			if t.Gen == g.gen && g.run.end == "" {
+				g.wakeAt = -1
+				g.step(env)
+			}
+		case sockTimer:
+			if g.run.end == "" {
+				g.run.stack.timeout(env, t)
+				g.step(env)
+			}
+		}
 	}
+}
+
+// nodeName is a node's name in dir, or "n3" without one.
+func nodeName(dir Directory, id node.ID) string {
+	if dir != nil {
+		return dir.Name(id)
+	}
+	return id.String()
 }
 
 // step lets the guest run until it waits or ends.
@@ -85,8 +125,18 @@ func (g *guestNode) step(env node.Env) {
 		env.Logf("guest ended: %s", g.run.end)
 		return
 	}
+	if at == g.wakeAt {
+		return // its timer is set already
+	}
+	if g.wakeAt >= 0 {
+		env.StopTimer(g.wakeTimer)
+	}
 	g.gen++
-	env.SetTimer(time.Duration(max(at-int64(env.Now()), 0)), wakeTick{g.gen})
+	g.wakeAt = at
+	if at >= maxVirtual {
+		return // it waits for the network only
+	}
+	g.wakeTimer = env.SetTimer(time.Duration(max(at-int64(env.Now()), 0)), wakeTick{g.gen})
 }
 
 // Discard implements node.Discarder: the instance and its goroutine go.
@@ -123,7 +173,10 @@ func (p *Program) runNode(cfg NodeConfig, n *nodeRun) {
 	inst := newInstance(c)
 	inst.node, n.env = n, env
 	inst.base, inst.rand, inst.limit = int64(env.Now()), env.Rand(), maxVirtual
-	mc := moduleConfig(inst, cfg.Name, cfg.Args, nil, nil)
+	n.disk = &diskFS{run: n, epoch: inst.epochNanos}
+	fc := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(n.disk, diskMount)
+	fc = fc.(sysfs.FSConfig).WithSysFSMount(sockFS{run: n}, sockMount)
+	mc := moduleConfig(inst, cfg.Name, cfg.Args, nil, nil).WithFSConfig(fc)
 	ctx := context.WithValue(context.Background(), runKey{}, inst)
 	mod, err := p.rt.InstantiateModule(ctx, p.code, mc)
 	if err == nil {

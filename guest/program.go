@@ -63,6 +63,10 @@ func Compile(ctx context.Context, module []byte, o CompileOptions) (*Program, er
 		p.rt.Close(ctx)
 		return nil, err
 	}
+	if err := instantiateSimlab(ctx, p.rt); err != nil {
+		p.rt.Close(ctx)
+		return nil, err
+	}
 	code, err := p.rt.CompileModule(ctx, bin)
 	if err != nil {
 		p.rt.Close(ctx)

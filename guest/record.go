@@ -16,6 +16,7 @@ const (
 	KindYield                     // a sched_yield of the guest's own
 	KindRandom                    // random bytes
 	KindWrite                     // output on fd 1 or 2
+	KindNet                       // a socket opened (a guest node's listen or dial)
 )
 
 var kindNames = [...]string{
@@ -25,6 +26,7 @@ var kindNames = [...]string{
 	KindYield:     "yield",
 	KindRandom:    "random",
 	KindWrite:     "write",
+	KindNet:       "net",
 }
 
 func (k Kind) String() string {

@@ -49,12 +49,27 @@ func (e *BuildError) Error() string {
 // empty) named by its content. The go command's own cache makes a rebuild
 // of an unchanged package a link step.
 func Build(ctx context.Context, dir, cacheDir string) (*Binary, error) {
+	return build(ctx, dir, cacheDir, true)
+}
+
+// BuildCommand compiles the main package in dir as Build compiles tests
+// (GOOS=wasip1 GOARCH=wasm go build -trimpath, the runtime patched, the
+// binary kept by its content): a server to run as a guest node.
+func BuildCommand(ctx context.Context, dir, cacheDir string) (*Binary, error) {
+	return build(ctx, dir, cacheDir, false)
+}
+
+func build(ctx context.Context, dir, cacheDir string, tests bool) (*Binary, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory: give the directory of a Go package with tests", dir)
+		what := "a main package"
+		if tests {
+			what = "a Go package with tests"
+		}
+		return nil, fmt.Errorf("%s is not a directory: give the directory of %s", dir, what)
 	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -78,7 +93,10 @@ func Build(ctx context.Context, dir, cacheDir string) (*Binary, error) {
 	if b.ImportPath, err = importPath(ctx, goCmd, abs); err != nil {
 		return nil, err
 	}
-	args := []string{"test", "-c", "-trimpath"}
+	args := []string{"build", "-trimpath"}
+	if tests {
+		args = []string{"test", "-c", "-trimpath"}
+	}
 	overlay, warn, err := writeOverlay(env, cacheDir)
 	if err != nil {
 		return nil, err
@@ -107,6 +125,9 @@ func Build(ctx context.Context, dir, cacheDir string) (*Binary, error) {
 	bin, err := os.ReadFile(tmp)
 	if err != nil {
 		return nil, err
+	}
+	if len(bin) == 0 && !tests {
+		return nil, &BuildError{Dir: dir, Output: "the package is not a main package (go build wrote nothing)\n" + said.String()}
 	}
 	if len(bin) == 0 {
 		return nil, &BuildError{Dir: dir, Output: "the package has no test files (go test -c wrote nothing)\n" + said.String()}
