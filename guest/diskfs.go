@@ -272,7 +272,7 @@ func (d *diskFS) renameDir(src, dst string) experimentalsys.Errno {
 	return 0
 }
 
-func (d *diskFS) Chmod(string, fs.FileMode) experimentalsys.Errno     { return 0 }
+func (d *diskFS) Chmod(string, fs.FileMode) experimentalsys.Errno    { return 0 }
 func (d *diskFS) Utimens(string, int64, int64) experimentalsys.Errno { return 0 }
 
 // diskFile is an open file or directory of /data.
@@ -292,7 +292,7 @@ type diskFile struct {
 func (f *diskFile) data() []byte { return f.fs.files[f.name] }
 
 func (f *diskFile) IsDir() (bool, experimentalsys.Errno) { return f.dir, 0 }
-func (f *diskFile) IsAppend() bool                        { return f.append }
+func (f *diskFile) IsAppend() bool                       { return f.append }
 func (f *diskFile) SetAppend(on bool) experimentalsys.Errno {
 	f.append = on
 	return 0

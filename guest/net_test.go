@@ -3,8 +3,8 @@ package guest_test
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"

@@ -47,7 +47,9 @@ func (f sockFS) OpenFile(path string, _ experimentalsys.Oflag, _ fs.FileMode) (e
 }
 
 // sockDir is a directory of /simlab, listed as empty.
-type sockDir struct{ experimentalsys.UnimplementedFile }
+type sockDir struct {
+	experimentalsys.UnimplementedFile
+}
 
 func (sockDir) IsDir() (bool, experimentalsys.Errno) { return true, 0 }
 func (sockDir) Stat() (sys.Stat_t, experimentalsys.Errno) {
@@ -94,7 +96,7 @@ func (f *sockFile) Close() experimentalsys.Errno {
 // The guest's poller needs non-blocking descriptors; readiness is
 // poll_oneoff's, which asks the stack (netStack.ready), so Poll is never
 // used.
-func (f *sockFile) IsNonblock() bool              { return true }
+func (f *sockFile) IsNonblock() bool                       { return true }
 func (f *sockFile) SetNonblock(bool) experimentalsys.Errno { return 0 }
 func (f *sockFile) Poll(flag experimentalsys.Pflag, _ int32) (bool, experimentalsys.Errno) {
 	return f.ready(flag&experimentalsys.POLLOUT != 0), 0
