@@ -121,12 +121,12 @@ func TestDiskFSCrash(t *testing.T) {
 	const rw = experimentalsys.O_RDWR | experimentalsys.O_CREAT
 	env := nodetest.New(1, 1)
 	d := diskOf(env)
+	b := mustOpen(t, d, "b", rw)
+	b.Write([]byte("never synced")) // before a's fsync, which is a's alone
 	a := mustOpen(t, d, "a", rw)
 	a.Write([]byte("synced"))
 	a.Sync()
 	a.Write([]byte(" lost"))
-	b := mustOpen(t, d, "b", rw)
-	b.Write([]byte("never synced"))
 	d.Mkdir("dir", 0o755)
 	dir := mustOpen(t, d, "dir", experimentalsys.O_RDONLY)
 	dir.Sync()
