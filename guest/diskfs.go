@@ -24,10 +24,11 @@ import (
 //     (WriteFile): a crash keeps the new content or the old, never a mix.
 //   - A rename writes the new name and then removes the old: a crash
 //     between the two keeps both, the new one whole.
-//   - A directory is a name ending in "/" (an empty file), so an empty
-//     directory needs its own sync to survive, as a directory does; a
-//     file's name is durable with its own sync (stricter than POSIX, which
-//     asks for the directory's too).
+//   - A directory is a name ending in "/" (an empty file). The fsync of a
+//     directory makes its own creation durable, and the changes of its
+//     entries: a file created, renamed in or removed. A file's fsync makes
+//     its name durable too (POSIX asks for the directory's as well; a
+//     program that forgets it is not caught here).
 //
 // The guest's view is a cache of the disk's, built once per incarnation:
 // the guest is its only writer.
@@ -41,6 +42,9 @@ type diskFS struct {
 	run   *nodeRun
 	epoch int64
 	files map[string][]byte // the disk's view, loaded at the first call
+	// named holds the names created, replaced or removed since their last
+	// sync: a directory's fsync makes its entries' changes durable.
+	named map[string]bool
 }
 
 func (d *diskFS) disk() node.Disk { return d.run.env.Disk() }
@@ -50,7 +54,7 @@ func (d *diskFS) load() {
 	if d.files != nil {
 		return
 	}
-	d.files = map[string][]byte{}
+	d.files, d.named = map[string][]byte{}, map[string]bool{}
 	disk := d.disk()
 	for _, name := range disk.Names() {
 		data, err := disk.ReadFile(name)
@@ -145,7 +149,31 @@ func (d *diskFS) replace(name string, data []byte) {
 		data = []byte{}
 	}
 	d.files[name] = data
+	d.named[name] = true
 	d.disk().WriteFile(name, data)
+}
+
+// syncFile makes a file's writes (and its name's change) durable.
+func (d *diskFS) syncFile(name string) {
+	delete(d.named, name)
+	d.disk().SyncFile(name)
+}
+
+// syncDir makes durable what changed among dir's entries (creations,
+// renames, removals), as fsync of a directory does; "" is the root.
+func (d *diskFS) syncDir(dir string) {
+	if dir != "" {
+		d.syncFile(dir + "/")
+	}
+	for _, name := range node.SortedKeys(d.named) {
+		parent := path.Dir(strings.TrimSuffix(name, "/"))
+		if parent == "." {
+			parent = ""
+		}
+		if parent == dir {
+			d.syncFile(name)
+		}
+	}
 }
 
 func (d *diskFS) Mkdir(p string, _ fs.FileMode) experimentalsys.Errno {
@@ -200,6 +228,7 @@ func (d *diskFS) Rmdir(p string) experimentalsys.Errno {
 
 func (d *diskFS) remove(name string) {
 	delete(d.files, name)
+	d.named[name] = true
 	d.disk().Remove(name)
 }
 
@@ -421,16 +450,14 @@ func (f *diskFile) Truncate(size int64) experimentalsys.Errno {
 	return 0
 }
 
-// Sync is the guest's fsync: the file's writes, and for a directory its
-// own creation, become durable.
+// Sync is the guest's fsync: the file's writes become durable; for a
+// directory, its own creation and the changes of its entries (a file
+// renamed into it, one removed).
 func (f *diskFile) Sync() experimentalsys.Errno {
-	switch {
-	case f.dir && f.name == "":
-		return 0
-	case f.dir:
-		f.fs.disk().SyncFile(f.name + "/")
-	default:
-		f.fs.disk().SyncFile(f.name)
+	if f.dir {
+		f.fs.syncDir(f.name)
+	} else {
+		f.fs.syncFile(f.name)
 	}
 	return 0
 }

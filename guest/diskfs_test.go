@@ -143,3 +143,30 @@ func TestDiskFSCrash(t *testing.T) {
 		t.Errorf("a synced directory after the crash: %+v, %v", st, errno)
 	}
 }
+
+// TestDiskFSDirectorySyncKeepsARename: a file written and synced under a
+// temporary name, renamed, and its directory synced, survives a crash
+// under its new name (how raft's snapshot store makes a snapshot durable);
+// without the directory's sync the rename may be lost.
+func TestDiskFSDirectorySyncKeepsARename(t *testing.T) {
+	for _, syncDir := range []bool{true, false} {
+		env := nodetest.New(1, 1)
+		d := diskOf(env)
+		d.Mkdir("snaps", 0o755)
+		f := mustOpen(t, d, "snaps/tmp", experimentalsys.O_RDWR|experimentalsys.O_CREAT)
+		f.Write([]byte("state"))
+		f.Sync()
+		d.Rename("snaps/tmp", "snaps/final")
+		if syncDir {
+			mustOpen(t, d, "snaps", experimentalsys.O_RDONLY).Sync()
+		}
+		env.Store().Crash()
+		_, errno := diskOf(env).Stat("snaps/final")
+		if syncDir && errno != 0 {
+			t.Errorf("a rename whose directory was synced is lost at a crash: %v", errno)
+		}
+		if !syncDir && errno == 0 {
+			t.Errorf("a rename whose directory was never synced survived a crash of a disk that keeps nothing unsynced")
+		}
+	}
+}

@@ -205,6 +205,9 @@ func (r *instance) random(b []byte) {
 func (r *instance) output(fd int, p []byte) {
 	if r.node != nil {
 		r.node.env.Logf("%s", strings.TrimRight(string(p), "\n"))
+		if fd == 1 {
+			r.node.stdout(p)
+		}
 	}
 	r.call(KindWrite, node.Mix(uint64(fd), hashBytes(p)), func() string {
 		s := string(p[:min(len(p), 80)])

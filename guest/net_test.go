@@ -49,6 +49,7 @@ type netWorld struct {
 	w      *sim.World
 	s1, c1 node.ID
 	logs   map[string][]string // each node's log lines
+	output []string            // the client's standard output, line by line
 }
 
 func newNetWorld(t *testing.T, p *guest.Program, seed uint64, n int, link sim.LinkConfig) *netWorld {
@@ -61,7 +62,8 @@ func newNetWorld(t *testing.T, p *guest.Program, seed uint64, n int, link sim.Li
 	}})
 	nw.w.Net().SetDefault(link)
 	nw.s1 = nw.w.AddNode("s1", p.Node(guest.NodeConfig{Name: "netnode", Args: []string{"-role", "server", "-addr", ":7000"}, Net: nw.w}))
-	nw.c1 = nw.w.AddNode("c1", p.Node(guest.NodeConfig{Name: "netnode", Args: []string{"-role", "client", "-addr", "s1:7000", "-n", strconv.Itoa(n)}, Net: nw.w}))
+	nw.c1 = nw.w.AddNode("c1", p.Node(guest.NodeConfig{Name: "netnode", Args: []string{"-role", "client", "-addr", "s1:7000", "-n", strconv.Itoa(n)}, Net: nw.w,
+		Output: func(env node.Env, line string) { nw.output = append(nw.output, line) }}))
 	t.Cleanup(nw.w.Close)
 	return nw
 }
@@ -95,6 +97,9 @@ func TestGuestNodesTalk(t *testing.T) {
 			if want := fmt.Sprintf("reply: ok %d line %d", i+1, i+1); l != want {
 				t.Errorf("reply %d is %q; want %q", i+1, l, want)
 			}
+		}
+		if got := nw.output; len(got) != 21 || got[20] != "done" || got[0] != "reply: ok 1 line 1" {
+			t.Errorf("the client's output, line by line: %q; want 20 replies and done", got)
 		}
 		fps = append(fps, nw.w.Fingerprint())
 	}

@@ -1,6 +1,7 @@
 package guest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -42,6 +43,11 @@ type NodeConfig struct {
 	// Net resolves the host names the guest dials (a *sim.World does);
 	// without it a host is named "n3" for node 3.
 	Net Directory
+	// Output, when set, is called with each line the guest writes to its
+	// standard output (without the newline), during the handler call that
+	// wrote it: how a harness reads what a guest client reports (the
+	// operations of a history, say) at the World's time.
+	Output func(env node.Env, line string)
 }
 
 // Node returns the factory of a World node that runs p, one instance per
@@ -77,13 +83,34 @@ type nodeRun struct {
 	self  string    // the node's name, for its sockets' addresses
 	stack *netStack // its sockets
 	disk  *diskFS   // its files
+
+	output  func(env node.Env, line string) // NodeConfig.Output
+	partial []byte                          // standard output since its last newline
+}
+
+// stdout takes what the guest wrote to its standard output and hands each
+// complete line to the node's Output.
+func (n *nodeRun) stdout(p []byte) {
+	if n.output == nil {
+		return
+	}
+	n.partial = append(n.partial, p...)
+	for {
+		i := bytes.IndexByte(n.partial, '\n')
+		if i < 0 {
+			return
+		}
+		line := string(n.partial[:i])
+		n.partial = n.partial[i+1:]
+		n.output(n.env, line)
+	}
 }
 
 // Handle implements node.Handler.
 func (g *guestNode) Handle(env node.Env, ev node.Event) {
 	switch ev := ev.(type) {
 	case *node.Start:
-		g.run = &nodeRun{resume: make(chan node.Env), yield: make(chan int64), stack: newNetStack(g.cfg.Net)}
+		g.run = &nodeRun{resume: make(chan node.Env), yield: make(chan int64), stack: newNetStack(g.cfg.Net), output: g.cfg.Output}
 		g.run.self = nodeName(g.cfg.Net, env.Self())
 		g.wakeAt = -1
 		go g.p.runNode(g.cfg, g.run)
