@@ -114,11 +114,7 @@ func sockAttach(ctx context.Context, mod api.Module, stack []uint64) {
 		stack[0] = wasiEBADF
 		return
 	}
-	if s.fd >= 0 {
-		delete(n.stack.fds, s.fd)
-	}
-	s.fd = int32(stack[1])
-	n.stack.fds[s.fd] = s
+	n.stack.attach(s, int32(stack[1]))
 	stack[0] = 0
 }
 

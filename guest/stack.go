@@ -149,7 +149,7 @@ func (st *netStack) dial(env node.Env, host string, port int) (*sock, uint32) {
 	}
 	c := st.newSock()
 	c.key = connKey{peer: peer, conn: env.Rand().Uint64(), dialed: true}
-	c.port, c.peerName, c.peerPort = st.nextPort, st.dir.Name(peer), port
+	c.port, c.peerName, c.peerPort = st.nextPort, nodeName(st.dir, peer), port
 	st.nextPort++
 	if st.nextPort > 65535 {
 		st.nextPort = ephemeralFirst
@@ -285,9 +285,6 @@ func (st *netStack) fail(env node.Env, c *sock, err uint32, tell bool) {
 func (st *netStack) forget(c *sock) {
 	delete(st.conns, c.key)
 	delete(st.handles, c.handle)
-	if c.fd >= 0 {
-		delete(st.fds, c.fd)
-	}
 	if c.state != sockFailed {
 		st.done[c.key] = true
 	}
@@ -350,7 +347,7 @@ func (st *netStack) accept(env node.Env, from node.ID, key connKey, s *Segment) 
 		return
 	}
 	c := st.newSock()
-	c.key, c.port, c.peerName, c.peerPort = key, s.To, st.dir.Name(from), s.From
+	c.key, c.port, c.peerName, c.peerPort = key, s.To, nodeName(st.dir, from), s.From
 	c.state, c.rto, c.giveUp = sockOpen, rtoMin, env.Now()+userTimeout
 	st.conns[key] = c
 	l.backlog = append(l.backlog, c)
@@ -486,6 +483,9 @@ func (st *netStack) close(env node.Env, s *sock) {
 		return
 	}
 	s.closed = true
+	// The descriptor is the guest's no more: the next file it opens may
+	// get its number while this connection still finishes its FIN.
+	st.detach(s)
 	if s.listener {
 		for _, c := range s.backlog {
 			c.closed = true
@@ -494,9 +494,6 @@ func (st *netStack) close(env node.Env, s *sock) {
 		s.backlog = nil
 		delete(st.listeners, s.port)
 		delete(st.handles, s.handle)
-		if s.fd >= 0 {
-			delete(st.fds, s.fd)
-		}
 		return
 	}
 	switch {
@@ -511,6 +508,21 @@ func (st *netStack) close(env node.Env, s *sock) {
 			st.forget(s)
 		}
 	}
+}
+
+// attach records that the guest's descriptor fd is s's file.
+func (st *netStack) attach(s *sock, fd int32) {
+	st.detach(s)
+	s.fd = fd
+	st.fds[fd] = s
+}
+
+// detach forgets s's descriptor.
+func (st *netStack) detach(s *sock) {
+	if s.fd >= 0 && st.fds[s.fd] == s {
+		delete(st.fds, s.fd)
+	}
+	s.fd = -1
 }
 
 // readable and writable are what poll_oneoff reports for s.
