@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/simlab-go/simlab/sim/node"
@@ -145,7 +146,11 @@ func (w *World) commit(n *nodeState, effects []effect, at time.Duration) {
 			n.timers[ef.timer] = struct{}{}
 			d := ef.d
 			if n.drift != 0 {
-				d = time.Duration(float64(d) / (1 + n.drift))
+				// Rounded up: a timer of 1 ns on a fast clock would
+				// otherwise fire at the very instant it was set, and a
+				// node that waits for its clock to pass a point would
+				// set it again, for ever.
+				d = time.Duration(math.Ceil(float64(d) / (1 + n.drift)))
 			}
 			w.hash(uint64(effTimer), uint64(ef.timer), uint64(d))
 			if w.cfg.Trace != nil {

@@ -340,3 +340,29 @@ func TestClockSkewDrift(t *testing.T) {
 		}
 	})
 }
+
+// TestTimerOnAFastClockMovesTime: on a clock that runs fast, a timer of
+// one nanosecond still fires later than it was set (it was rounded down to
+// none, and a node waiting for its clock to pass a point set it again for
+// ever).
+func TestTimerOnAFastClockMovesTime(t *testing.T) {
+	w := sim.New(1, sim.Config{})
+	var fired []time.Duration
+	a := w.AddNode("a", func() node.Handler {
+		return node.HandlerFunc(func(env node.Env, ev node.Event) {
+			switch ev.(type) {
+			case *node.Start:
+				env.SetTimer(time.Nanosecond, nil)
+			case *node.Timeout:
+				fired = append(fired, w.Now())
+			}
+		})
+	})
+	w.SetClock(a, 0, 0.103)
+	if err := w.RunFor(time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if len(fired) != 1 || fired[0] == 0 {
+		t.Fatalf("a 1 ns timer on a clock 10%% fast fired at %v; want once, after time 0", fired)
+	}
+}
