@@ -8,6 +8,8 @@ require (
 	github.com/hashicorp/raft v1.7.2
 )
 
+require github.com/tetratelabs/wazero v1.12.0 // indirect
+
 require (
 	github.com/armon/go-metrics v0.4.1 // indirect
 	github.com/fatih/color v1.13.0 // indirect
@@ -17,5 +19,8 @@ require (
 	github.com/hashicorp/golang-lru v0.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.12 // indirect
 	github.com/mattn/go-isatty v0.0.14 // indirect
-	golang.org/x/sys v0.13.0 // indirect
+	github.com/simlab-go/simlab v0.0.0
+	golang.org/x/sys v0.44.0 // indirect
 )
+
+replace github.com/simlab-go/simlab => ../..
