@@ -1,3 +1,5 @@
+//go:build !wasip1
+
 // Command hashisim is simrun over the hashiguest/... catalogue: hashicorp's
 // Raft as guest programs (package guests), with every flag and exit
 // status of simrun. Run it from examples/hashiraft:
