@@ -8,7 +8,10 @@ require (
 	github.com/hashicorp/raft v1.7.2
 )
 
-require github.com/tetratelabs/wazero v1.12.0 // indirect
+require (
+	github.com/tetratelabs/wazero v1.12.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
+)
 
 require (
 	github.com/armon/go-metrics v0.4.1 // indirect

@@ -22,23 +22,14 @@ func init() {
 		Summary:   "hashicorp/raft servers as guests over simlab's network, no faults: every operation answered, none given up on, linearizable, within 60 s",
 		Params:    params,
 		Histories: true,
-		Run: func(c *scenarios.Case) {
-			cl := newCluster(c, server(c), sim.Config{})
-			c.Apply(cl.w, nil)
-			cl.finish(60 * time.Second)
-			if cl.lost > 0 && !c.FaultsReplaced() {
-				c.Failf("%d operations given up on with no faults", cl.lost)
-			}
-		},
+		Run:       func(c *scenarios.Case) { basic(c, server(c)) },
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name:      "hashiguest/crash-restart",
 		Summary:   "servers crashed (some inside a handler, some rebooted at once) and restarted, torn disk writes, for 5 s: linearizable, and the clients done within 60 s after",
 		Params:    params,
 		Histories: true,
-		Run: func(c *scenarios.Case) {
-			faulty(c, scenarios.Profile{Crash: true, CrashMid: true, Torn: true, Reboot: true, Gap: 400 * time.Millisecond})
-		},
+		Run:       func(c *scenarios.Case) { crashRestart(c, server(c)) },
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name:      "hashiguest/partitions",
@@ -46,7 +37,7 @@ func init() {
 		Params:    params,
 		Histories: true,
 		Run: func(c *scenarios.Case) {
-			faulty(c, scenarios.Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond})
+			faulty(c, server(c), scenarios.Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond})
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
@@ -54,32 +45,49 @@ func init() {
 		Summary:   "a fault profile drawn from the seed (crashes, torn writes, reboots, partitions, loss, duplication, clogs, pauses, clock skew) for 5 s: linearizable, and the clients done within 60 s after",
 		Params:    params,
 		Histories: true,
-		Run: func(c *scenarios.Case) {
-			p := scenarios.DrawProfile(c.Rand("swarm"))
-			// Damage keeps a node down for good with its synced data
-			// broken: FileStore refuses a log that does not verify in
-			// the middle, but cannot tell a truncation of synced data
-			// from a torn tail (it records no synced length), so the
-			// example leaves damage out.
-			p.Damage = false
-			faulty(c, p)
-		},
+		Run:       func(c *scenarios.Case) { swarm(c, server(c)) },
 	})
 }
 
-// faulty runs the clients under faults drawn from p for 5 s (any number of
-// servers down at once: raft promises safety under every pattern), then
+// basic is hashiguest/basic over the server program p.
+func basic(c *scenarios.Case, p *guest.Program) {
+	cl := newCluster(c, p, sim.Config{})
+	c.Apply(cl.w, nil)
+	cl.finish(60 * time.Second)
+	if cl.lost > 0 && !c.FaultsReplaced() {
+		c.Failf("%d operations given up on with no faults", cl.lost)
+	}
+}
+
+// crashRestart is hashiguest/crash-restart over the server program p.
+func crashRestart(c *scenarios.Case, p *guest.Program) {
+	faulty(c, p, scenarios.Profile{Crash: true, CrashMid: true, Torn: true, Reboot: true, Gap: 400 * time.Millisecond})
+}
+
+// swarm is hashiguest/swarm over the server program p.
+func swarm(c *scenarios.Case, p *guest.Program) {
+	prof := scenarios.DrawProfile(c.Rand("swarm"))
+	// Damage keeps a node down for good with its synced data broken:
+	// FileStore cuts off a record that does not verify as a torn tail,
+	// and cannot tell a truncation of synced data from one (it records
+	// no synced length), so the example leaves damage out.
+	prof.Damage = false
+	faulty(c, p, prof)
+}
+
+// faulty runs the clients under faults drawn from prof for 5 s (any number
+// of servers down at once: raft promises safety under every pattern), then
 // requires them to finish within 60 s and checks the history.
-func faulty(c *scenarios.Case, p scenarios.Profile) {
-	cl := newCluster(c, server(c), sim.Config{})
+func faulty(c *scenarios.Case, p *guest.Program, prof scenarios.Profile) {
+	cl := newCluster(c, p, sim.Config{})
 	const faultEnd = 5 * time.Second
-	c.Apply(cl.w, p.Schedule(c.Rand("faults"), cl.names, len(cl.names), 200*time.Millisecond, faultEnd))
+	c.Apply(cl.w, prof.Schedule(c.Rand("faults"), cl.names, len(cl.names), 200*time.Millisecond, faultEnd))
 	c.Must(cl.w.RunFor(faultEnd))
 	cl.finish(60 * time.Second)
 }
 
 // server is the server program, built once per process.
-var server = func(c *scenarios.Case) *guest.Program {
+func server(c *scenarios.Case) *guest.Program {
 	p, err := Program(ServerPackage)
 	c.Must(err)
 	return p

@@ -54,6 +54,12 @@ func splitAddr(addr string) (string, int, error) {
 	return host, port, nil
 }
 
+// Store is what a server keeps raft's log and state in.
+type Store interface {
+	raft.LogStore
+	raft.StableStore
+}
+
 // ServerConfig configures a server.
 type ServerConfig struct {
 	ID    string // this server's raft id, one of Peers
@@ -66,12 +72,8 @@ type ServerConfig struct {
 	// Dir holds the server's files: the raft log and stable store, and
 	// the snapshots.
 	Dir string
-	// Store, when set, replaces the FileStore opened in Dir (a test's
-	// broken variant).
-	Store interface {
-		raft.LogStore
-		raft.StableStore
-	}
+	// Store, when set, replaces the FileStore opened in Dir.
+	Store Store
 	// LogOutput receives raft's log (at Warn and above); nil discards it.
 	LogOutput io.Writer
 }
