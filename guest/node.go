@@ -177,6 +177,7 @@ func (g *guestNode) Discard() {
 // wait hands the node's handler call back, asking to be woken at at, and
 // returns when a later call resumes the guest.
 func (n *nodeRun) wait(r *instance, at int64) {
+	n.charge(r)
 	n.yield <- at
 	env, ok := <-n.resume
 	if !ok {
@@ -184,6 +185,15 @@ func (n *nodeRun) wait(r *instance, at int64) {
 	}
 	n.env, r.base, r.fuelMark = env, int64(env.Now()), r.fuelUsed()
 	r.wallStart = time.Now() // the wall limit counts one handler call's running
+}
+
+// charge tells the World what the guest computed in this handler call, so
+// that with a CPU model its effects (sends, writes) happen when its own
+// clock says it made them.
+func (n *nodeRun) charge(r *instance) {
+	if d := r.now() - r.base; d > 0 {
+		n.env.Compute(time.Duration(d))
+	}
 }
 
 // runNode is the guest's goroutine.
@@ -220,5 +230,6 @@ func (p *Program) runNode(cfg NodeConfig, n *nodeRun) {
 	if res.Stop != "" {
 		n.end = fmt.Sprintf("stopped (%s): %s\n%s", res.Stop, res.Message, res.Stack)
 	}
+	n.charge(inst)
 	n.yield <- -1
 }

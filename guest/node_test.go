@@ -97,3 +97,35 @@ func TestGuestNodeCrashRestart(t *testing.T) {
 		t.Errorf("%d goroutines after the run, %d before: the crashed guest's goroutine lives on", n, before)
 	}
 }
+
+// TestGuestWorkIsChargedToTheNode: a guest's work is the node's CPU time.
+// TestSleepy works a little between its thirty sleeps; with the World's CPU
+// model on, the node is busy for that work before its next timer is set,
+// so it ends later in the World's time than with the model off, by the
+// work its own clock counted.
+func TestGuestWorkIsChargedToTheNode(t *testing.T) {
+	p := compileBasics(t, guest.CompileOptions{})
+	var ends [2]time.Duration
+	for i, cpu := range []bool{false, true} {
+		var logs []sim.Record
+		w := sim.New(1, sim.Config{CPU: sim.CPUConfig{Enabled: cpu}, Trace: func(r sim.Record) {
+			if r.Kind == "log" {
+				logs = append(logs, r)
+			}
+		}})
+		w.AddNode("g", p.Node(guest.NodeConfig{Args: []string{"-test.run=^TestSleepy$"}}))
+		if err := w.RunFor(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		at, how := ended(logs)
+		w.Close()
+		if how != "exit status 0" {
+			t.Fatalf("CPU model %v: the guest ended %q", cpu, how)
+		}
+		ends[i] = at
+	}
+	t.Logf("the guest ended at %v with the CPU model off, %v with it on", ends[0], ends[1])
+	if ends[1] <= ends[0] {
+		t.Errorf("with the CPU model on the guest ended at %v, not later than the %v without: its work was not charged", ends[1], ends[0])
+	}
+}
