@@ -34,6 +34,10 @@ type Profile struct {
 	// replies of a round, say); none, and Aimed does nothing.
 	Aimed   bool
 	Types   []string
+	// Sockets resets or aborts a node's stream connections (a guest
+	// node's; see package guest): DrawProfile never sets it, since only
+	// a harness of guest nodes knows its nodes have any.
+	Sockets bool
 	Loss    float64       // message loss probability
 	Dup     float64       // message duplication probability
 	Reorder float64       // probability of a long extra delay
@@ -95,7 +99,7 @@ func (p Profile) String() string {
 		on   bool
 		name string
 	}{{p.Crash, "crash"}, {p.CrashMid, "crash-mid"}, {p.Torn, "torn"}, {p.Damage, "damage"}, {p.Partition, "partition"},
-		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}, {p.Reboot, "reboot"}, {p.Aimed && len(p.Types) > 0, "aimed"}} {
+		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}, {p.Reboot, "reboot"}, {p.Aimed && len(p.Types) > 0, "aimed"}, {p.Sockets, "sockets"}} {
 		if f.on {
 			on = append(on, f.name)
 		}

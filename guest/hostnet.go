@@ -148,7 +148,7 @@ func sockAddr(ctx context.Context, mod api.Module, stack []uint64) {
 		return
 	}
 	host, port := n.self, s.port
-	if stack[1] != 0 {
+	if uint32(stack[1]) != 0 { // an i32: the upper half of the slot is not ours to read
 		host, port = s.peerName, s.peerPort
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simlab-go/simlab/faults"
 	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/sim"
@@ -205,4 +206,51 @@ func TestGuestStreamsAcrossAPartition(t *testing.T) {
 		t.Errorf("the client's deadline never passed across a partition of 3.7 s:\n%q", nw.logs["c1"])
 	}
 	t.Logf("client: %q", nw.logs["c1"][len(nw.logs["c1"])-4:])
+}
+
+// TestSocketFaults: the schedule operations reset and abort act on a guest
+// node's connections. A reset fails the client's connection at once (it
+// dials again and finishes); an abort of the server's connections leaves
+// the client's end half-open until its next request is answered with a
+// reset. Either way every line is answered once, in order.
+func TestSocketFaults(t *testing.T) {
+	p := netnode(t)
+	for _, tt := range []struct {
+		op, node string
+	}{{"reset", "c1"}, {"reset", "s1"}, {"abort", "s1"}} {
+		nw := newNetWorld(t, p, 1, 200, sim.DefaultLink)
+		s, err := faults.Parse(fmt.Sprintf("300ms %s %s", tt.op, tt.node))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := faults.NewBinder(nw.w)
+		for _, a := range s {
+			fn, err := b.Bind(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nw.w.AtFirst(a.At, a.String(), fn)
+		}
+		if err := nw.w.RunFor(60 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		nw.replies(t, 200)
+		lost := nw.count("c1", "lost: ")
+		if lost == 0 {
+			t.Errorf("%s %s: the client never lost its connection", tt.op, tt.node)
+		}
+		if l := firstWith(nw.logs["c1"], "lost: "); !strings.Contains(l, "tcp c1:49152->s1:7000") {
+			t.Errorf("%s %s: the error names %q; want the connection c1:49152->s1:7000", tt.op, tt.node, l)
+		}
+		t.Logf("%s %s: the client lost %d connections: %q", tt.op, tt.node, lost, firstWith(nw.logs["c1"], "lost: "))
+	}
+}
+
+func firstWith(lines []string, prefix string) string {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
 }

@@ -41,8 +41,17 @@ func init() {
 		},
 	})
 	scenarios.Register(scenarios.Scenario{
+		Name:      "hashiguest/sockets",
+		Summary:   "the servers' TCP connections reset or aborted (half-open at the peer) every ~300 ms, with 5% loss, for 5 s: linearizable, and the clients done within 60 s after",
+		Params:    params,
+		Histories: true,
+		Run: func(c *scenarios.Case) {
+			faulty(c, server(c), scenarios.Profile{Sockets: true, Loss: 0.05, Gap: 300 * time.Millisecond})
+		},
+	})
+	scenarios.Register(scenarios.Scenario{
 		Name:      "hashiguest/swarm",
-		Summary:   "a fault profile drawn from the seed (crashes, torn writes, reboots, partitions, loss, duplication, clogs, pauses, clock skew) for 5 s: linearizable, and the clients done within 60 s after",
+		Summary:   "a fault profile drawn from the seed (crashes, torn writes, reboots, partitions, loss, duplication, clogs, pauses, clock skew, connection resets and aborts) for 5 s: linearizable, and the clients done within 60 s after",
 		Params:    params,
 		Histories: true,
 		Run:       func(c *scenarios.Case) { swarm(c, server(c)) },
@@ -72,6 +81,10 @@ func swarm(c *scenarios.Case, p *guest.Program) {
 	// and cannot tell a truncation of synced data from one (it records
 	// no synced length), so the example leaves damage out.
 	prof.Damage = false
+	// The servers' connections may be reset or aborted too (guest.go's
+	// operations reset and abort), which DrawProfile leaves to harnesses
+	// of guest nodes.
+	prof.Sockets = c.Rand("swarm-sockets").Chance(0.5)
 	faulty(c, p, prof)
 }
 
