@@ -32,8 +32,8 @@ type Profile struct {
 	// Aimed holds back or duplicates the messages of one type at a time,
 	// drawn from Types: the harness names the types worth aiming at (the
 	// replies of a round, say); none, and Aimed does nothing.
-	Aimed   bool
-	Types   []string
+	Aimed bool
+	Types []string
 	// Sockets resets or aborts a node's stream connections (a guest
 	// node's; see package guest): DrawProfile never sets it, since only
 	// a harness of guest nodes knows its nodes have any.
