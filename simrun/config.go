@@ -102,6 +102,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 	fs.StringVar(&v.run, "run", "", "select the scenarios (or, with -pkg, the tests) whose names match this regular expression, as go test -run does")
 	fs.StringVar(&v.pkg, "pkg", "", "run a Go package's tests instead of simlab's scenarios: the directory of a package with its own go.mod; its test binary is built for wasip1 and each Test function runs as a scenario under the virtual clock, deterministic by seed")
 	fs.DurationVar(&v.testTimeout, "test-timeout", gotest.DefaultTimeout, "with -pkg: each test's limit of virtual time (go test's -timeout); past it the test panics with every goroutine's stack")
+	fs.StringVar(&v.sched, "sched", "fifo", "with -pkg: the order in which a test's runnable goroutines run: fifo (Go's own on wasm) or shuffle (a place drawn from the seed for each goroutine made runnable; the runtime patched at build time)")
 	fs.DurationVar(&v.workCost, "work-cost", guest.DefaultWorkCost, "with -pkg: the virtual time 1,000 units of a test's work take (a unit is a function entry or a loop iteration); the default matches one core of a native run")
 	fs.StringVar(&v.seed, "seed", "", "replay this one seed (seeds start at 1)")
 	fs.StringVar(&v.seeds, "seeds", "", "sweep seeds: N means 1-N; A-B is inclusive")
@@ -136,7 +137,7 @@ func (p Program) flagSet(c *config, stderr io.Writer) (*flag.FlagSet, *flagValue
 
 type flagValues struct {
 	seed, seeds, shard, input        string
-	run, pkg                         string
+	run, pkg, sched                  string
 	testTimeout, workCost            time.Duration
 	merge                            bool
 	traceNode, traceKind, traceMatch string
@@ -286,7 +287,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		}
 		c.opts.TraceTail = -1 // a test's failure carries its output instead
 	} else {
-		for _, name := range []string{"test-timeout", "work-cost"} {
+		for _, name := range []string{"test-timeout", "work-cost", "sched"} {
 			if set[name] {
 				return nil, usagef("-%s applies to the tests of -pkg: add -pkg DIR, or drop it", name)
 			}

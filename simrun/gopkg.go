@@ -36,6 +36,8 @@ type guestSetup struct {
 	Timeout time.Duration `json:"timeout"`
 	// WorkCost is the virtual time of 1,000 units of work (-work-cost).
 	WorkCost time.Duration `json:"work_cost"`
+	// Schedule is the order the tests' goroutines run in (-sched).
+	Schedule gotest.Schedule `json:"schedule"`
 	// WallLimit stops a run that loops without waiting, with its stack,
 	// before the sweep's -run-timeout would kill its worker.
 	WallLimit time.Duration `json:"wall_limit"`
@@ -67,13 +69,13 @@ func openSuite(g *guestSetup) (*gotest.Suite, error) {
 }
 
 // loadPackage builds the package in dir and lists its tests.
-func loadPackage(dir string, timeout, workCost, wall time.Duration) (*guestSetup, error) {
+func loadPackage(dir string, sched gotest.Schedule, timeout, workCost, wall time.Duration) (*guestSetup, error) {
 	ctx := context.Background()
-	b, err := gotest.Build(ctx, dir, "")
+	b, err := gotest.BuildTests(ctx, dir, "", gotest.BuildOptions{Schedule: sched})
 	if err != nil {
 		return nil, err
 	}
-	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WorkCost: workCost, WallLimit: wall}
+	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WorkCost: workCost, WallLimit: wall, Schedule: b.Schedule}
 	s, err := openSuite(g)
 	if err != nil {
 		return nil, err
@@ -197,7 +199,11 @@ func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
 	if v.workCost <= 0 || v.workCost > time.Second {
 		return nil, usagef("-work-cost %v: want the virtual time 1,000 units of work take, from 1ns to 1s (default %v)", v.workCost, guest.DefaultWorkCost)
 	}
-	g, err := loadPackage(v.pkg, v.testTimeout, v.workCost, wall)
+	sched, err := gotest.ParseSchedule(v.sched)
+	if err != nil {
+		return nil, usagef("-sched %q: %v", v.sched, err)
+	}
+	g, err := loadPackage(v.pkg, sched, v.testTimeout, v.workCost, wall)
 	if err != nil {
 		return nil, usagef("-pkg %s: %v", v.pkg, err)
 	}
@@ -218,6 +224,9 @@ func guestRunFlags(v *flagValues) []string {
 	}
 	if v.workCost != guest.DefaultWorkCost {
 		f = append(f, "-work-cost", v.workCost.String())
+	}
+	if s, _ := gotest.ParseSchedule(v.sched); s != gotest.ScheduleFIFO {
+		f = append(f, "-sched", string(s))
 	}
 	return f
 }

@@ -108,6 +108,8 @@ func TestPackageBadInput(t *testing.T) {
 		{"a -run that matches nothing", []string{"-pkg", basicsPkg, "-seeds", "1", "-run", "Nothing"}, `-run "Nothing" matches none of the 8 selected`},
 		{"a test timeout without a package", []string{"-scenario", "register/basic", "-seed", "1", "-test-timeout", "1m"}, "-test-timeout applies to the tests of -pkg"},
 		{"a work cost of nothing", []string{"-pkg", basicsPkg, "-seeds", "1", "-work-cost", "0s"}, "-work-cost 0s: want the virtual time 1,000 units of work take"},
+		{"an unknown goroutine schedule", []string{"-pkg", basicsPkg, "-seeds", "1", "-sched", "lifo"}, `-sched "lifo": unknown goroutine schedule`},
+		{"a goroutine schedule without a package", []string{"-scenario", "register/basic", "-seed", "1", "-sched", "shuffle"}, "-sched applies to the tests of -pkg"},
 		{"a negative test timeout", []string{"-pkg", basicsPkg, "-seeds", "1", "-test-timeout", "-1m"}, "want a positive duration of virtual time"},
 		{"a report", []string{"-pkg", basicsPkg, "-seed", "1", "-scenario", "TestFlaky", "-html", "x"}, "-html does not apply"},
 	} {

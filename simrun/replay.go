@@ -25,7 +25,7 @@ func replay(c *config, stdout, stderr io.Writer) int {
 	opts := c.opts
 	options := opts.String()
 	if c.guest != nil {
-		options = fmt.Sprintf("test-timeout=%v work-cost=%v per 1,000 units (virtual time)", c.guest.Timeout, c.guest.WorkCost)
+		options = fmt.Sprintf("test-timeout=%v work-cost=%v per 1,000 units (virtual time) sched=%s", c.guest.Timeout, c.guest.WorkCost, c.guest.Schedule)
 	}
 	fmt.Fprintf(stdout, "scenario: %s\nsummary:  %s\nseed:     %d\noptions:  %s\nreplay:   %s\n",
 		s.Name, s.Summary, c.seed, options, scenarios.ReplayCommand(s.Name, c.seed, opts))

@@ -29,6 +29,8 @@ type Binary struct {
 	// without it, and Warning says so.
 	Patched bool
 	Warning string
+	// Schedule is the order its goroutines run in.
+	Schedule Schedule
 }
 
 // BuildError is a package that does not build for wasip1: Output is what
@@ -49,17 +51,58 @@ func (e *BuildError) Error() string {
 // empty) named by its content. The go command's own cache makes a rebuild
 // of an unchanged package a link step.
 func Build(ctx context.Context, dir, cacheDir string) (*Binary, error) {
-	return build(ctx, dir, cacheDir, true)
+	return build(ctx, dir, cacheDir, true, BuildOptions{})
+}
+
+// BuildOptions choose how a binary is built.
+type BuildOptions struct {
+	// Schedule is the order in which the guest's runnable goroutines run:
+	// ScheduleFIFO (Go's own on wasm, the default) or ScheduleShuffle.
+	Schedule Schedule
+}
+
+// Schedule names a scheduling strategy inside a guest.
+type Schedule string
+
+// The scheduling strategies.
+const (
+	// ScheduleFIFO is Go's own order on wasm: a goroutine made runnable
+	// runs after every goroutine already waiting to run.
+	ScheduleFIFO Schedule = "fifo"
+	// ScheduleShuffle gives a goroutine made runnable a place drawn from
+	// the run's seed among those waiting (the runtime patched at build
+	// time; see patch.go), so seeds explore orders FIFO never runs.
+	ScheduleShuffle Schedule = "shuffle"
+)
+
+// ParseSchedule reads a strategy's name; "" is FIFO.
+func ParseSchedule(s string) (Schedule, error) {
+	switch Schedule(s) {
+	case "", ScheduleFIFO:
+		return ScheduleFIFO, nil
+	case ScheduleShuffle:
+		return ScheduleShuffle, nil
+	}
+	return "", fmt.Errorf("unknown goroutine schedule %q: want fifo (Go's own order) or shuffle (an order drawn from the seed)", s)
+}
+
+// BuildTests is Build with options.
+func BuildTests(ctx context.Context, dir, cacheDir string, o BuildOptions) (*Binary, error) {
+	return build(ctx, dir, cacheDir, true, o)
 }
 
 // BuildCommand compiles the main package in dir as Build compiles tests
 // (GOOS=wasip1 GOARCH=wasm go build -trimpath, the runtime patched, the
 // binary kept by its content): a server to run as a guest node.
 func BuildCommand(ctx context.Context, dir, cacheDir string) (*Binary, error) {
-	return build(ctx, dir, cacheDir, false)
+	return build(ctx, dir, cacheDir, false, BuildOptions{})
 }
 
-func build(ctx context.Context, dir, cacheDir string, tests bool) (*Binary, error) {
+func build(ctx context.Context, dir, cacheDir string, tests bool, o BuildOptions) (*Binary, error) {
+	sched, err := ParseSchedule(string(o.Schedule))
+	if err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -89,7 +132,7 @@ func build(ctx context.Context, dir, cacheDir string, tests bool) (*Binary, erro
 	if err != nil {
 		return nil, err
 	}
-	b := &Binary{Dir: abs, GoVersion: env.GOVERSION}
+	b := &Binary{Dir: abs, GoVersion: env.GOVERSION, Schedule: sched}
 	if b.ImportPath, err = importPath(ctx, goCmd, abs); err != nil {
 		return nil, err
 	}
@@ -97,7 +140,7 @@ func build(ctx context.Context, dir, cacheDir string, tests bool) (*Binary, erro
 	if tests {
 		args = []string{"test", "-c", "-trimpath"}
 	}
-	overlay, warn, err := writeOverlay(env, cacheDir)
+	overlay, warn, err := writeOverlay(env, cacheDir, sched == ScheduleShuffle)
 	if err != nil {
 		return nil, err
 	}

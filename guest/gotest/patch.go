@@ -49,34 +49,95 @@ const timerWait = `		// simlab: sleep on a timer rather than spin, so that the s
 		}
 `
 
-// writeOverlay writes the patched file and the overlay naming it into
-// cacheDir, and returns the overlay's path; "" and a warning when the
-// toolchain's file does not have the lines the patch replaces.
-func writeOverlay(env goEnvironment, cacheDir string) (path, warning string, err error) {
-	orig := filepath.Join(env.GOROOT, filepath.FromSlash(runtimeFile))
-	src, err := os.ReadFile(orig)
-	if err != nil {
-		return "", fmt.Sprintf("%s has no %s to patch (%v): a program calling signal.Notify will run slowly", env.GOVERSION, runtimeFile, err), nil
+// The scheduling patch (Schedule "shuffle"). On wasm Go's scheduler has one
+// P and no sysmon, so it never uses runnext: a goroutine made runnable
+// (woken by a channel, a lock, a timer or the network) joins the tail of
+// the run queue, and goroutines run first in, first out. The patch gives
+// it a place drawn at random among those waiting instead, from the
+// runtime's own generator, which the host seeds: the seed then chooses the
+// order in which runnable goroutines run, and a run replays.
+
+const procFile = "src/runtime/proc.go"
+
+// fifoPut is what the scheduling patch replaces in runqput.
+const fifoPut = `	if t-h < uint32(len(pp.runq)) {
+		pp.runq[t%uint32(len(pp.runq))].set(gp)
+		atomic.StoreRel(&pp.runqtail, t+1) // store-release, makes the item available for consumption
+		return
 	}
-	if strings.Count(string(src), spinWait) != 1 {
-		return "", fmt.Sprintf("%s's %s does not wait as the patch expects: built unpatched, so a program calling signal.Notify will run slowly", env.GOVERSION, runtimeFile), nil
+`
+
+// shufflePut is what it puts there.
+const shufflePut = `	if t-h < uint32(len(pp.runq)) {
+		pp.runq[t%uint32(len(pp.runq))].set(gp)
+		// simlab: a place drawn at random among the goroutines waiting.
+		if j := h + cheaprandn(t-h+1); j != t {
+			a, b := &pp.runq[t%uint32(len(pp.runq))], &pp.runq[j%uint32(len(pp.runq))]
+			ga, gb := a.ptr(), b.ptr()
+			a.set(gb)
+			b.set(ga)
+		}
+		atomic.StoreRel(&pp.runqtail, t+1) // store-release, makes the item available for consumption
+		return
 	}
-	patched := strings.Replace(string(src), spinWait, timerWait, 1)
-	sum := sha256.Sum256([]byte(orig + "\x00" + patched))
+`
+
+// patch is one replacement in one file of the toolchain.
+type patch struct {
+	file, old, new string
+	why            string // what a toolchain without it loses
+}
+
+// writeOverlay writes the patched files and the overlay naming them into
+// cacheDir, and returns the overlay's path. A patch whose lines the
+// toolchain's file does not have is left out with a warning, unless it is
+// required, which is an error.
+func writeOverlay(env goEnvironment, cacheDir string, shuffle bool) (path, warning string, err error) {
+	patches := []patch{{runtimeFile, spinWait, timerWait, "a program calling signal.Notify will run slowly"}}
+	if shuffle {
+		patches = append(patches, patch{procFile, fifoPut, shufflePut, ""})
+	}
+	replace := map[string]string{}
+	var patched []string
+	var warnings []string
+	for _, p := range patches {
+		orig := filepath.Join(env.GOROOT, filepath.FromSlash(p.file))
+		src, err := os.ReadFile(orig)
+		if err == nil && strings.Count(string(src), p.old) != 1 {
+			err = fmt.Errorf("its code is not what the patch expects")
+		}
+		if err != nil {
+			if p.why == "" {
+				return "", "", fmt.Errorf("%s's %s cannot be patched to shuffle goroutines (%v): this toolchain runs them first in, first out only", env.GOVERSION, p.file, err)
+			}
+			warnings = append(warnings, fmt.Sprintf("%s's %s is built unpatched (%v), so %s", env.GOVERSION, p.file, err, p.why))
+			continue
+		}
+		replace[orig] = ""
+		patched = append(patched, orig, strings.Replace(string(src), p.old, p.new, 1))
+	}
+	warning = strings.Join(warnings, "; ")
+	if len(replace) == 0 {
+		return "", warning, nil
+	}
+	sum := sha256.Sum256([]byte(strings.Join(patched, "\x00")))
 	dir := filepath.Join(cacheDir, "overlay-"+hex.EncodeToString(sum[:8]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", "", fmt.Errorf("the runtime patch: %w", err)
 	}
-	file := filepath.Join(dir, "lock_wasip1.go")
-	if err := writeIfChanged(file, []byte(patched)); err != nil {
-		return "", "", fmt.Errorf("the runtime patch: %w", err)
+	for i := 0; i < len(patched); i += 2 {
+		file := filepath.Join(dir, filepath.Base(patched[i]))
+		if err := writeIfChanged(file, []byte(patched[i+1])); err != nil {
+			return "", "", fmt.Errorf("the runtime patch: %w", err)
+		}
+		replace[patched[i]] = file
 	}
-	ov, _ := json.Marshal(map[string]map[string]string{"Replace": {orig: file}})
+	ov, _ := json.Marshal(map[string]map[string]string{"Replace": replace})
 	path = filepath.Join(dir, "overlay.json")
 	if err := writeIfChanged(path, ov); err != nil {
 		return "", "", fmt.Errorf("the runtime patch: %w", err)
 	}
-	return path, "", nil
+	return path, warning, nil
 }
 
 // writeIfChanged writes data to name unless it holds it already; a new
