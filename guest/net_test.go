@@ -53,7 +53,7 @@ type netWorld struct {
 	output []string            // the client's standard output, line by line
 }
 
-func newNetWorld(t *testing.T, p *guest.Program, seed uint64, n int, link sim.LinkConfig) *netWorld {
+func newNetWorld(t testing.TB, p *guest.Program, seed uint64, n int, link sim.LinkConfig) *netWorld {
 	t.Helper()
 	nw := &netWorld{logs: map[string][]string{}}
 	nw.w = sim.New(seed, sim.Config{Trace: func(r sim.Record) {
@@ -111,7 +111,7 @@ func TestGuestNodesTalk(t *testing.T) {
 
 // replies checks that the client's replies answer its lines 1..n in order,
 // and returns the server's journal index of each.
-func (nw *netWorld) replies(t *testing.T, n int) []int {
+func (nw *netWorld) replies(t testing.TB, n int) []int {
 	t.Helper()
 	var idx []int
 	for _, l := range nw.logs["c1"] {
