@@ -98,6 +98,11 @@ func BuildCommand(ctx context.Context, dir, cacheDir string) (*Binary, error) {
 	return build(ctx, dir, cacheDir, false, BuildOptions{})
 }
 
+// BuildCommandWith is BuildCommand with options.
+func BuildCommandWith(ctx context.Context, dir, cacheDir string, o BuildOptions) (*Binary, error) {
+	return build(ctx, dir, cacheDir, false, o)
+}
+
 func build(ctx context.Context, dir, cacheDir string, tests bool, o BuildOptions) (*Binary, error) {
 	sched, err := ParseSchedule(string(o.Schedule))
 	if err != nil {

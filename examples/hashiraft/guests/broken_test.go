@@ -5,21 +5,13 @@ package guests
 import (
 	"testing"
 
-	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 )
 
-// lazySync is the broken variant: kvnode whose log store acknowledges
-// entries before they are durable (testdata/lazysync).
-func lazySync(t *testing.T) *guest.Program {
-	t.Helper()
-	p, err := Program("github.com/simlab-go/simlab/examples/hashiraft/guests/testdata/lazysync")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+// lazySyncPackage is the broken variant: kvnode whose log store
+// acknowledges entries before they are durable.
+const lazySyncPackage = "github.com/simlab-go/simlab/examples/hashiraft/guests/testdata/lazysync"
 
 // brokenCrashRestart is hashiguest/crash-restart over the lazy store.
 func brokenCrashRestart(t *testing.T) scenarios.Scenario {
@@ -27,9 +19,8 @@ func brokenCrashRestart(t *testing.T) scenarios.Scenario {
 	if !ok {
 		t.Fatal("hashiguest/crash-restart is not registered")
 	}
-	p := lazySync(t)
 	s.Name = "broken-lazysync/crash-restart"
-	s.Run = func(c *scenarios.Case) { crashRestart(c, p) }
+	s.Run = func(c *scenarios.Case) { crashRestart(c, program(c, lazySyncPackage)) }
 	return s
 }
 

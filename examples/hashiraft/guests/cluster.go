@@ -36,9 +36,15 @@ type compiled struct {
 }
 
 // Program builds (GOOS=wasip1, through the go command and its cache) and
-// compiles the main package pkg of this module once per process.
+// compiles the main package pkg of this module once per process, its
+// goroutines run in Go's own order.
 func Program(pkg string) (*guest.Program, error) {
-	v, _ := programs.LoadOrStore(pkg, &compiled{})
+	return ProgramWith(pkg, gotest.ScheduleFIFO)
+}
+
+// ProgramWith is Program with its goroutines run in the order sched says.
+func ProgramWith(pkg string, sched gotest.Schedule) (*guest.Program, error) {
+	v, _ := programs.LoadOrStore(pkg+" "+string(sched), &compiled{})
 	c := v.(*compiled)
 	c.once.Do(func() {
 		var dir bytes.Buffer
@@ -49,7 +55,7 @@ func Program(pkg string) (*guest.Program, error) {
 			return
 		}
 		var b *gotest.Binary
-		if b, c.err = gotest.BuildCommand(context.Background(), strings.TrimSpace(dir.String()), ""); c.err != nil {
+		if b, c.err = gotest.BuildCommandWith(context.Background(), strings.TrimSpace(dir.String()), "", gotest.BuildOptions{Schedule: sched}); c.err != nil {
 			return
 		}
 		var bin []byte

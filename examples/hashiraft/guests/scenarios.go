@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/simlab-go/simlab/guest"
+	"github.com/simlab-go/simlab/guest/gotest"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 )
@@ -14,48 +15,37 @@ var params = []scenarios.Param{
 	{Name: "servers", Default: "3", Doc: "raft servers, each a guest", Min: 3, Max: 5},
 	{Name: "clients", Default: "3", Doc: "concurrent clients (all in one guest node, c0)", Min: 1, Max: 10, Shrink: true},
 	{Name: "ops", Default: "20", Doc: "operations per client", Min: 0, Max: 200, Shrink: true},
+	{Name: "sched", Default: "fifo", Doc: "the order the guests' runnable goroutines run in: fifo (Go's own on wasm) or shuffle (drawn from the seed)"},
+}
+
+// after is what every faulty scenario's summary ends with.
+const after = " for 5 s: linearizable, and the clients done within 60 s after"
+
+// catalogue is the scenarios, each run over a server program (the kvnode
+// command, or a test's broken variant).
+var catalogue = []struct {
+	name, summary string
+	run           func(c *scenarios.Case, p *guest.Program)
+}{
+	{"basic", "hashicorp/raft servers as guests over simlab's network, no faults: every operation answered, none given up on, linearizable, within 60 s", basic},
+	{"crash-restart", "servers crashed (some inside a handler, some rebooted at once) and restarted, torn disk writes," + after, crashRestart},
+	{"partitions", "partitions of every shape, clogs, loss, duplication and reordering" + after, func(c *scenarios.Case, p *guest.Program) {
+		faulty(c, p, scenarios.Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond})
+	}},
+	{"sockets", "the servers' TCP connections reset or aborted (half-open at the peer) every ~300 ms, with 5% loss," + after, func(c *scenarios.Case, p *guest.Program) {
+		faulty(c, p, scenarios.Profile{Sockets: true, Loss: 0.05, Gap: 300 * time.Millisecond})
+	}},
+	{"swarm", "a fault profile drawn from the seed (crashes, torn writes, reboots, partitions, loss, duplication, clogs, pauses, clock skew, connection resets and aborts)" + after, swarm},
 }
 
 func init() {
-	scenarios.Register(scenarios.Scenario{
-		Name:      "hashiguest/basic",
-		Summary:   "hashicorp/raft servers as guests over simlab's network, no faults: every operation answered, none given up on, linearizable, within 60 s",
-		Params:    params,
-		Histories: true,
-		Run:       func(c *scenarios.Case) { basic(c, server(c)) },
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name:      "hashiguest/crash-restart",
-		Summary:   "servers crashed (some inside a handler, some rebooted at once) and restarted, torn disk writes, for 5 s: linearizable, and the clients done within 60 s after",
-		Params:    params,
-		Histories: true,
-		Run:       func(c *scenarios.Case) { crashRestart(c, server(c)) },
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name:      "hashiguest/partitions",
-		Summary:   "partitions of every shape, clogs, loss, duplication and reordering for 5 s: linearizable, and the clients done within 60 s after",
-		Params:    params,
-		Histories: true,
-		Run: func(c *scenarios.Case) {
-			faulty(c, server(c), scenarios.Profile{Partition: true, Clog: true, Loss: 0.1, Dup: 0.1, Reorder: 0.1, Gap: 400 * time.Millisecond})
-		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name:      "hashiguest/sockets",
-		Summary:   "the servers' TCP connections reset or aborted (half-open at the peer) every ~300 ms, with 5% loss, for 5 s: linearizable, and the clients done within 60 s after",
-		Params:    params,
-		Histories: true,
-		Run: func(c *scenarios.Case) {
-			faulty(c, server(c), scenarios.Profile{Sockets: true, Loss: 0.05, Gap: 300 * time.Millisecond})
-		},
-	})
-	scenarios.Register(scenarios.Scenario{
-		Name:      "hashiguest/swarm",
-		Summary:   "a fault profile drawn from the seed (crashes, torn writes, reboots, partitions, loss, duplication, clogs, pauses, clock skew, connection resets and aborts) for 5 s: linearizable, and the clients done within 60 s after",
-		Params:    params,
-		Histories: true,
-		Run:       func(c *scenarios.Case) { swarm(c, server(c)) },
-	})
+	for _, sc := range catalogue {
+		run := sc.run
+		scenarios.Register(scenarios.Scenario{
+			Name: "hashiguest/" + sc.name, Summary: sc.summary, Params: params, Histories: true,
+			Run: func(c *scenarios.Case) { run(c, server(c)) },
+		})
+	}
 }
 
 // basic is hashiguest/basic over the server program p.
@@ -99,9 +89,18 @@ func faulty(c *scenarios.Case, p *guest.Program, prof scenarios.Profile) {
 	cl.finish(60 * time.Second)
 }
 
-// server is the server program, built once per process.
+// server is the server program, built once per process for each -p sched.
 func server(c *scenarios.Case) *guest.Program {
-	p, err := Program(ServerPackage)
+	return program(c, ServerPackage)
+}
+
+// program is the main package pkg built with the run's goroutine schedule.
+func program(c *scenarios.Case, pkg string) *guest.Program {
+	sched, err := gotest.ParseSchedule(c.Param("sched"))
+	if err != nil {
+		c.BadInput("-p sched=%s: %v", c.Param("sched"), err)
+	}
+	p, err := ProgramWith(pkg, sched)
 	c.Must(err)
 	return p
 }
