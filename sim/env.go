@@ -24,6 +24,11 @@ type nodeState struct {
 	up        bool
 	paused    bool
 	held      []int32 // slab slots of events that arrived while paused
+	// started says the incarnation has handled its Start; early holds
+	// the messages that reached it before (queued for the instant of its
+	// restart, ahead of the Start by their keys), delivered right after.
+	started bool
+	early   []int32
 	inc       uint32
 	nextTimer node.TimerID
 	timers    map[node.TimerID]struct{} // live timers of this incarnation

@@ -82,6 +82,11 @@ func (w *World) takeDown(n *nodeState) (kept int, torn bool) {
 		w.release(slot)
 	}
 	n.held = nil
+	for _, slot := range n.early {
+		w.drop(&w.slab[slot], "receiver crashed")
+		w.release(slot)
+	}
+	n.early = nil
 	return n.disk.crash(w.faults, w.cfg.Disk)
 }
 

@@ -475,6 +475,13 @@ func (w *World) dispatch(it item) {
 		w.pushSlot(max(n.busyUntil, w.now), keyInOrder, it.slot)
 		return
 	}
+	if ev.kind == evRecv && !n.started {
+		// Start is the first event of every incarnation: a message that
+		// arrives at the instant of a restart, ahead of the Start by its
+		// key, waits for it.
+		n.early = append(n.early, it.slot)
+		return
+	}
 	switch ev.kind {
 	case evRecv:
 		if w.net.blocked(ev.from, ev.node) {
@@ -525,6 +532,11 @@ func (w *World) dispatch(it item) {
 			w.trace(Record{Kind: "start", Node: n.name, Detail: fmt.Sprintf("incarnation %d restarted=%v", n.inc, restarted)})
 		}
 		w.release(it.slot)
+		n.started = true
+		for _, slot := range n.early {
+			w.pushSlot(w.now, keyInOrder, slot)
+		}
+		n.early = n.early[:0]
 		w.run(n, &w.start)
 	}
 }
@@ -620,7 +632,7 @@ func (w *World) Invoke(id node.ID, label string, fn func(env node.Env)) bool {
 	if w.running != nil {
 		panic("sim: World.Invoke called from inside a handler")
 	}
-	if w.failure != nil || !n.up || n.paused || n.busyUntil > w.now || n.commitPending {
+	if w.failure != nil || !n.up || !n.started || n.paused || n.busyUntil > w.now || n.commitPending {
 		return false
 	}
 	w.hash(0x1a40c, uint64(id), node.HashString(label))
@@ -633,6 +645,7 @@ func (w *World) Invoke(id node.ID, label string, fn func(env node.Env)) bool {
 func (w *World) boot(n *nodeState, restarted bool) {
 	n.inc++
 	n.up = true
+	n.started = false
 	n.paused = false
 	n.nextTimer = 0
 	n.timers = map[node.TimerID]struct{}{}
