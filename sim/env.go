@@ -21,14 +21,14 @@ type nodeState struct {
 	// cryptorand.go); made on the first read.
 	cryptoRand *node.Rand
 
-	up        bool
-	paused    bool
-	held      []int32 // slab slots of events that arrived while paused
+	up     bool
+	paused bool
+	held   []int32 // slab slots of events that arrived while paused
 	// started says the incarnation has handled its Start; early holds
 	// the messages that reached it before (queued for the instant of its
 	// restart, ahead of the Start by their keys), delivered right after.
-	started bool
-	early   []int32
+	started   bool
+	early     []int32
 	inc       uint32
 	nextTimer node.TimerID
 	timers    map[node.TimerID]struct{} // live timers of this incarnation
