@@ -632,7 +632,7 @@ func (w *World) Invoke(id node.ID, label string, fn func(env node.Env)) bool {
 	if w.running != nil {
 		panic("sim: World.Invoke called from inside a handler")
 	}
-	if w.failure != nil || !n.up || !n.started || n.paused || n.busyUntil > w.now || n.commitPending {
+	if w.failure != nil || !n.up || n.paused || n.busyUntil > w.now || n.commitPending {
 		return false
 	}
 	w.hash(0x1a40c, uint64(id), node.HashString(label))
