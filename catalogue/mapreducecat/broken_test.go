@@ -214,7 +214,8 @@ func volatileIncarnation(inner node.Handler) node.Handler {
 
 type noSyncDisk struct{ node.Disk }
 
-func (noSyncDisk) Sync() {}
+func (noSyncDisk) Sync()           {}
+func (noSyncDisk) SyncFile(string) {}
 
 // waitForReexecution: a reducer told that a map output it needs is being
 // re-executed keeps waiting for it instead of handing its own task back,

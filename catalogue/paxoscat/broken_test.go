@@ -36,7 +36,8 @@ func forgetsPromises(pc *pxCluster) {
 // before what it promised or accepted is durable.
 type lazyDisk struct{ node.Disk }
 
-func (lazyDisk) Sync() {}
+func (lazyDisk) Sync()           {}
+func (lazyDisk) SyncFile(string) {}
 
 type lazyEnv struct{ node.Env }
 

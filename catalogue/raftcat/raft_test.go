@@ -25,7 +25,8 @@ func (e forgetfulEnv) Disk() node.Disk { return e.disk }
 
 type noSyncDisk struct{ node.Disk }
 
-func (noSyncDisk) Sync() {}
+func (noSyncDisk) Sync()           {}
+func (noSyncDisk) SyncFile(string) {}
 
 // amnesiaDisks holds each incarnation's private disk.
 type amnesiaDisks map[*raftHost]*nodetest.Disk

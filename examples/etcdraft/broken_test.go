@@ -17,7 +17,8 @@ import (
 // entries durable when a crash can still take them.
 type noSync struct{ node.Disk }
 
-func (noSync) Sync() {}
+func (noSync) Sync()           {}
+func (noSync) SyncFile(string) {}
 
 type noSyncEnv struct{ node.Env }
 
@@ -47,6 +48,9 @@ func (d *deferredDisk) Remove(name string) {
 }
 
 func (d *deferredDisk) Sync() { d.ops = append(d.ops, func(k node.Disk) { k.Sync() }) }
+func (d *deferredDisk) SyncFile(name string) {
+	d.ops = append(d.ops, func(k node.Disk) { k.SyncFile(name) })
+}
 
 type sendFirstEnv struct {
 	node.Env

@@ -49,6 +49,7 @@ func (d *memDisk) Append(name string, data []byte) {
 func (d *memDisk) Remove(name string) { d.do(func(f map[string][]byte) { delete(f, name) }) }
 func (d *memDisk) Names() []string    { return node.SortedKeys(d.files) }
 func (d *memDisk) Sync()              {}
+func (d *memDisk) SyncFile(string)    {}
 
 func entries(from, to, term uint64) []*pb.Entry {
 	var es []*pb.Entry

@@ -133,6 +133,9 @@ func (h fakeDiskHandle) Sync() {
 	h.e.effects = append(h.e.effects, effect{})
 }
 
+// SyncFile syncs everything: the map phase syncs whole disks only.
+func (h fakeDiskHandle) SyncFile(string) { h.Sync() }
+
 // durableAfter returns what a crash keeps of the disk if it strikes after
 // the first cut effects of the log, keeping the first keep of the writes
 // that were not synced by then. ok is false when keep exceeds them.
