@@ -19,8 +19,16 @@
 // host call with the fingerprint so far, so two runs that differ can be
 // compared call by call.
 //
-// Package guest/gotest builds a Go package's tests as such a program and
-// reads their verdicts; simrun -pkg sweeps them by seed. DESIGN.md, section
-// 12, says how the pieces fit and how a guest is to become a node of a
-// World.
+// Program.Node makes a program a node of a sim.World instead: one instance
+// per incarnation, its clock the node's, its sleeps the node's timers, its
+// files under /data the node's disk (per-file fsync), its sockets (through
+// the guest package guest/simnet) TCP-like streams over the World's
+// network, and its work the node's CPU time. The operations reset and
+// abort, registered with package faults, act on a guest node's
+// connections.
+//
+// Package guest/gotest builds a Go package's tests (or a command) as such
+// a program, with Go's own goroutine order or one drawn from the seed, and
+// reads the tests' verdicts; simrun -pkg sweeps them by seed. DESIGN.md,
+// section 12, says how the pieces fit.
 package guest
