@@ -8,6 +8,8 @@ import (
 
 	"github.com/simlab-go/simlab/guest"
 	"github.com/simlab-go/simlab/guest/gotest"
+	"github.com/simlab-go/simlab/sim"
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // Run a test binary's TestTimers (three timers of 100, 200 and 300 ms,
@@ -42,4 +44,40 @@ func Example() {
 	// Output:
 	// passed: true
 	// virtual time: 310ms
+}
+
+// Run a server and a client, one Go program (testdata/netnode) built for
+// wasip1, as two nodes of a World: the client sends three lines over a
+// simnet connection, the server journals each on its disk, synced, and
+// answers. The World's clock, network and disks are theirs.
+func ExampleProgram_Node() {
+	ctx := context.Background()
+	bin, err := gotest.BuildCommand(ctx, "testdata/netnode", "") // go build for wasip1
+	if err != nil {
+		panic(err)
+	}
+	module, err := os.ReadFile(bin.Path)
+	if err != nil {
+		panic(err)
+	}
+	p, err := guest.Compile(ctx, module, guest.CompileOptions{})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close(ctx)
+	w := sim.New(1, sim.Config{})
+	defer w.Close()
+	w.AddNode("s1", p.Node(guest.NodeConfig{Args: []string{"-role", "server", "-addr", ":7000"}, Net: w}))
+	w.AddNode("c1", p.Node(guest.NodeConfig{Args: []string{"-role", "client", "-addr", "s1:7000", "-n", "3"}, Net: w,
+		Output: func(_ node.Env, line string) { fmt.Println(line) }}))
+	if err := w.RunFor(10 * time.Second); err != nil {
+		panic(err)
+	}
+	fmt.Println("journal:", w.Files(0))
+	// Output:
+	// reply: ok 1 line 1
+	// reply: ok 2 line 2
+	// reply: ok 3 line 3
+	// done
+	// journal: [journal]
 }
