@@ -254,3 +254,22 @@ func firstWith(lines []string, prefix string) string {
 	}
 	return ""
 }
+
+// TestExitedGuestRefuses: a node whose program has exited answers what
+// reaches it with a reset, as a machine whose process is gone: the
+// client's dials are refused at once rather than left to time out.
+func TestExitedGuestRefuses(t *testing.T) {
+	p := netnode(t)
+	w := sim.New(1, sim.Config{})
+	t.Cleanup(w.Close)
+	var client []string
+	w.AddNode("s1", p.Node(guest.NodeConfig{Args: []string{"-role", "server", "-addr", ":7000", "-dir", "/data/missing"}, Net: w}))
+	w.AddNode("c1", p.Node(guest.NodeConfig{Args: []string{"-role", "client", "-addr", "s1:7000", "-n", "1"}, Net: w,
+		Output: func(_ node.Env, line string) { client = append(client, line) }}))
+	if err := w.RunFor(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if len(client) == 0 || !strings.Contains(client[0], "onnection refused") {
+		t.Fatalf("the client's first lines %q; want a dial refused by the exited server", client[:min(len(client), 3)])
+	}
+}

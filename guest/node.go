@@ -116,7 +116,16 @@ func (g *guestNode) Handle(env node.Env, ev node.Event) {
 		go g.p.runNode(g.cfg, g.run)
 		g.step(env)
 	case *node.Recv:
-		if seg, ok := ev.Msg.(*Segment); ok && g.run.end == "" {
+		seg, ok := ev.Msg.(*Segment)
+		switch {
+		case !ok:
+		case g.run.end != "":
+			// The program has exited: like a machine whose process is
+			// gone, the node resets what reaches it.
+			if seg.Flags&FlagRST == 0 {
+				reset(env, ev.From, seg)
+			}
+		default:
 			g.run.stack.segment(env, ev.From, seg)
 			g.step(env)
 		}
