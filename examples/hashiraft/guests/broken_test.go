@@ -3,6 +3,7 @@
 package guests
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/simlab-go/simlab/scenarios"
@@ -43,4 +44,23 @@ func TestLazySyncMinimized(t *testing.T) {
 		t.Fatal("no failing seed within 60")
 	}
 	scenariotest.Minimizes(t, "log store acknowledges before it syncs", s, seed, scenarios.Options{})
+}
+
+// TestLazySyncBySchedule measures, when SIMLAB_SHARE_SEEDS=N is set, how
+// many of seeds 1-N catch the lazy store with the servers' goroutines in
+// Go's own order and in one drawn from the seed (-p sched=shuffle), for
+// the table of docs/guest-tests.md.
+func TestLazySyncBySchedule(t *testing.T) {
+	n := scenariotest.ShareSeeds(t)
+	if n == 0 {
+		t.Skip("a measurement: set SIMLAB_SHARE_SEEDS")
+	}
+	s := brokenCrashRestart(t)
+	row := "lazysync/crash-restart"
+	for _, sched := range []string{"fifo", "shuffle"} {
+		o := scenarios.Options{Params: map[string]string{"sched": sched}}
+		first, _ := scenariotest.FirstFailingSeed(t, s, n, o)
+		row += fmt.Sprintf(" | %s: first %d, %d/%d", sched, first, scenariotest.FailingShare(t, s, n, o), n)
+	}
+	t.Logf("SCHEDULE | %s", row)
 }
