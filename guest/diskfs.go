@@ -346,16 +346,24 @@ func (f *diskFile) Read(p []byte) (int, experimentalsys.Errno) {
 	return n, errno
 }
 
-func (f *diskFile) Pread(p []byte, off int64) (int, experimentalsys.Errno) {
+// usable says why the file cannot be read (or written) at off, or 0.
+func (f *diskFile) usable(write bool, off int64) experimentalsys.Errno {
 	switch {
 	case f.dir:
-		return 0, experimentalsys.EISDIR
-	case !f.readable:
-		return 0, experimentalsys.EBADF
+		return experimentalsys.EISDIR
+	case write && !f.writable, !write && !f.readable:
+		return experimentalsys.EBADF
 	case f.gone():
-		return 0, experimentalsys.EIO
+		return experimentalsys.EIO
 	case off < 0:
-		return 0, experimentalsys.EINVAL
+		return experimentalsys.EINVAL
+	}
+	return 0
+}
+
+func (f *diskFile) Pread(p []byte, off int64) (int, experimentalsys.Errno) {
+	if errno := f.usable(false, off); errno != 0 {
+		return 0, errno
 	}
 	data := f.data()
 	if off >= int64(len(data)) {
@@ -403,17 +411,8 @@ func (f *diskFile) Write(p []byte) (int, experimentalsys.Errno) {
 }
 
 func (f *diskFile) Pwrite(p []byte, off int64) (int, experimentalsys.Errno) {
-	switch {
-	case f.dir:
-		return 0, experimentalsys.EISDIR
-	case !f.writable:
-		return 0, experimentalsys.EBADF
-	case f.gone():
-		return 0, experimentalsys.EIO
-	case off < 0:
-		return 0, experimentalsys.EINVAL
-	case len(p) == 0:
-		return 0, 0
+	if errno := f.usable(true, off); errno != 0 || len(p) == 0 {
+		return 0, errno
 	}
 	data := f.data()
 	if off == int64(len(data)) {
@@ -430,15 +429,8 @@ func (f *diskFile) Pwrite(p []byte, off int64) (int, experimentalsys.Errno) {
 }
 
 func (f *diskFile) Truncate(size int64) experimentalsys.Errno {
-	switch {
-	case f.dir:
-		return experimentalsys.EISDIR
-	case !f.writable:
-		return experimentalsys.EBADF
-	case size < 0:
-		return experimentalsys.EINVAL
-	case f.gone():
-		return experimentalsys.EIO
+	if errno := f.usable(true, size); errno != 0 {
+		return errno
 	}
 	data := f.data()
 	if size == int64(len(data)) {
