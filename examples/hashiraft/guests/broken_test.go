@@ -14,22 +14,35 @@ import (
 // acknowledges entries before they are durable.
 const lazySyncPackage = "github.com/simlab-go/simlab/examples/hashiraft/guests/testdata/lazysync"
 
-// brokenCrashRestart is hashiguest/crash-restart over the lazy store.
-func brokenCrashRestart(t *testing.T) scenarios.Scenario {
-	s, ok := scenarios.Lookup("hashiguest/crash-restart")
+// broken is the hashiguest scenario of that name over the lazy store.
+func broken(t *testing.T, name string) scenarios.Scenario {
+	s, ok := scenarios.Lookup("hashiguest/" + name)
 	if !ok {
-		t.Fatal("hashiguest/crash-restart is not registered")
+		t.Fatalf("hashiguest/%s is not registered", name)
 	}
-	s.Name = "broken-lazysync/crash-restart"
-	s.Run = func(c *scenarios.Case) { crashRestart(c, program(c, lazySyncPackage)) }
+	for _, sc := range catalogue {
+		if sc.name == name {
+			run := sc.run
+			s.Name = "broken-lazysync/" + name
+			s.Run = func(c *scenarios.Case) { run(c, program(c, lazySyncPackage)) }
+			return s
+		}
+	}
+	t.Fatalf("hashiguest/%s is not in the catalogue", name)
 	return s
 }
 
 // TestLazySyncCaught: a log store that acknowledges before it syncs loses
 // acknowledged writes when a majority crashes in the window, and the
-// history check says so, at a seed where the correct servers pass.
+// history check says so, at a seed where the correct servers pass: under
+// the crashes of crash-restart, and far sooner when the whole cluster
+// loses power at once.
 func TestLazySyncCaught(t *testing.T) {
-	scenariotest.CaughtAs(t, brokenCrashRestart(t), "hashiguest/crash-restart", 60, "not linearizable")
+	for _, name := range []string{"power-loss", "crash-restart"} {
+		t.Run(name, func(t *testing.T) {
+			scenariotest.CaughtAs(t, broken(t, name), "hashiguest/"+name, 60, "not linearizable")
+		})
+	}
 }
 
 // TestLazySyncMinimized: the failing run shrinks to a smaller schedule
@@ -38,7 +51,7 @@ func TestLazySyncMinimized(t *testing.T) {
 	if testing.Short() {
 		t.Skip("minimizing runs the scenario many times")
 	}
-	s := brokenCrashRestart(t)
+	s := broken(t, "crash-restart")
 	seed, _ := scenariotest.FirstFailingSeed(t, s, 60, scenarios.Options{})
 	if seed == 0 {
 		t.Fatal("no failing seed within 60")
@@ -55,12 +68,14 @@ func TestLazySyncBySchedule(t *testing.T) {
 	if n == 0 {
 		t.Skip("a measurement: set SIMLAB_SHARE_SEEDS")
 	}
-	s := brokenCrashRestart(t)
-	row := "lazysync/crash-restart"
-	for _, sched := range []string{"fifo", "shuffle"} {
-		o := scenarios.Options{Params: map[string]string{"sched": sched}}
-		first, _ := scenariotest.FirstFailingSeed(t, s, n, o)
-		row += fmt.Sprintf(" | %s: first %d, %d/%d", sched, first, scenariotest.FailingShare(t, s, n, o), n)
+	for _, name := range []string{"crash-restart", "power-loss"} {
+		s := broken(t, name)
+		row := s.Name
+		for _, sched := range []string{"fifo", "shuffle"} {
+			o := scenarios.Options{Params: map[string]string{"sched": sched}}
+			first, _ := scenariotest.FirstFailingSeed(t, s, n, o)
+			row += fmt.Sprintf(" | %s: first %d, %d/%d", sched, first, scenariotest.FailingShare(t, s, n, o), n)
+		}
+		t.Logf("SCHEDULE | %s", row)
 	}
-	t.Logf("SCHEDULE | %s", row)
 }

@@ -18,6 +18,9 @@ var params = []scenarios.Param{
 	{Name: "sched", Default: "fifo", Doc: "the order the guests' runnable goroutines run in: fifo (Go's own on wasm) or shuffle (drawn from the seed)"},
 }
 
+// faultEnd is when the faults of a faulty scenario end.
+const faultEnd = 5 * time.Second
+
 // after is what every faulty scenario's summary ends with.
 const after = " for 5 s: linearizable, and the clients done within 60 s after"
 
@@ -35,6 +38,7 @@ var catalogue = []struct {
 	{"sockets", "the servers' TCP connections reset or aborted (half-open at the peer) every ~300 ms, with 5% loss," + after, func(c *scenarios.Case, p *guest.Program) {
 		faulty(c, p, scenarios.Profile{Sockets: true, Loss: 0.05, Gap: 300 * time.Millisecond})
 	}},
+	{"power-loss", "every server loses power at once (a crash, some inside a handler, unsynced writes torn or lost) every ~600 ms and comes back 100-300 ms later," + after, powerLoss},
 	{"swarm", "a fault profile drawn from the seed (crashes, torn writes, reboots, partitions, loss, duplication, clogs, pauses, clock skew, connection resets and aborts)" + after, swarm},
 }
 
@@ -63,6 +67,34 @@ func crashRestart(c *scenarios.Case, p *guest.Program) {
 	faulty(c, p, scenarios.Profile{Crash: true, CrashMid: true, Torn: true, Reboot: true, Gap: 400 * time.Millisecond})
 }
 
+// powerLoss is hashiguest/power-loss over the server program p: the
+// cluster's power fails as a whole, the test every durable store must
+// pass, since a write acknowledged before it was synced is then lost on
+// every server at once.
+func powerLoss(c *scenarios.Case, p *guest.Program) {
+	cl := newCluster(c, p, sim.Config{})
+	r := c.Rand("faults")
+	s := scenarios.Schedule{{At: 200 * time.Millisecond, Op: "disk", Args: []string{"torn"}}}
+	for t := 300 * time.Millisecond; t < faultEnd; {
+		t += r.Duration(0, 200*time.Millisecond).Round(time.Millisecond)
+		back := (t + r.Duration(100*time.Millisecond, 300*time.Millisecond)).Round(time.Millisecond)
+		for _, name := range cl.names {
+			op := "crash"
+			if r.Chance(0.5) {
+				op = "crash-mid"
+			}
+			s = append(s, scenarios.Action{At: t, Op: op, Args: []string{name}})
+		}
+		for _, name := range cl.names {
+			s = append(s, scenarios.Action{At: back, Op: "restart", Args: []string{name}})
+		}
+		t = back + 400*time.Millisecond
+	}
+	c.Apply(cl.w, s)
+	c.Must(cl.w.RunFor(faultEnd))
+	cl.finish(60 * time.Second)
+}
+
 // swarm is hashiguest/swarm over the server program p.
 func swarm(c *scenarios.Case, p *guest.Program) {
 	prof := scenarios.DrawProfile(c.Rand("swarm"))
@@ -83,7 +115,6 @@ func swarm(c *scenarios.Case, p *guest.Program) {
 // requires them to finish within 60 s and checks the history.
 func faulty(c *scenarios.Case, p *guest.Program, prof scenarios.Profile) {
 	cl := newCluster(c, p, sim.Config{})
-	const faultEnd = 5 * time.Second
 	c.Apply(cl.w, prof.Schedule(c.Rand("faults"), cl.names, len(cl.names), 200*time.Millisecond, faultEnd))
 	c.Must(cl.w.RunFor(faultEnd))
 	cl.finish(60 * time.Second)
