@@ -3,8 +3,11 @@
 package guests
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
+	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 )
@@ -30,6 +33,25 @@ func TestSameSeedSameRun(t *testing.T) {
 		}
 		if fps[0] != fps[1] {
 			t.Errorf("seed %d: fingerprints %x and %x", seed, fps[0], fps[1])
+		}
+	}
+}
+
+// TestReportDrawsGuests: the HTML report of a run draws the guests as its
+// lanes, their connections' segments as messages and their files' syncs.
+func TestReportDrawsGuests(t *testing.T) {
+	run, _, err := report.Capture("hashiguest/crash-restart", 1, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	if err := report.Write(&page, run); err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	for _, want := range []string{`"nodes":["s0","s1","s2","c0"]`, "tcp ", "sync raft/raft.log", "crash"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report has no %q", want)
 		}
 	}
 }
