@@ -101,16 +101,36 @@ func Parse(text string) (Schedule, error) {
 }
 
 // ParseWorlds parses the schedules of a run of several worlds, one per
-// world in the order the scenario makes them, separated by "/" (the form
-// Join prints): "1s crash s1 / none".
+// world in the order the scenario makes them, separated by "/" with a space
+// on at least one side (the form Join prints): "1s crash s1 / none". A "/"
+// inside a word is part of it: a file name such as raft/raft.log.
 func ParseWorlds(text string) ([]Schedule, error) {
 	var out []Schedule
-	for _, part := range strings.Split(text, "/") {
+	for _, part := range splitWorlds(text) {
 		s, err := Parse(part)
 		if err != nil {
+			if strings.Contains(part, "/") {
+				err = fmt.Errorf("%w (to separate the schedules of several worlds, put a space before or after the /)", err)
+			}
 			return nil, err
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// splitWorlds splits text at each "/" that is not inside a word.
+func splitWorlds(text string) []string {
+	var parts []string
+	start := 0
+	space := func(i int) bool {
+		return i < 0 || i >= len(text) || strings.ContainsRune(" \t\n;", rune(text[i]))
+	}
+	for i := 0; i < len(text); i++ {
+		if text[i] == '/' && (space(i-1) || space(i+1)) {
+			parts = append(parts, text[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, text[start:])
 }

@@ -225,3 +225,35 @@ func TestActionsOfOneInstantRunInListedOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestParseWorldsKeepsPathsWhole: a "/" with a space beside it separates
+// the schedules of worlds; one inside a word (a guest's file name) does
+// not.
+func TestParseWorldsKeepsPathsWhole(t *testing.T) {
+	for _, tt := range []struct {
+		text   string
+		worlds int
+		last   string // the last action of the last world
+	}{
+		{"1s crash s1 / none", 2, ""},
+		{"1s crash s1 /2s crash s2", 2, "2s crash s2"},
+		{"1s damage s0 flip raft/raft.log", 1, "1s damage s0 flip raft/raft.log"},
+		{"1s crash s1 / 2s damage s0 lose snapshots/1-2-3/meta.json", 2, "2s damage s0 lose snapshots/1-2-3/meta.json"},
+	} {
+		ws, err := ParseWorlds(tt.text)
+		if err != nil {
+			t.Errorf("%q: %v", tt.text, err)
+			continue
+		}
+		last := ""
+		if s := ws[len(ws)-1]; len(s) > 0 {
+			last = s[len(s)-1].String()
+		}
+		if len(ws) != tt.worlds || last != tt.last {
+			t.Errorf("%q: %d worlds, last action %q; want %d and %q", tt.text, len(ws), last, tt.worlds, tt.last)
+		}
+	}
+	if _, err := ParseWorlds("none/none"); err == nil || !strings.Contains(err.Error(), "put a space before or after the /") {
+		t.Errorf(`"none/none": %v; want a hint to space the separator`, err)
+	}
+}

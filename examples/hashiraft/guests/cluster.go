@@ -84,6 +84,7 @@ type cluster struct {
 	pending map[[2]uint64]int // a call's recorder id, by client and seq
 	done    bool              // the clients finished
 	lost    int               // operations given up on
+	refused []string          // servers that refused to start over damaged state
 }
 
 // newCluster builds the servers from program p (the kvnode binary, or a
@@ -101,7 +102,7 @@ func newCluster(c *scenarios.Case, p *guest.Program, cfg sim.Config) *cluster {
 	for _, name := range cl.names {
 		args := []string{"-id", name, "-peers", strings.Join(peers, ","), "-raft", fmt.Sprintf(":%d", raftPort),
 			"-client", fmt.Sprintf(":%d", clientPort), "-dir", "/data"}
-		cl.servers = append(cl.servers, cl.w.AddNode(name, p.Node(guest.NodeConfig{Name: "kvnode", Args: args, Net: cl.w})))
+		cl.servers = append(cl.servers, cl.w.AddNode(name, p.Node(guest.NodeConfig{Name: "kvnode", Args: args, Net: cl.w, Output: cl.serverOutput})))
 	}
 	cl.rec = scenarios.NewRecorder(cl.w)
 	args := []string{"-servers", strings.Join(addrs, ","), "-clients", fmt.Sprint(clients), "-ops", fmt.Sprint(ops),
@@ -109,6 +110,20 @@ func newCluster(c *scenarios.Case, p *guest.Program, cfg sim.Config) *cluster {
 	cl.w.AddNode("c0", p.Node(guest.NodeConfig{Name: "kvnode", Args: args, Net: cl.w, Output: cl.output}))
 	c.Describe(cl.describe)
 	return cl
+}
+
+// serverOutput watches a server's standard output for its refusal to start
+// over damaged state (kvnode.ExitDamaged): right when the World damaged its
+// disk, a failure when it never did (a torn tail taken for damage).
+func (cl *cluster) serverOutput(env node.Env, line string) {
+	if !strings.HasPrefix(line, "refused: ") {
+		return
+	}
+	id := env.Self()
+	cl.refused = append(cl.refused, cl.w.Name(id))
+	if len(cl.w.Damaged(id)) == 0 {
+		cl.c.Failf("%s refused to start over a disk the World never damaged: %s", cl.w.Name(id), strings.TrimPrefix(line, "refused: "))
+	}
 }
 
 // output reads one line of the clients' history.

@@ -4,12 +4,14 @@ package guests
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/simlab-go/simlab/report"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
+	"github.com/simlab-go/simlab/sim"
 )
 
 // TestScenariosPass: every hashiguest scenario passes its first three seeds
@@ -53,5 +55,34 @@ func TestReportDrawsGuests(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report has no %q", want)
 		}
+	}
+}
+
+// TestDamagedServerRefuses: a server whose synced log is damaged while it
+// is down (a byte flipped, the file truncated or lost) refuses to start,
+// saying where, instead of coming back having forgotten what it
+// acknowledged; the other two go on serving, and the history holds.
+func TestDamagedServerRefuses(t *testing.T) {
+	for _, kind := range []string{"flip", "truncate", "lose"} {
+		var refusal string
+		o := scenarios.Options{
+			Faults: fmt.Sprintf("1s crash s0; 1.1s damage s0 %s raft/raft.log; 1.2s restart s0", kind),
+			Trace: func(r sim.Record) {
+				if r.Kind == "log" && r.Node == "s0" && strings.HasPrefix(r.Detail, "refused: ") {
+					refusal = r.Detail
+				}
+			},
+		}
+		out, err := scenarios.Run("hashiguest/basic", 1, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Passed {
+			t.Errorf("%s: the run failed: %v", kind, out.Failures)
+		}
+		if !strings.Contains(refusal, "raft/raft.log is damaged at offset") {
+			t.Errorf("%s: s0 said %q; want its refusal naming the log", kind, refusal)
+		}
+		t.Logf("%s: %s", kind, refusal)
 	}
 }

@@ -1,6 +1,7 @@
 package kvnode
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,11 +49,28 @@ func Main(args []string, stdout, stderr io.Writer, open func(dir string) (Store,
 	cfg := ServerConfig{ID: *id, Peers: ps, RaftBind: *raftBind, ClientBind: *clientBind, Dir: *dir, LogOutput: stderr}
 	if open != nil {
 		if cfg.Store, err = open(*dir); err != nil {
+			if errors.As(err, new(*DamageError)) {
+				fmt.Fprintln(stdout, "refused:", err)
+				return ExitDamaged
+			}
 			fmt.Fprintln(stderr, "kvnode:", err)
 			return 1
 		}
 	}
 	err = Serve(cfg)
+	var damage *DamageError
+	if errors.As(err, &damage) {
+		// The one line a harness (or an operator) looks for: the node
+		// refuses to start rather than forget what it synced.
+		fmt.Fprintln(stdout, "refused:", err)
+		return ExitDamaged
+	}
 	fmt.Fprintln(stderr, "kvnode:", err)
 	return 1
 }
+
+// ExitDamaged is the exit status of a server that refuses to start over
+// damaged state (a *DamageError): an operator restores its data directory
+// from a healthy peer (or removes the server from the cluster and adds a
+// fresh one) rather than restart it as it is.
+const ExitDamaged = 3

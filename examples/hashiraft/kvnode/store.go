@@ -24,11 +24,20 @@ import (
 // The log is one file of records, each [length u32][CRC-32C u32][payload]:
 // an entry, or a deletion of a range of entries. StoreLogs appends the
 // entries and fsyncs the file before it returns, which is what raft
-// requires before it acknowledges them. At open the records are replayed;
-// a record that does not verify ends the log (a write torn by a crash,
-// after the last fsync) and is cut off. When deletions have made most of
-// the file dead, it is rewritten: a new file, fsynced, renamed over the
-// old one, and the directory fsynced.
+// requires before it acknowledges them; it then appends the log's new
+// length to a ledger file and fsyncs that too, so the store knows how much
+// of its log it ever promised. When deletions have made most of the file
+// dead, it is rewritten: the ledger first, then a new log, each written
+// aside, fsynced, renamed over the old one, and the directory fsynced.
+//
+// At open the records are replayed. A record cut short at the end of the
+// file is a write torn by a crash after the last fsync, and is cut off. But
+// the store refuses to open (a *DamageError naming the file, the offset and
+// what it found) rather than forget what it synced: a whole record that
+// does not verify, a log shorter than its ledger says was synced, a log
+// without its ledger or its stable store. A real disk does that (a flipped
+// bit, a truncated or lost file), and raft would otherwise come back
+// having forgotten a vote or an entry it acknowledged.
 //
 // The stable store (term, vote) is one small file replaced the same way at
 // every Set.
@@ -38,7 +47,9 @@ type FileStore struct {
 
 	mu      sync.Mutex
 	log     *os.File
-	records int // records in the log file
+	ledger  *os.File
+	size    int64 // the log file's length
+	records int   // records in the log file
 	entries map[uint64]*raft.Log
 	first   uint64
 	last    uint64
@@ -55,6 +66,7 @@ type FileStoreOptions struct {
 
 const (
 	logName    = "raft.log"
+	ledgerName = "raft.ledger"
 	stableName = "raft.stable"
 
 	recordEntry  = 'e'
@@ -72,32 +84,114 @@ func OpenFileStore(dir string, opts FileStoreOptions) (*FileStore, error) {
 	if err := s.loadStable(); err != nil {
 		return nil, err
 	}
-	if err := s.loadLog(); err != nil {
+	synced, err := s.loadLedger()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadLog(synced); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// DamageError is a store that refuses to open: what it read of File at
+// Offset is not what it synced there.
+type DamageError struct {
+	File   string
+	Offset int64
+	Found  string
+}
+
+func (e *DamageError) Error() string {
+	return fmt.Sprintf("%s is damaged at offset %d: %s; the store refuses to open rather than forget what it synced", e.File, e.Offset, e.Found)
+}
+
+// loadLedger reads how many bytes of the log were synced: the last record
+// of the ledger that verifies (a torn last record is a crash's). It opens
+// the ledger for appending.
+func (s *FileStore) loadLedger() (int64, error) {
+	data, err := os.ReadFile(s.path(ledgerName))
+	missing := errors.Is(err, os.ErrNotExist)
+	if err != nil && !missing {
+		return 0, err
+	}
+	var synced int64
+	good := 0
+	for off := 0; off < len(data); {
+		payload, n, ok := readRecord(data[off:])
+		if !ok || len(payload) != 8 {
+			if whole(data[off:]) {
+				return 0, &DamageError{File: s.path(ledgerName), Offset: int64(off), Found: "a record that does not verify"}
+			}
+			break // torn by a crash
+		}
+		synced = int64(binary.LittleEndian.Uint64(payload))
+		off += n
+		good = off
+	}
+	logInfo, logErr := os.Stat(s.path(logName))
+	switch {
+	case missing && logErr == nil && logInfo.Size() > 0:
+		return 0, &DamageError{File: s.path(ledgerName), Found: "the file is missing, yet the log has records"}
+	case synced > 0 && len(s.stable) == 0:
+		return 0, &DamageError{File: s.path(stableName), Found: "the stable store (term, vote) is missing, yet the log was synced"}
+	}
+	f, err := os.OpenFile(s.path(ledgerName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	if good < len(data) {
+		if err := f.Truncate(int64(good)); err != nil {
+			f.Close()
+			return 0, err
+		}
+	}
+	if _, err := f.Seek(int64(good), io.SeekStart); err != nil {
+		f.Close()
+		return 0, err
+	}
+	s.ledger = f
+	return synced, nil
+}
+
+// whole says whether b holds a whole record (by its length field), which a
+// crash's torn write cannot leave behind: a crash keeps a prefix of the
+// last write, so only the last record can be cut short.
+func whole(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	return n == 0 || 8+n <= len(b)
+}
+
 func (s *FileStore) path(name string) string { return filepath.Join(s.dir, name) }
 
-// loadLog replays the log file and opens it for appending.
-func (s *FileStore) loadLog() error {
+// loadLog replays the log file and opens it for appending; synced is how
+// much of it the ledger says was synced.
+func (s *FileStore) loadLog(synced int64) error {
 	data, err := os.ReadFile(s.path(logName))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	good := 0
-	for off := 0; ; {
+	for off := 0; off < len(data); {
 		payload, n, ok := readRecord(data[off:])
 		if !ok {
-			break
+			if whole(data[off:]) {
+				return &DamageError{File: s.path(logName), Offset: int64(off), Found: "a whole record that does not verify"}
+			}
+			break // torn by a crash
 		}
 		if err := s.replay(payload); err != nil {
-			return fmt.Errorf("%s at offset %d: %w", s.path(logName), off, err)
+			return &DamageError{File: s.path(logName), Offset: int64(off), Found: err.Error()}
 		}
 		s.records++
 		off += n
 		good = off
+	}
+	if int64(good) < synced {
+		return &DamageError{File: s.path(logName), Offset: int64(good), Found: fmt.Sprintf("the log ends there, where its ledger says %d bytes were synced", synced)}
 	}
 	f, err := os.OpenFile(s.path(logName), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -118,7 +212,7 @@ func (s *FileStore) loadLog() error {
 		f.Close()
 		return err
 	}
-	s.log = f
+	s.log, s.size = f, int64(good)
 	return nil
 }
 
@@ -235,7 +329,8 @@ func (s *FileStore) sync(f *os.File) error {
 	return f.Sync()
 }
 
-// write appends records to the log and fsyncs it.
+// write appends records to the log and fsyncs it, then records the log's
+// synced length in the ledger and fsyncs that.
 func (s *FileStore) write(payloads ...[]byte) error {
 	var buf []byte
 	for _, p := range payloads {
@@ -245,7 +340,14 @@ func (s *FileStore) write(payloads ...[]byte) error {
 		return err
 	}
 	s.records += len(payloads)
-	return s.sync(s.log)
+	s.size += int64(len(buf))
+	if err := s.sync(s.log); err != nil {
+		return err
+	}
+	if _, err := s.ledger.Write(appendRecord(nil, binary.LittleEndian.AppendUint64(nil, uint64(s.size)))); err != nil {
+		return err
+	}
+	return s.sync(s.ledger)
 }
 
 // FirstIndex implements raft.LogStore.
@@ -324,19 +426,29 @@ func (s *FileStore) compact() error {
 	for _, i := range idx {
 		buf = appendRecord(buf, encodeLog(s.entries[i]))
 	}
+	// The ledger first: a crash between the two leaves the old, longer log
+	// under a ledger that promises less of it, which is no damage.
+	if err := s.replace(ledgerName, appendRecord(nil, binary.LittleEndian.AppendUint64(nil, uint64(len(buf))))); err != nil {
+		return err
+	}
 	if err := s.replace(logName, buf); err != nil {
 		return err
 	}
-	s.log.Close()
-	f, err := os.OpenFile(s.path(logName), os.O_RDWR, 0o644)
-	if err != nil {
-		return err
+	for _, old := range []*os.File{s.log, s.ledger} {
+		old.Close()
 	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
-		return err
+	var files [2]*os.File
+	for i, name := range []string{logName, ledgerName} {
+		f, err := os.OpenFile(s.path(name), os.O_RDWR, 0o644)
+		if err == nil {
+			_, err = f.Seek(0, io.SeekEnd)
+		}
+		if err != nil {
+			return err
+		}
+		files[i] = f
 	}
-	s.log, s.records = f, len(idx)
+	s.log, s.ledger, s.records, s.size = files[0], files[1], len(idx), int64(len(buf))
 	return nil
 }
 
@@ -381,13 +493,13 @@ func (s *FileStore) loadStable() error {
 	payload, n, ok := readRecord(data)
 	if !ok || n != len(data) {
 		// Replaced whole and synced before the rename: never torn.
-		return fmt.Errorf("%s is damaged: it does not verify", s.path(stableName))
+		return &DamageError{File: s.path(stableName), Found: "the file does not verify"}
 	}
 	for b := payload; len(b) > 0; {
 		var kv [2][]byte
 		for i := range kv {
 			if len(b) < 4 || len(b)-4 < int(binary.LittleEndian.Uint32(b)) {
-				return fmt.Errorf("%s is malformed", s.path(stableName))
+				return &DamageError{File: s.path(stableName), Offset: int64(len(payload) - len(b)), Found: "a malformed entry"}
 			}
 			n := int(binary.LittleEndian.Uint32(b))
 			kv[i], b = bytes.Clone(b[4:4+n]), b[4+n:]
@@ -445,10 +557,11 @@ func (s *FileStore) GetUint64(key []byte) (uint64, error) {
 	return binary.LittleEndian.Uint64(v), nil
 }
 
-// Close closes the log file.
+// Close closes the log and its ledger.
 func (s *FileStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ledger.Close()
 	return s.log.Close()
 }
 

@@ -1,6 +1,7 @@
 package kvnode
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,6 +76,7 @@ func TestFileStoreReopens(t *testing.T) {
 func TestFileStoreCutsATornTail(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := OpenFileStore(dir, FileStoreOptions{})
+	s.SetUint64([]byte("CurrentTerm"), 1)
 	s.StoreLogs(entries(1, 5, 1))
 	s.Close()
 	path := filepath.Join(dir, logName)
@@ -92,5 +94,53 @@ func TestFileStoreCutsATornTail(t *testing.T) {
 	again, _ := OpenFileStore(dir, FileStoreOptions{})
 	if last, _ := again.LastIndex(); last != 6 {
 		t.Fatalf("last index %d after appending past a cut tail; want 6", last)
+	}
+}
+
+// TestFileStoreRefusesDamage: what a crash cannot do to synced data, the
+// store refuses to open over, naming the file; a torn last record it cuts
+// off (TestFileStoreCutsATornTail).
+func TestFileStoreRefusesDamage(t *testing.T) {
+	for _, tt := range []struct {
+		name, file string
+		damage     func(path string)
+	}{
+		{"a byte flipped in a record", logName, func(p string) {
+			b, _ := os.ReadFile(p)
+			b[len(b)/3] ^= 0x40
+			os.WriteFile(p, b, 0o644)
+		}},
+		{"the log truncated", logName, func(p string) {
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)/2], 0o644)
+		}},
+		{"the log zeroed", logName, func(p string) {
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, make([]byte, len(b)), 0o644)
+		}},
+		{"the log lost", logName, func(p string) { os.Remove(p) }},
+		{"the ledger lost", ledgerName, func(p string) { os.Remove(p) }},
+		{"the stable store lost", stableName, func(p string) { os.Remove(p) }},
+		{"the stable store zeroed", stableName, func(p string) {
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, make([]byte, len(b)), 0o644)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, _ := OpenFileStore(dir, FileStoreOptions{})
+			s.SetUint64([]byte("CurrentTerm"), 1)
+			for i := uint64(0); i < 5; i++ {
+				s.StoreLogs(entries(i*10+1, i*10+10, 1))
+			}
+			s.Close()
+			tt.damage(filepath.Join(dir, tt.file))
+			_, err := OpenFileStore(dir, FileStoreOptions{})
+			var de *DamageError
+			if !errors.As(err, &de) {
+				t.Fatalf("opened over %s: %v; want a *DamageError", tt.name, err)
+			}
+			t.Logf("%v", err)
+		})
 	}
 }
