@@ -99,14 +99,7 @@ func (f *sockFile) Close() experimentalsys.Errno {
 func (f *sockFile) IsNonblock() bool                       { return true }
 func (f *sockFile) SetNonblock(bool) experimentalsys.Errno { return 0 }
 func (f *sockFile) Poll(flag experimentalsys.Pflag, _ int32) (bool, experimentalsys.Errno) {
-	return f.ready(flag&experimentalsys.POLLOUT != 0), 0
-}
-
-func (f *sockFile) ready(write bool) bool {
-	if write {
-		return f.s.writable()
-	}
-	return f.s.readable()
+	return f.s.ready(flag&experimentalsys.POLLOUT != 0), 0
 }
 
 // ready says whether descriptor fd is ready for a read (or a write): a
@@ -114,11 +107,5 @@ func (f *sockFile) ready(write bool) bool {
 // standard input) is always ready.
 func (st *netStack) ready(fd int32, write bool) bool {
 	s := st.fds[fd]
-	if s == nil {
-		return true
-	}
-	if write {
-		return s.writable()
-	}
-	return s.readable()
+	return s == nil || s.ready(write)
 }

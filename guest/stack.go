@@ -3,6 +3,8 @@ package guest
 import (
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
@@ -168,15 +170,10 @@ func (st *netStack) lookup(host string) (node.ID, bool) {
 	if st.dir != nil {
 		return st.dir.Lookup(host)
 	}
-	var id int
-	if len(host) > 1 && host[0] == 'n' {
-		for _, r := range host[1:] {
-			if r < '0' || r > '9' {
-				return 0, false
-			}
-			id = id*10 + int(r-'0')
+	if rest, ok := strings.CutPrefix(host, "n"); ok {
+		if id, err := strconv.Atoi(rest); err == nil && id >= 0 {
+			return node.ID(id), true
 		}
-		return node.ID(id), true
 	}
 	return 0, false
 }
@@ -523,6 +520,14 @@ func (st *netStack) detach(s *sock) {
 		delete(st.fds, s.fd)
 	}
 	s.fd = -1
+}
+
+// ready is what poll_oneoff reports for s, for a read or a write.
+func (s *sock) ready(write bool) bool {
+	if write {
+		return s.writable()
+	}
+	return s.readable()
 }
 
 // readable and writable are what poll_oneoff reports for s.

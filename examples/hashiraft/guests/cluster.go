@@ -84,7 +84,6 @@ type cluster struct {
 	pending map[[2]uint64]int // a call's recorder id, by client and seq
 	done    bool              // the clients finished
 	lost    int               // operations given up on
-	refused []string          // servers that refused to start over damaged state
 }
 
 // newCluster builds the servers from program p (the kvnode binary, or a
@@ -120,7 +119,6 @@ func (cl *cluster) serverOutput(env node.Env, line string) {
 		return
 	}
 	id := env.Self()
-	cl.refused = append(cl.refused, cl.w.Name(id))
 	if len(cl.w.Damaged(id)) == 0 {
 		cl.c.Failf("%s refused to start over a disk the World never damaged: %s", cl.w.Name(id), strings.TrimPrefix(line, "refused: "))
 	}

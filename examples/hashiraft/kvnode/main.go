@@ -48,18 +48,12 @@ func Main(args []string, stdout, stderr io.Writer, open func(dir string) (Store,
 	}
 	cfg := ServerConfig{ID: *id, Peers: ps, RaftBind: *raftBind, ClientBind: *clientBind, Dir: *dir, LogOutput: stderr}
 	if open != nil {
-		if cfg.Store, err = open(*dir); err != nil {
-			if errors.As(err, new(*DamageError)) {
-				fmt.Fprintln(stdout, "refused:", err)
-				return ExitDamaged
-			}
-			fmt.Fprintln(stderr, "kvnode:", err)
-			return 1
-		}
+		cfg.Store, err = open(*dir)
 	}
-	err = Serve(cfg)
-	var damage *DamageError
-	if errors.As(err, &damage) {
+	if err == nil {
+		err = Serve(cfg)
+	}
+	if errors.As(err, new(*DamageError)) {
 		// The one line a harness (or an operator) looks for: the node
 		// refuses to start rather than forget what it synced.
 		fmt.Fprintln(stdout, "refused:", err)
