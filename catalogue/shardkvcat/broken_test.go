@@ -106,18 +106,24 @@ func keepMoved(s *shardkv.Server, env node.Env, ev node.Event) (node.Event, bool
 	return ev, true
 }
 
-// staleReads: a group keeps answering reads of a shard it has given away,
-// from its frozen copy, until the copy is deleted.
-func staleReads(s *shardkv.Server, env node.Env, ev node.Event) (node.Event, bool) {
+// clientRequest is the client operation an event delivers, if it is one.
+func clientRequest(ev node.Event) (*node.Recv, rsm.Request, shardkv.Op, bool) {
 	m, ok := ev.(*node.Recv)
 	if !ok {
-		return ev, true
+		return nil, rsm.Request{}, shardkv.Op{}, false
 	}
 	req, ok := m.Msg.(rsm.Request)
 	if !ok {
-		return ev, true
+		return nil, rsm.Request{}, shardkv.Op{}, false
 	}
 	op, ok := req.Op.(shardkv.Op)
+	return m, req, op, ok
+}
+
+// staleReads: a group keeps answering reads of a shard it has given away,
+// from its frozen copy, until the copy is deleted.
+func staleReads(s *shardkv.Server, env node.Env, ev node.Event) (node.Event, bool) {
+	m, req, op, ok := clientRequest(ev)
 	cfg := s.Config()
 	shard := shardkv.Key2Shard(op.Key, len(cfg.Shards))
 	if !ok || op.Kind != shardkv.Get || s.ShardState(shard) != shardkv.Leaving {
@@ -139,15 +145,7 @@ func staleReads(s *shardkv.Server, env node.Env, ev node.Event) (node.Event, boo
 // has given away, without applying them (the frozen copy takes no
 // writes), as if it served the shard until the new owner pulled it.
 func ackGivenAway(s *shardkv.Server, env node.Env, ev node.Event) (node.Event, bool) {
-	m, ok := ev.(*node.Recv)
-	if !ok {
-		return ev, true
-	}
-	req, ok := m.Msg.(rsm.Request)
-	if !ok {
-		return ev, true
-	}
-	op, ok := req.Op.(shardkv.Op)
+	m, req, op, ok := clientRequest(ev)
 	if !ok || op.Kind == shardkv.Get {
 		return ev, true
 	}
