@@ -140,13 +140,7 @@ func TestBrokenPaxosIsCaught(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {
-			var broken scenarios.Scenario
-			for _, s := range pxScenarios(tt.tweak) {
-				if s.Name == tt.scenario {
-					broken = s
-				}
-			}
-			broken.Name = "broken-" + tt.scenario
+			broken := scenariotest.Broken(t, pxScenarios(tt.tweak), tt.scenario)
 			seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, scenarios.Options{})
 			if seed == 0 {
 				t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)

@@ -3,7 +3,6 @@ package pbservicecat
 import (
 	"testing"
 
-	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/pbservice"
@@ -213,13 +212,7 @@ func TestBrokenPrimaryBackupIsCaught(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {
-			var broken scenarios.Scenario
-			for _, s := range pbScenarios(tt.broken) {
-				if s.Name == tt.scenario {
-					broken = s
-				}
-			}
-			broken.Name = "broken-" + tt.scenario
+			broken := scenariotest.Broken(t, pbScenarios(tt.broken), tt.scenario)
 			scenariotest.CaughtAs(t, broken, tt.scenario, tt.withinSeeds, tt.want)
 		})
 	}

@@ -303,13 +303,7 @@ func TestBrokenGroupsAreCaught(t *testing.T) {
 		for _, log := range []string{"raft", "paxos"} {
 			t.Run(tt.bug+" on "+log, func(t *testing.T) {
 				opts := scenarios.Options{Params: map[string]string{"log": log}}
-				var broken scenarios.Scenario
-				for _, s := range skvScenarios(brokenServer(tt.hook)) {
-					if s.Name == tt.scenario {
-						broken = s
-					}
-				}
-				broken.Name = "broken-" + tt.scenario
+				broken := scenariotest.Broken(t, skvScenarios(brokenServer(tt.hook)), tt.scenario)
 				seed, out := scenariotest.FirstFailingSeed(t, broken, tt.withinSeeds, opts)
 				if seed == 0 {
 					t.Fatalf("%s caught nothing within %d seeds", tt.scenario, tt.withinSeeds)

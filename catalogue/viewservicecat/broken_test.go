@@ -3,7 +3,6 @@ package viewservicecat
 import (
 	"testing"
 
-	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/viewservice"
@@ -125,13 +124,7 @@ func TestBrokenViewServiceIsCaught(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {
-			var broken scenarios.Scenario
-			for _, s := range vsScenarios(tt.server) {
-				if s.Name == tt.scenario {
-					broken = s
-				}
-			}
-			broken.Name = "broken-" + tt.scenario
+			broken := scenariotest.Broken(t, vsScenarios(tt.server), tt.scenario)
 			scenariotest.CaughtAs(t, broken, tt.scenario, tt.withinSeeds, tt.want)
 		})
 	}

@@ -484,6 +484,21 @@ func median(xs []int) int {
 	return s[len(s)/2]
 }
 
+// Broken picks the scenario named name from list (a catalogue's scenarios
+// built over a broken variant) and names it broken-name, failing the test
+// when list has no such scenario.
+func Broken(t testing.TB, list []scenarios.Scenario, name string) scenarios.Scenario {
+	t.Helper()
+	for _, s := range list {
+		if s.Name == name {
+			s.Name = "broken-" + name
+			return s
+		}
+	}
+	t.Fatalf("no scenario %s among the broken variant's", name)
+	return scenarios.Scenario{}
+}
+
 // CaughtAs checks a broken variant of the scenario named correct: within
 // limit seeds, some run must fail first with a failure saying want, and the
 // correct scenario must pass that seed. It logs the first failing seed of
