@@ -251,7 +251,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 			return nil, usagef("-list takes no other flag but -pkg, yet %s was given: run -list alone", strings.Join(others, ", "))
 		}
 		if v.pkg != "" {
-			if c.guest, err = buildPackage(c, v); err != nil {
+			if c.guest, err = buildPackage(c, v, stderr); err != nil {
 				return nil, err
 			}
 		}
@@ -282,7 +282,7 @@ func parse(p Program, args []string, stderr io.Writer, getenv func(string) strin
 		if err := checkGuestFlags(set); err != nil {
 			return nil, err
 		}
-		if c.guest, err = buildPackage(c, v); err != nil {
+		if c.guest, err = buildPackage(c, v, stderr); err != nil {
 			return nil, err
 		}
 		c.opts.TraceTail = -1 // a test's failure carries its output instead

@@ -3,6 +3,7 @@ package simrun
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"sync"
 	"time"
@@ -45,6 +46,9 @@ type guestSetup struct {
 	Tests []string `json:"tests"`
 	// scratch, when set, keeps what a replayed test writes to /tmp.
 	scratch string
+	// warning is what the build said of a runtime patch it had to leave
+	// out (gotest.Binary.Warning); the parent prints it.
+	warning string
 }
 
 // suites are the compiled test binaries of this process, by path: a
@@ -75,7 +79,7 @@ func loadPackage(dir string, sched gotest.Schedule, timeout, workCost, wall time
 	if err != nil {
 		return nil, err
 	}
-	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WorkCost: workCost, WallLimit: wall, Schedule: b.Schedule}
+	g := &guestSetup{Binary: b.Path, Hash: b.Hash, Dir: b.Dir, Import: b.ImportPath, Timeout: timeout, WorkCost: workCost, WallLimit: wall, Schedule: b.Schedule, warning: b.Warning}
 	s, err := openSuite(g)
 	if err != nil {
 		return nil, err
@@ -190,8 +194,9 @@ func guestWallLimit(runTimeout time.Duration) time.Duration {
 }
 
 // buildPackage builds the package of -pkg and makes the replay commands
-// name it.
-func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
+// name it. A runtime patch the toolchain could not take is said on stderr:
+// the tests still run, but not as the documents describe.
+func buildPackage(c *config, v *flagValues, stderr io.Writer) (*guestSetup, error) {
 	wall := guestWallLimit(c.runTimeout)
 	if v.testTimeout <= 0 {
 		return nil, usagef("-test-timeout %v: want a positive duration of virtual time such as 2m", v.testTimeout)
@@ -206,6 +211,9 @@ func buildPackage(c *config, v *flagValues) (*guestSetup, error) {
 	g, err := loadPackage(v.pkg, sched, v.testTimeout, v.workCost, wall)
 	if err != nil {
 		return nil, usagef("-pkg %s: %v", v.pkg, err)
+	}
+	if g.warning != "" {
+		fmt.Fprintf(stderr, "simrun: warning: -pkg %s: %s\n", v.pkg, g.warning)
 	}
 	cmd := c.opts.Command + " -pkg " + scenarios.ShellQuote(v.pkg)
 	for _, f := range guestRunFlags(v) {
