@@ -1,6 +1,10 @@
 package simrun
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -150,4 +154,76 @@ func TestLabFixturePlantedBug(t *testing.T) {
 	if fps[0] != fps[1] {
 		t.Errorf("two replays of seed %s: %s and %s", first[1], fps[0], fps[1])
 	}
+}
+
+// TestPackageRunIsItsBinarys: a run is a function of the test binary, its
+// arguments and the seed, not of how the package's path was spelt (the
+// program's name and the build directory would otherwise reach it).
+func TestPackageRunIsItsBinarys(t *testing.T) {
+	abs, err := filepath.Abs(basicsPkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := regexp.MustCompile(`fingerprint: \w+`)
+	var got []string
+	for _, pkg := range []string{basicsPkg, abs, basicsPkg + "/"} {
+		code, out, stderr := runCLI(t, nil, "-pkg", pkg, "-scenario", "TestTimers", "-seed", "3")
+		if code != 0 {
+			t.Fatalf("-pkg %s: exit %d\n%s\n%s", pkg, code, out, stderr)
+		}
+		got = append(got, fp.FindString(out))
+	}
+	if got[0] == "" || got[0] != got[1] || got[0] != got[2] {
+		t.Errorf("one seed, the package named three ways: %q", got)
+	}
+}
+
+// TestPackageShardsMerge: a package's sweep in two shards, each as JSON,
+// merges into the unsharded sweep (the same runs, the same digest), and a
+// shard of another binary is refused.
+func TestPackageShardsMerge(t *testing.T) {
+	sweep := []string{"-pkg", basicsPkg, "-run", "Timers|Sleepy", "-seeds", "4", "-json"}
+	_, whole, stderr := runCLI(t, nil, sweep...)
+	var want summary
+	if err := json.Unmarshal([]byte(lastLine(whole)), &want); err != nil || want.Binary == "" {
+		t.Fatalf("unsharded summary %q (%v): no binary hash\n%s", lastLine(whole), err, stderr)
+	}
+	dir := t.TempDir()
+	var files []string
+	for i, shard := range []string{"0/2", "1/2"} {
+		code, out, stderr := runCLI(t, nil, append(sweep, "-shard", shard)...)
+		if code != 0 {
+			t.Fatalf("shard %s: exit %d\n%s", shard, code, stderr)
+		}
+		f := filepath.Join(dir, fmt.Sprintf("shard%d.jsonl", i))
+		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	code, merged, stderr := runCLI(t, nil, append([]string{"-merge", "-json"}, files...)...)
+	var got summary
+	if err := json.Unmarshal([]byte(lastLine(merged)), &got); code != 0 || err != nil {
+		t.Fatalf("merge: exit %d, %v\n%s\n%s", code, err, merged, stderr)
+	}
+	if got.Runs != 8 || got.Passed != 8 || got.Digest != want.Digest || got.Binary != want.Binary {
+		t.Errorf("merged: %d runs, %d passed, digest %x, binary %s; want 8, 8, %x, %s", got.Runs, got.Passed, got.Digest, got.Binary, want.Digest, want.Binary)
+	}
+
+	// A shard that claims another binary is not part of this sweep.
+	b, _ := os.ReadFile(files[1])
+	forged := strings.ReplaceAll(string(b), want.Binary, strings.Repeat("0", len(want.Binary)))
+	if err := os.WriteFile(files[1], []byte(forged), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, nil, append([]string{"-merge"}, files...)...)
+	if code != 2 || out != "" || stderr == "" {
+		t.Errorf("a shard of another binary: exit %d, stdout %q, stderr %q; want 2 and a reason", code, out, stderr)
+	}
+	t.Logf("refused: %s", strings.TrimSpace(stderr))
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndex(s, "\n")+1:]
 }
