@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+
+	"github.com/simlab-go/simlab/sim/node"
 )
 
 // Ballots checks Paxos where a mistake starts rather than where it shows.
@@ -113,7 +115,7 @@ func (b *Ballots) Accepted(seq, acceptor, n int, v []byte, revealed bool) error 
 	in.chosenN = n
 	// Every proposal above the chosen one must carry its value, those
 	// already made included.
-	for _, m := range sortedInts(in.values) {
+	for _, m := range node.SortedKeys(in.values) {
 		if m > n && !bytes.Equal(in.values[m], in.values[n]) {
 			return fmt.Errorf("instance %d: proposal %d was accepted by a majority with %q, yet proposal %d carries %q (P2b: every higher proposal must carry a chosen value)", seq, n, short(in.values[n]), m, short(in.values[m]))
 		}
@@ -159,7 +161,7 @@ func (b *Ballots) Proposed(seq, n int, v []byte) error {
 	}
 	if !p2c(got, v, b.majority) {
 		var ps []string
-		for _, a := range sortedInts(got) {
+		for _, a := range node.SortedKeys(got) {
 			p := got[a]
 			if p.na == 0 {
 				ps = append(ps, fmt.Sprintf("%d: nothing accepted", a))
@@ -176,7 +178,7 @@ func (b *Ballots) Proposed(seq, n int, v []byte) error {
 // accepted nothing, or the highest proposal they accepted carried v.
 func p2c(got map[int]promise, v []byte, majority int) bool {
 	ps := make([]promise, 0, len(got))
-	for _, a := range sortedInts(got) {
+	for _, a := range node.SortedKeys(got) {
 		ps = append(ps, got[a])
 	}
 	slices.SortStableFunc(ps, func(x, y promise) int { return x.na - y.na })
@@ -206,7 +208,7 @@ func p2c(got map[int]promise, v []byte, majority int) bool {
 // (decided, or forgotten below its Min). Call it when the acceptor
 // restarts.
 func (b *Ballots) CheckAcceptor(acceptor int, state func(seq int) (np, na int, settled bool)) error {
-	for _, seq := range sortedInts(b.inst) {
+	for _, seq := range node.SortedKeys(b.inst) {
 		if _, ok := b.inst[seq].revealed[acceptor]; !ok {
 			continue
 		}
@@ -234,15 +236,6 @@ func (b *Ballots) CheckInstance(seq, acceptor, np, na int, settled bool) error {
 		return fmt.Errorf("instance %d: acceptor %d told another peer it accepted proposal %d, and now holds %d as its last accepted: an acceptance must be durable before it is sent", seq, acceptor, r.na, na)
 	}
 	return nil
-}
-
-func sortedInts[V any](m map[int]V) []int {
-	ks := make([]int, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 func short(v []byte) string {
