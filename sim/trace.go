@@ -95,9 +95,6 @@ func (w *World) trace(r Record) {
 	w.cfg.Trace(r)
 }
 
-// summarize renders a message or tag for the trace, bounded in length:
-// its type once (a type's String method that already starts with its name
-// is not prefixed again), and node IDs by their names (see names).
 // typeName is v's type as %T prints it, made once per type and shared by
 // every record of the run that names it.
 func (w *World) typeName(v any) string {
@@ -113,6 +110,9 @@ func (w *World) typeName(v any) string {
 	return name
 }
 
+// summarize renders a message or tag for the trace, bounded in length:
+// its type once (a type's String method that already starts with its name
+// is not prefixed again), and node IDs by their names (see names).
 func (w *World) summarize(v any) string {
 	var s string
 	if st, ok := v.(fmt.Stringer); ok && v != nil {
