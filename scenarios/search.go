@@ -350,8 +350,9 @@ func undoOf(b Schedule, i int) int {
 		return -1
 	}
 	for j := i + 1; j < len(b); j++ {
+		next, _ := faults.Lookup(b[j].Op)
 		switch {
-		case op.Life == faults.TakesDown && b[j].Op == "restart" && len(a.Args) > 0 && len(b[j].Args) > 0 && b[j].Args[0] == a.Args[0]:
+		case op.Life == faults.TakesDown && next.Life == faults.BringsUp && len(a.Args) > 0 && len(b[j].Args) > 0 && b[j].Args[0] == a.Args[0]:
 			return j
 		case a.Op != "heal" && b[j].Op == "heal" && len(a.Nodes()) > 1:
 			return j
