@@ -13,7 +13,11 @@
 //     Paxos, as a scenario parameter (Log, LogParam);
 //   - watch.go: the consensus invariants over that log after every event,
 //     who leads, and where every server stands (Watch), and the checker's
-//     view of a systems/raft log (RaftView).
+//     view of a systems/raft log (RaftView);
+//   - ballots.go: Paxos checked where a mistake starts, for every service
+//     on Paxos peers (Ballots, feeding checker.Ballots);
+//   - views.go: the view service's rules on every event, for its own
+//     catalogue and the primary/backup one (ViewOracle).
 //
 // Everything here keeps a run as it was: nodes are added, random draws
 // made and events scheduled exactly where a harness of its own would.
