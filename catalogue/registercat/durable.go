@@ -25,7 +25,11 @@ type durableTags struct {
 	rc     *registerCluster
 	tags   *checker.Durable[register.Tag]
 	stores map[storeKey]register.Tag // the tag of each store a client sent
-	err    error
+	// started are the replicas that started since the last observation,
+	// for observe to check: looking at every replica after every event
+	// cost the register's sweeps a fifth of their speed.
+	started []*replicaHost
+	err     error
 }
 
 type storeKey struct {
@@ -42,8 +46,9 @@ func newDurableTags(rc *registerCluster) *durableTags {
 // state recovered) so that the check reads it only then.
 type replicaHost struct {
 	h       node.Handler
+	d       *durableTags
+	id      node.ID
 	started bool
-	checked bool
 }
 
 // Unwrap is the replica inside, for node.Unwrap.
@@ -52,7 +57,8 @@ func (h *replicaHost) Unwrap() node.Handler { return h.h }
 func (h *replicaHost) Handle(env node.Env, ev node.Event) {
 	h.h.Handle(env, ev)
 	if _, ok := ev.(*node.Start); ok {
-		h.started = true
+		h.started, h.id = true, env.Self()
+		h.d.started = append(h.d.started, h)
 	}
 }
 
@@ -116,18 +122,18 @@ func (d *durableTags) replica(id node.ID) (tagged, bool) {
 	return r, ok
 }
 
-// observe checks each replica once after it has restarted.
+// observe checks each replica once, after the event in which it started
+// (recovering its state).
 func (d *durableTags) observe() error {
-	for _, id := range d.rc.replicas {
-		h, ok := d.rc.w.Handler(id).(*replicaHost)
-		if !ok || !h.started || h.checked || !d.rc.w.Up(id) {
+	for _, h := range d.started {
+		if d.rc.w.Handler(h.id) != h || !d.rc.w.Up(h.id) {
 			continue
 		}
-		h.checked = true
 		if r, ok := node.Unwrap(h).(tagged); ok {
-			d.fail(id, d.tags.Check(int(id), r.Tag()))
+			d.fail(h.id, d.tags.Check(int(h.id), r.Tag()))
 		}
 	}
+	d.started = d.started[:0]
 	return d.err
 }
 

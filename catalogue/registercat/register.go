@@ -106,7 +106,7 @@ func newRegisterCluster(c *scenarios.Case, cfg sim.Config, replica node.Factory)
 	d := newDurableTags(rc)
 	for i := 0; i < nr; i++ {
 		name := fmt.Sprintf("s%d", i)
-		rc.replicas = append(rc.replicas, rc.w.AddNode(name, func() node.Handler { return &replicaHost{h: replica()} }))
+		rc.replicas = append(rc.replicas, rc.w.AddNode(name, func() node.Handler { return &replicaHost{h: replica(), d: d} }))
 		rc.names = append(rc.names, name)
 	}
 	for i := 0; i < nc; i++ {
@@ -124,12 +124,12 @@ func newRegisterCluster(c *scenarios.Case, cfg sim.Config, replica node.Factory)
 	return rc
 }
 
-// observeTags checks after every event that no replica's tag went backwards
-// within one incarnation.
+// observeTags checks after every event at a replica (and every world
+// action) that no replica's tag went backwards within one incarnation.
 func (rc *registerCluster) observeTags() {
 	last := make([]register.Tag, len(rc.replicas))
 	seen := make([]*register.Replica, len(rc.replicas))
-	rc.w.Observe("replica tags never go backwards", func() error {
+	rc.w.ObserveNodes("replica tags never go backwards", rc.replicas, func() error {
 		for i, id := range rc.replicas {
 			r, _ := node.Unwrap(rc.w.Handler(id)).(*register.Replica)
 			if r == nil {
