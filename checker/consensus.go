@@ -44,6 +44,9 @@ type LogView struct {
 //     in a term before T;
 //   - committed entries agree: every server's log agrees at its commit
 //     index with what was committed there;
+//   - leader append-only: while a server leads a term it never overwrites
+//     or deletes an entry of its log (within one incarnation: what it
+//     last held as leader is still there, the same, at every observation);
 //   - commit index never goes backwards within an incarnation.
 //
 // State machine safety is checked where commands are applied (Applied).
@@ -78,6 +81,14 @@ type nodeRecord struct {
 	commit      int
 	checked     int    // entries (FirstIndex, checked] passed log matching
 	chainAt     uint64 // chain at checked when checked
+
+	// While the server leads: the term it leads, its last entry when last
+	// observed and that entry's chain (and whether it was anchored).
+	leading      bool
+	leadTerm     int
+	leadLast     int
+	leadChain    uint64
+	leadAnchored bool
 
 	// For views without a chain: the log as last derived, shadow[k]
 	// being the entry at shadowFirst+k (shadow[0] the anchor), whether
@@ -128,6 +139,7 @@ func (c *Consensus) Observe(views []LogView) error {
 	}
 	for _, v := range views {
 		if !v.Leader {
+			c.perNode[v.Node].leading = false
 			continue
 		}
 		if other, ok := c.leaders[v.Term]; ok && other != v.Node {
@@ -137,6 +149,32 @@ func (c *Consensus) Observe(views []LogView) error {
 		if err := c.checkLeaderComplete(v); err != nil {
 			return err
 		}
+		if err := c.checkAppendOnly(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAppendOnly checks that a leader only appends: the last entry it
+// held when last observed leading the same term is still in its log, with
+// the same chain (so the same entries up to it). An entry it compacted
+// into a snapshot since is not asked for; its log must still reach it.
+func (c *Consensus) checkAppendOnly(v LogView) error {
+	rec := c.perNode[v.Node]
+	if rec.leading && rec.leadTerm == v.Term && rec.leadLast > 0 {
+		if v.LastIndex < rec.leadLast {
+			return fmt.Errorf("leader append-only: server %d, leading term %d, held entries up to %d and now only up to %d: a leader deleted entries of its log", v.Node, v.Term, rec.leadLast, v.LastIndex)
+		}
+		if _, chain, ok, anchored := c.entry(v, rec.leadLast); ok && anchored && rec.leadAnchored && chain != rec.leadChain {
+			return fmt.Errorf("leader append-only: server %d, leading term %d, holds a different log up to its entry %d than it held there before: a leader overwrote entries of its log", v.Node, v.Term, rec.leadLast)
+		}
+	}
+	rec.leading, rec.leadTerm, rec.leadLast = true, v.Term, v.LastIndex
+	rec.leadChain, rec.leadAnchored = 0, false
+	if v.LastIndex > 0 {
+		_, chain, ok, anchored := c.entry(v, v.LastIndex)
+		rec.leadChain, rec.leadAnchored = chain, ok && anchored
 	}
 	return nil
 }

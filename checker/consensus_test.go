@@ -180,6 +180,38 @@ func TestConsensusCatchesViolations(t *testing.T) {
 			wantErr: "beyond its log",
 		},
 		{
+			name: "a leader that deletes entries of its own term",
+			steps: [][]fakeLog{
+				{{node: 0, term: 2, leader: true, terms: []int{1, 2, 2}}},
+				{{node: 0, term: 2, leader: true, terms: []int{1, 2}}},
+			},
+			wantErr: "leader append-only",
+		},
+		{
+			name: "a leader that replaces its own entry with another term's",
+			steps: [][]fakeLog{
+				{{node: 0, term: 3, leader: true, terms: []int{1, 3}}},
+				{{node: 0, term: 3, leader: true, terms: []int{1, 2}}},
+			},
+			wantErr: "leader append-only",
+		},
+		{
+			name: "a leader that appends, and a later leader of the same server that was truncated",
+			steps: [][]fakeLog{
+				{{node: 0, term: 1, leader: true, terms: []int{1, 1}}},
+				{{node: 0, term: 1, leader: true, terms: []int{1, 1, 1}}},
+				{{node: 0, term: 2, terms: []int{1}}, {node: 1, term: 2, leader: true, terms: []int{1}}},
+				{{node: 0, term: 3, leader: true, terms: []int{1, 3}}},
+			},
+		},
+		{
+			name: "a leader that compacts its log into a snapshot",
+			steps: [][]fakeLog{
+				{{node: 0, term: 1, leader: true, commit: 2, terms: []int{1, 1}}},
+				{{node: 0, term: 1, leader: true, commit: 2, first: 2, base: fakeLog{terms: []int{1, 1}}.chainAt(2), baseTerm: 1, terms: []int{1}}},
+			},
+		},
+		{
 			name: "a leader whose snapshot covers the committed entries",
 			steps: [][]fakeLog{
 				{{node: 0, term: 1, leader: true, commit: 2, terms: []int{1, 1}}},
