@@ -50,6 +50,12 @@ type Config struct {
 	// acceptor's answer); not for decisions restored from the disk. A
 	// replicated log applies through it; a checker compares through it.
 	Learned func(env node.Env, seq int, v []byte)
+	// Restored, when set, is called at Start once the peer's state is
+	// read back from its disk and before anything is written to it (the
+	// repair of a torn tail, a new peer's first meta): the peer's owner
+	// may refuse to start there (node.Refuse) over damage that only this
+	// state shows, with every file still as it found it.
+	Restored func()
 }
 
 func (c Config) withDefaults() Config {

@@ -129,6 +129,7 @@ func (px *Paxos) restore(env node.Env) {
 					Found: fmt.Sprintf("missing, but %s exists: which log is current and how much of it was synced are lost", name)})
 			}
 		}
+		px.restored()
 		// A new peer: the meta comes first, so that a log never exists
 		// without one.
 		s.gen = 1
@@ -150,6 +151,7 @@ func (px *Paxos) restore(env node.Env) {
 		env.Mark(markRestartWithState)
 	}
 	px.forgetBelowFloor()
+	px.restored()
 	if l.Rewrite {
 		// Drop the torn tail for good, so later appends follow a whole
 		// record, in the log and in its ledger.
@@ -162,6 +164,13 @@ func (px *Paxos) restore(env node.Env) {
 		if other != s.logName() && other != s.ledgerName() && s.isLog(other) {
 			d.Remove(other) // left by a crash in the middle of a compaction
 		}
+	}
+}
+
+// restored hands the restored state to Config.Restored, before any write.
+func (px *Paxos) restored() {
+	if px.cfg.Restored != nil {
+		px.cfg.Restored()
 	}
 }
 

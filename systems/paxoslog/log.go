@@ -89,7 +89,28 @@ func New(cfg Config, app rsm.Applier) *Log {
 	if cfg.FilePrefix == "" {
 		cfg.FilePrefix = "paxoslog"
 	}
-	return &Log{cfg: cfg, px: paxos.New(cfg.Paxos), app: app, applied: -1, snapSeq: -1}
+	l := &Log{cfg: cfg, app: app, applied: -1, snapSeq: -1}
+	restored := cfg.Paxos.Restored
+	cfg.Paxos.Restored = func() {
+		l.checkSnapshotCovers()
+		if restored != nil {
+			restored()
+		}
+	}
+	l.px = paxos.New(cfg.Paxos)
+	return l
+}
+
+// checkSnapshotCovers refuses to start when Paxos was told this replica
+// is done with instances the latest snapshot does not hold: Paxos may
+// forget them only because a snapshot holds them, so the snapshot that did
+// is lost. It runs once Paxos has read its state back and before Paxos
+// writes anything, so a refusal leaves every file as it was.
+func (l *Log) checkSnapshotCovers() {
+	if done := l.px.DoneSelf(); done > l.snapSeq {
+		node.Refuse(&node.Damage{File: l.snapName(), Offset: -1,
+			Found: fmt.Sprintf("covers instances up to %d, but the Paxos peer was told this replica was done up to %d: the snapshot in between is lost", l.snapSeq, done)})
+	}
 }
 
 // Paxos is the replica's Paxos peer, for inspection.
@@ -112,13 +133,7 @@ func (l *Log) Handle(env node.Env, ev node.Event) bool {
 	switch ev := ev.(type) {
 	case *node.Start:
 		l.boot(env)
-		l.px.Handle(env, ev)
-		if done := l.px.DoneSelf(); done > l.snapSeq {
-			// Paxos may forget what it was told this replica is done
-			// with only because a snapshot holds it.
-			node.Refuse(&node.Damage{File: l.snapName(), Offset: -1,
-				Found: fmt.Sprintf("covers instances up to %d, but the Paxos peer was told this replica was done up to %d: the snapshot in between is lost", l.snapSeq, done)})
-		}
+		l.px.Handle(env, ev) // checkSnapshotCovers, before Paxos writes
 		l.booted = true
 		env.SetTimer(l.cfg.FillEvery, fillTick{})
 		l.apply(env)
