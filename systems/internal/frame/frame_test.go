@@ -138,3 +138,67 @@ func TestMetaReadsBackOrRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgerReadVouchesForTheLastWholeEntry: a sync ledger vouches for its
+// last whole entry's length (0 when empty or missing); a bad or partial
+// last entry is an append that never completed, tolerated as torn with
+// the entry before it holding; a bad entry with a whole one after it, and
+// a length smaller than the one before, are damage at that entry.
+func TestLedgerReadVouchesForTheLastWholeEntry(t *testing.T) {
+	ledger := func(lengths ...int) []byte {
+		d := node.MemDisk{}
+		d.WriteFile("l", nil)
+		for _, n := range lengths {
+			LedgerAppend(d, "l", n)
+		}
+		b, _ := d.ReadFile("l")
+		return b
+	}
+	// flip flips a checksum bit of entry i of b.
+	flip := func(b []byte, i int) []byte {
+		b = bytes.Clone(b)
+		b[i*LedgerEntry+LedgerEntry-1] ^= 1
+		return b
+	}
+	three := ledger(100, 250, 400)
+	for _, tc := range []struct {
+		name     string
+		ledger   []byte
+		synced   int
+		torn     bool
+		damageAt int64 // -1: no damage
+	}{
+		{"missing", nil, 0, false, -1},
+		{"empty", ledger(), 0, false, -1},
+		{"one entry", ledger(100), 100, false, -1},
+		{"the last of several entries", three, 400, false, -1},
+		{"a length repeated", ledger(100, 250, 250), 250, false, -1},
+		{"a length of zero", ledger(0), 0, false, -1},
+		{"a partial last entry", three[:len(three)-5], 250, true, -1},
+		{"a partial only entry", three[:LedgerEntry-1], 0, true, -1},
+		{"a bad last entry", flip(three, 2), 250, true, -1},
+		{"a bad last entry then a partial one", append(flip(three, 2), 1, 2, 3), 250, true, -1},
+		{"a bad only entry", flip(ledger(100), 0), 0, true, -1},
+		{"zeroed", make([]byte, len(three)), 0, true, -1},
+		{"a bad entry with a whole one after it", flip(three, 1), 0, false, LedgerEntry},
+		{"two bad entries with a whole one after them", flip(flip(three, 0), 1), 0, false, 0},
+		{"a length that shrinks", ledger(100, 250, 200), 0, false, 2 * LedgerEntry},
+		{"a length that shrinks to zero", ledger(100, 0), 0, false, LedgerEntry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synced, torn, damage := LedgerRead("l", tc.ledger)
+			if tc.damageAt >= 0 {
+				if damage == nil || damage.File != "l" || damage.Offset != tc.damageAt {
+					t.Fatalf("damage %v (synced %d, torn %v); want damage to l at offset %d", damage, synced, torn, tc.damageAt)
+				}
+				return
+			}
+			if damage != nil {
+				t.Fatalf("damage %v; want none", damage)
+			}
+			if synced != tc.synced || torn != tc.torn {
+				t.Errorf("synced %d, torn %v; want %d, %v", synced, torn, tc.synced, tc.torn)
+			}
+		})
+	}
+}
