@@ -376,8 +376,11 @@ func (px *Paxos) broadcast(env node.Env, msg any) {
 
 // forget frees the instances below Min once it has moved, and rewrites
 // the file once most of it is about forgotten instances.
-func (px *Paxos) forget(env node.Env) {
-	m := px.Min()
+func (px *Paxos) forget(env node.Env) { px.forgetBelow(env, px.Min()) }
+
+// forgetBelow frees the instances below m, which every peer is done with,
+// and raises the floor to m.
+func (px *Paxos) forgetBelow(env node.Env, m int) {
 	if m <= px.floor {
 		return
 	}

@@ -185,6 +185,34 @@ func TestForgettingIsRemembered(t *testing.T) {
 	}
 }
 
+// TestAnInstanceAnAcceptorForgotIsForgottenHere: a peer that restarted
+// knows only its own Done, so its Min stays where a peer it has not heard
+// from since leaves it; proposing for an instance it still holds as
+// pending, it hears from an acceptor that the instance was forgotten (every
+// peer was done with it) and forgets it too, instead of leaving it pending
+// for ever with nobody left to decide it.
+func TestAnInstanceAnAcceptorForgotIsForgottenHere(t *testing.T) {
+	env := nodetest.New(0, 1)
+	h := peerNode{New(Config{Peers: three})}
+	env.Start(h, false)
+	h.px.Done(env, 5)
+	h.px.Start(env, 1, []byte("late"))
+	p := lastSent[Prepare](t, env)
+	if f, _ := h.px.Status(1); f != Pending || h.px.Min() != 0 {
+		t.Fatalf("before the answer: instance 1 %v, Min %d; want pending and 0 (peers 1 and 2 unheard)", f, h.px.Min())
+	}
+	env.Deliver(h, 1, PrepareReply{Seq: 1, N: p.N, Forgotten: true, Done: 7})
+	if f, _ := h.px.Status(1); f != Forgotten {
+		t.Errorf("instance 1 an acceptor forgot is %v here; want forgotten", f)
+	}
+	if f, _ := h.px.Status(0); f != Forgotten {
+		t.Errorf("instance 0, below it, is %v; want forgotten", f)
+	}
+	if f, _ := h.px.Status(2); f != Pending {
+		t.Errorf("instance 2, above it, is %v; want pending", f)
+	}
+}
+
 // TestProposalNumbersAreUniqueAndGrow: every peer's numbers are its own,
 // and each is above every number the peer has seen.
 func TestProposalNumbersAreUniqueAndGrow(t *testing.T) {

@@ -85,7 +85,13 @@ func (px *Paxos) onPrepareReply(env node.Env, from int, m PrepareReply) {
 		px.learn(env, m.Seq, m.VA)
 		return
 	case m.Forgotten:
+		// Below the acceptor's Min: every peer was done with it and with
+		// everything below it, so it is forgotten here too, even by a peer
+		// that restarted and has not heard every peer's Done since (its
+		// own Min would wait for a peer that may have nothing to send it,
+		// and the instance would stay pending here for ever).
 		in.prop = nil
+		px.forgetBelow(env, m.Seq+1)
 		return
 	case m.N != p.n || p.phase != 1:
 		return // an older round's
