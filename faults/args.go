@@ -125,6 +125,26 @@ func listArg(name string, ring bool) Arg {
 	}}
 }
 
+// NodesArg is a list of at least least distinct nodes, "A,B,C", for
+// operation op: nodes that act together (proposers of one instance, say).
+// A node gone in minimization leaves the list.
+func NodesArg(op, name string, least int) Arg {
+	return Arg{Name: name, Nodes: members, Drop: dropMembers(","), Check: func(v string) error {
+		if n := len(strings.Split(v, ",")); n < least {
+			return fmt.Errorf("%s takes %d nodes or more, e.g. %s, not %d", op, least, exampleList(least), n)
+		}
+		return distinct([]string{v})
+	}}
+}
+
+func exampleList(n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("s%d", i)
+	}
+	return strings.Join(names, ",")
+}
+
 // linkArg is a one-way link FROM>TO; with orNode, a single node too.
 func linkArg(name string, orNode bool) Arg {
 	return Arg{Name: name, Nodes: func(v string) []string { return strings.Split(v, ">") }, Check: func(v string) error {

@@ -38,6 +38,10 @@ type Profile struct {
 	// node's; see package guest): DrawProfile never sets it, since only
 	// a harness of guest nodes knows its nodes have any.
 	Sockets bool
+	// Duel has several peers propose on one new instance at the same
+	// instant (a Paxos harness's; see the duel operation): DrawProfile
+	// never sets it, since only such a harness has instances to duel on.
+	Duel    bool
 	Loss    float64       // message loss probability
 	Dup     float64       // message duplication probability
 	Reorder float64       // probability of a long extra delay
@@ -99,7 +103,7 @@ func (p Profile) String() string {
 		on   bool
 		name string
 	}{{p.Crash, "crash"}, {p.CrashMid, "crash-mid"}, {p.Torn, "torn"}, {p.Damage, "damage"}, {p.Partition, "partition"},
-		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}, {p.Reboot, "reboot"}, {p.Aimed && len(p.Types) > 0, "aimed"}, {p.Sockets, "sockets"}} {
+		{p.Clog, "clog"}, {p.Pause, "pause"}, {p.Skew, "skew"}, {p.Reboot, "reboot"}, {p.Aimed && len(p.Types) > 0, "aimed"}, {p.Sockets, "sockets"}, {p.Duel, "duel"}} {
 		if f.on {
 			on = append(on, f.name)
 		}
@@ -269,7 +273,8 @@ func drawClog(d *Draw) {
 
 // drawSkew sets one node's clock up to half a second off, running at a
 // rate up to a third slower or faster than real time (drift in ±0.33: as
-// far as the election timers of simlab's Raft tolerate, docs/faults.md).
+// far as the election timers of simlab's Raft tolerate; see "Clock rates"
+// in catalogue/raftcat/README.md).
 func drawSkew(d *Draw) {
 	r := d.R
 	skew := r.Duration(-500*time.Millisecond, 500*time.Millisecond).Round(time.Millisecond)
