@@ -39,13 +39,17 @@ type vsCluster struct {
 	hold map[string]uint64 // servers acknowledging no view above this
 	// oracle holds the view service to the lab's rules on every event.
 	oracle *harness.ViewOracle
+	// held is every view the service held, by number, as first seen after
+	// one of its events: the stages check the views they name on the way,
+	// not only the one they end at.
+	held map[uint64]viewservice.View
 }
 
 // newVSCluster makes the world of a scenario over the view service server
 // builds, its servers down, and the oracle watching.
 func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 	w, faults := harness.NewWorld(c, sim.Config{})
-	vc := &vsCluster{Faults: faults, c: c, w: w, ids: map[string]node.ID{}, hold: map[string]uint64{}}
+	vc := &vsCluster{Faults: faults, c: c, w: w, ids: map[string]node.ID{}, hold: map[string]uint64{}, held: map[uint64]viewservice.View{}}
 	vc.oracle = harness.NewViewOracle(w)
 	vc.vs = vc.w.AddNode("vs", vc.oracle.Watch(server))
 	vc.oracle.VS = vc.vs
@@ -60,6 +64,14 @@ func newVSCluster(c *scenarios.Case, server node.Factory) *vsCluster {
 	// Every server starts down: the script brings them in with restart.
 	vc.Bind(scenarios.Schedule{{At: 0, Op: "crash", Args: []string{"s1"}}, {At: 0, Op: "crash", Args: []string{"s2"}}, {At: 0, Op: "crash", Args: []string{"s3"}}})
 	vc.w.Observe("the view service's rules", vc.oracle.Check)
+	vc.w.Observe("the views held", func() error {
+		if v := vc.view(); v.Viewnum > 0 {
+			if _, seen := vc.held[v.Viewnum]; !seen {
+				vc.held[v.Viewnum] = v
+			}
+		}
+		return nil
+	})
 	vc.c.Must(vc.w.RunFor(time.Millisecond))
 	return vc
 }
@@ -119,6 +131,18 @@ func (vc *vsCluster) stays(what string, d time.Duration) {
 	}
 }
 
+// heldView requires the service to have held view num with the given
+// primary, and without the server not (its name; "" for no such server).
+func (vc *vsCluster) heldView(what string, num uint64, primary, not string) {
+	v, ok := vc.held[num]
+	switch {
+	case !ok:
+		vc.c.Failf("%s: the service never held view %d", what, num)
+	case vc.name(v.Primary) != primary || not != "" && (vc.name(v.Primary) == not || vc.name(v.Backup) == not):
+		vc.c.Failf("%s: view %d was (primary %s, backup %s); want primary %s, without %s", what, num, vc.name(v.Primary), vc.name(v.Backup), primary, not)
+	}
+}
+
 // deadAfter is long enough for the service to declare a silent server dead.
 const deadAfter = 3 * viewservice.DeadPings * viewservice.PingInterval
 
@@ -154,6 +178,7 @@ var stages = []struct {
 		vc.Fault("crash", "s1")
 		vc.Fault("restart", "s1")
 		vc.expect("restarted primary treated as dead, then back as backup", 7, "s3", "s1", deadAfter)
+		vc.heldView("restarted primary treated as dead", 6, "s3", "s1")
 	}},
 	{"dead-backup", "the backup dies: it is removed from the view, view 8", func(vc *vsCluster) {
 		vc.Fault("crash", "s1")
@@ -175,8 +200,14 @@ var stages = []struct {
 		vc.Fault("crash", "s3")
 		vc.Fault("crash", "s1")
 		vc.c.Must(vc.w.RunFor(2 * deadAfter))
-		if v := vc.view(); vc.name(v.Primary) == "s2" {
-			vc.c.Failf("s2, which never held the state, became primary in view %d", v.Viewnum)
+		for num := uint64(12); ; num++ { // every view since, not only the last
+			v, ok := vc.held[num]
+			if !ok {
+				break
+			}
+			if vc.name(v.Primary) == "s2" {
+				vc.c.Failf("s2, which never held the state, became primary in view %d", v.Viewnum)
+			}
 		}
 	}},
 }
@@ -208,7 +239,7 @@ func vsScenarios(server node.Factory) []scenarios.Scenario {
 	}
 	list = append(list, scenarios.Scenario{
 		Name:        "viewservice/cut-off",
-		Summary:     "the single point of failure: with primary s1 and backup s2, the view service is cut off and s1 crashes. Hearing nobody, the service takes its servers for dead as their pings stop: it promotes s2 (who cannot acknowledge until healed) or drops s2 from the view and is then stuck with a dead primary for good. Either way no view names a primary that was not primary or backup before",
+		Summary:     "the single point of failure: with primary s1 and backup s2, the view service is cut off and s1 crashes. Hearing nobody, the service takes its servers for dead as their pings stop: it drops s2 from the view and is then stuck with a dead primary for good, or it makes s2 primary (while cut off, or once healed if it saw both die at once), and s2 acknowledges that view only once healed. Either way no view names a primary that was not primary or backup before",
 		FixedFaults: "it checks what its own partition of the view service does",
 		Run: func(c *scenarios.Case) {
 			vc := newVSCluster(c, server)
@@ -218,13 +249,23 @@ func vsScenarios(server node.Factory) []scenarios.Scenario {
 			vc.Fault("crash", "s1")
 			vc.c.Must(vc.w.RunFor(2 * deadAfter))
 			cut := vc.view()
+			if s := vc.server(); s != nil && vc.name(cut.Primary) == "s2" && s.Acked() {
+				c.Failf("while cut off, the view service holds s2's acknowledgement of view %d, which s2 could not send", cut.Viewnum)
+			}
 			vc.Fault("heal")
 			vc.c.Must(vc.w.RunFor(deadAfter))
 			v := vc.view()
+			s := vc.server()
 			switch {
 			case vc.name(v.Primary) == "s2":
-				c.Reportf("s2 took over: view %d while cut off, acknowledged after healing", cut.Viewnum)
+				if s == nil || !s.Acked() {
+					c.Failf("s2 is primary of view %d, yet %v after healing it has not acknowledged it", v.Viewnum, deadAfter)
+				}
+				c.Reportf("s2 took over: the view was %d while cut off; view %d acknowledged after healing", cut.Viewnum, v.Viewnum)
 			case vc.name(v.Primary) == "s1" && v.Backup == node.None:
+				if s == nil || !s.Stuck(vc.w.Clock(vc.vs)) {
+					c.Failf("view %d names dead s1 primary without a backup, yet the view service does not count itself stuck", v.Viewnum)
+				}
 				c.Reportf("stuck: while cut off the service dropped backup s2 (view %d); primary s1 is dead and nobody may take over", v.Viewnum)
 			default:
 				c.Failf("after healing the view is %d (primary %s, backup %s): neither outcome of a cut-off view service", v.Viewnum, vc.name(v.Primary), vc.name(v.Backup))
