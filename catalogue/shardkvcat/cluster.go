@@ -233,6 +233,102 @@ func (kc *skvCluster) watchStorage() {
 	})
 }
 
+// notExercised fails the run for not having done what its scenario is
+// about; under a schedule given with -faults, which may well keep it from
+// happening, it reports it instead.
+func (kc *skvCluster) notExercised(msg string) {
+	if kc.c.FaultsReplaced() {
+		kc.c.Reportf("%s (the faults came from -faults)", msg)
+		return
+	}
+	kc.c.Failf("%s", msg)
+}
+
+// requireSnapshots fails the run if no group server ever held a snapshot:
+// a scenario that says its groups snapshot would not have tested it.
+func (kc *skvCluster) requireSnapshots() {
+	for _, g := range kc.groups {
+		if g.watch.SawSnapshot {
+			return
+		}
+	}
+	kc.notExercised(fmt.Sprintf("no group server ever held a snapshot, at a threshold of %d bytes: the scenario did not exercise snapshots", kc.opts.maxRaftState))
+}
+
+// appliedConfigs is, for each group, the latest configuration any of its
+// running servers has applied.
+func (kc *skvCluster) appliedConfigs() []int {
+	out := make([]int, len(kc.groups))
+	for gi, g := range kc.groups {
+		for _, id := range g.ids {
+			if s, ok := kc.server(id); ok {
+				out[gi] = max(out[gi], s.Config().Num)
+			}
+		}
+	}
+	return out
+}
+
+// requireCaughtUp fails the run unless server i of every group has applied
+// at least the configuration want (from appliedConfigs) gives its group:
+// what its group had applied when it restarted, having missed it.
+func (kc *skvCluster) requireCaughtUp(i int, want []int) {
+	var caught []string
+	for gi, g := range kc.groups {
+		s, ok := kc.server(g.ids[i])
+		switch {
+		case !ok:
+			kc.notExercised(fmt.Sprintf("%s is down: it cannot catch up", g.names[i]))
+		case s.Config().Num < want[gi]:
+			kc.notExercised(fmt.Sprintf("%s has applied configuration %d; its group had applied %d when it restarted: it has not caught up", g.names[i], s.Config().Num, want[gi]))
+		default:
+			caught = append(caught, fmt.Sprintf("%s %d (%d)", g.names[i], s.Config().Num, want[gi]))
+		}
+	}
+	kc.c.Reportf("restarted servers caught up, configuration applied (its group's at the restart): %s", strings.Join(caught, ", "))
+}
+
+// requireOneHolder fails the run if servers of two groups hold keys of one
+// shard: a shard moved away must be deleted where it was.
+func (kc *skvCluster) requireOneHolder() {
+	for i := 0; i < kc.nShards; i++ {
+		var holders []string
+		for _, g := range kc.groups {
+			for _, id := range g.ids {
+				if s, ok := kc.server(id); ok && s.ShardKeys(i) > 0 {
+					holders = append(holders, fmt.Sprintf("%s (%d keys, %s)", kc.w.Name(id), s.ShardKeys(i), s.ShardState(i)))
+					break
+				}
+			}
+		}
+		if len(holders) > 1 {
+			kc.c.Failf("shard %d is held by servers of %d groups: %s; a moved shard must be deleted where it was", i, len(holders), strings.Join(holders, ", "))
+		}
+	}
+}
+
+// requireUnserved fails the run if a server of group gid serves one of
+// shards, which group from, shut down, held last: without it their data
+// cannot have moved.
+func (kc *skvCluster) requireUnserved(gid int, shards []int, from int) {
+	pulling := 0
+	for _, id := range kc.groups[gid-1].ids {
+		s, ok := kc.server(id)
+		if !ok {
+			continue
+		}
+		for _, i := range shards {
+			if s.ShardState(i) == shardkv.Pulling {
+				pulling++
+			}
+			if st := s.ShardState(i); st == shardkv.Serving || st == shardkv.Collecting {
+				kc.c.Failf("%s serves shard %d (%s) in configuration %d, although group %d, which held it, is down: its data cannot have moved", kc.w.Name(id), i, st, s.Config().Num, from)
+			}
+		}
+	}
+	kc.c.Reportf("group %d's servers wait for group %d's %d shards (%d pulling of %d)", gid, from, len(shards), pulling, len(shards)*len(kc.groups[gid-1].ids))
+}
+
 // storage sums Raft state and snapshots over every group server.
 func (kc *skvCluster) storage() (raftState, snapshots int) {
 	for _, g := range kc.groups {

@@ -145,12 +145,14 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				}
 				kc.checkAll(cl, ks, va)
 				kc.finish(5 * time.Second)
+				kc.requireSnapshots()
 			},
 		},
 		{
 			Name: "shardkv/miss-change",
-			Summary: "3 groups, 10 keys: one server of every group down while configurations change, then another; " +
-				"restarted servers catch up, and every key reads back after each step; linearizable",
+			Summary: "3 groups, 10 keys: one server of every group down while configurations change, restarted, and, 2 s on, " +
+				"caught up (it has applied every configuration its group had when it came back); then another server " +
+				"of every group down while configurations change, and restarted; every key reads back after each step; linearizable",
 			Histories: true,
 			Run: func(c *scenarios.Case) {
 				kc := newSKVCluster(c, opts(3, skvMaxRaftState, nil))
@@ -166,9 +168,11 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.appendCheckAll(cl, ks, va)
 				kc.join(2)
 				kc.appendCheckAll(cl, ks, va)
+				missed := kc.appliedConfigs()
 				kc.crashServer(0, true)
 				kc.appendCheckAll(cl, ks, va)
 				kc.Run(2 * time.Second)
+				kc.requireCaughtUp(0, missed)
 				kc.crashServer(1, false)
 				kc.join(1)
 				kc.leave(3)
@@ -260,7 +264,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.finish(10 * time.Second)
 			},
 		},
-		concurrent(server, "shardkv/unreliable-appends", "3 groups on a network losing and duplicating 10%, 5 clients appending while groups join and leave",
+		concurrent(server, "shardkv/unreliable-appends", "3 groups snapshotting, on a network losing and duplicating 10%, 5 clients appending while groups join and leave",
 			skvMaxRaftState, &skvLossy, func(kc *skvCluster, r *node.Rand) {
 				kc.join(2)
 				kc.join(3)
@@ -354,6 +358,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				if disk > diskLimit {
 					c.Failf("the group servers' disks hold %d bytes, more than %d: moved shards are kept", disk, diskLimit)
 				}
+				kc.requireOneHolder() // after the bounds, which tests name as the catch
 				kc.finish(5 * time.Second)
 			},
 		},
@@ -390,6 +395,13 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 					kc.do(cl, shardkv.Op{Kind: shardkv.Put, Key: k, Value: va[k] + "-1"}, 2*time.Second)
 					va[k] += "-1"
 				}
+				var stuck []int // group 1's shards
+				for i := 0; i < kc.nShards; i++ {
+					if !slices.Contains(owned, i) {
+						stuck = append(stuck, i)
+					}
+				}
+				kc.requireUnserved(2, stuck, 1)
 				kc.start(1)
 				kc.finish(10 * time.Second)
 			},
@@ -406,7 +418,8 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				ks, va := keys(10), values{}
 				kc.join(1, 2, 3)
 				kc.putAll(cl, ks, va)
-				owned := kc.query().ShardsOf(3)
+				cfg := kc.query()
+				owned, stuck := cfg.ShardsOf(3), cfg.ShardsOf(1)
 				kc.shutdown(1)
 				kc.leave(1, 3)
 				kc.Run(time.Second)
@@ -420,6 +433,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 					kc.do(cl, shardkv.Op{Kind: shardkv.Put, Key: k, Value: va[k] + "-2"}, 3*time.Second)
 					va[k] += "-2"
 				}
+				kc.requireUnserved(2, stuck, 1)
 				kc.start(1)
 				kc.finish(10 * time.Second)
 			},
@@ -427,7 +441,8 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 		{
 			Name: "shardkv/ctrler-faults",
 			Summary: "3 groups, 5 clients issuing random operations while groups join and leave and the controller's " +
-				"leader is cut off or a controller server crashes in the middle of each change, for 6 s: linearizable; done within 10 s",
+				"leader is cut off, or a controller server crashes, 0–100 ms after each change is answered, and comes " +
+				"back 0.2–0.6 s later, for 6 s: linearizable; done within 10 s",
 			Histories: true,
 			Run: func(c *scenarios.Case) {
 				kc := newSKVCluster(c, opts(3, skvMaxRaftState, nil))
@@ -459,9 +474,10 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 		},
 		{
 			Name: "shardkv/swarm",
-			Summary: "3 groups and the controller under a fault profile drawn from the seed (every kind, on groups and " +
-				"controller together) for 6 s, while 5 clients issue random operations and groups join and leave; " +
-				"then calm: linearizable; done within 15 s",
+			Summary: "3 groups and the controller under a swarm profile drawn from the seed (see faults.DrawProfile) on " +
+				"their 12 servers together, up to 4 down at once (a damaged one for good), nothing aimed at message types, " +
+				"until 7 s, while 5 clients issue random operations and groups join and leave; then calm: linearizable; " +
+				"done within 15 s",
 			Histories: true,
 			Run: func(c *scenarios.Case) {
 				r := c.Rand("swarm")
@@ -500,7 +516,8 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 }
 
 // concurrent is a scenario of 5 clients appending to 10 keys while change
-// runs; then every append must be in place exactly once, in order.
+// runs; then every append must be in place exactly once, in order, and
+// with maxRaftState, some group server must have snapshotted.
 func concurrent(server func(shardkv.ServerConfig) node.Factory, name, summary string, maxRaftState int, link *sim.LinkConfig, change func(kc *skvCluster, r *node.Rand)) scenarios.Scenario {
 	return scenarios.Scenario{
 		Name:      name,
@@ -517,6 +534,9 @@ func concurrent(server func(shardkv.ServerConfig) node.Factory, name, summary st
 			change(kc, c.Rand("changes"))
 			kc.finish(20 * time.Second)
 			kc.checkAppends(reader, ks, initial, cls)
+			if maxRaftState > 0 {
+				kc.requireSnapshots()
+			}
 		},
 	}
 }
@@ -531,6 +551,15 @@ func runStatic(c *scenarios.Case, o skvOptions) {
 	kc.putAll(cls[0], ks, va)
 	kc.checkAll(cls[0], ks, va)
 	cfg := kc.query()
+	onTwo := 0
+	for _, k := range ks {
+		if slices.Contains(cfg.ShardsOf(2), shardkv.Key2Shard(k, kc.nShards)) {
+			onTwo++
+		}
+	}
+	if onTwo != len(ks)/2 {
+		c.Failf("configuration %d gives group 2 the shards of %d of the %d keys; want %d, half", cfg.Num, onTwo, len(ks), len(ks)/2)
+	}
 	kc.checkWrongGroup(1, ks, cfg.ShardsOf(2))
 	kc.shutdown(2)
 	answered := make([]bool, len(ks))
