@@ -61,7 +61,7 @@ func srvScenarios(tweak func(*srvCluster)) []scenarios.Scenario {
 			Summary: "5 clients each take lock a then lock b 5 times and hold both, lossy network: never two holders of either",
 			Run:     func(c *scenarios.Case) { runLock(c, cluster, 5, true, true) }},
 		{Name: "lock/swarm", Histories: true,
-			Summary: "10 clients each taking lock a, or locks a then b, 3 times under a fault profile drawn from the seed for 6 s (loss, reordering, clogs, pauses and clock skew of any node, partitions of every shape; no crash, as the store lives in the server's memory, and no duplication): never two holders, all done within 60 s",
+			Summary: "10 clients each taking lock a, or locks a then b, 3 times under a swarm profile drawn from the seed (see faults.DrawProfile) for 6 s, on any node, without its crashes and reboots (the store lives in the server's memory) or duplication, and nothing aimed at message types: never two holders, all done within 60 s",
 			Run:     func(c *scenarios.Case) { runLockSwarm(c, cluster) }},
 	}
 }

@@ -118,7 +118,7 @@ func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 			FixedFaults: "it compares the times of two fault-free runs",
 			Run:         m.stragglers},
 		{Name: "mapreduce/swarm", Params: append(append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "job", Default: "", Doc: "the registered job to run; empty: wc or indexer, drawn from the seed"}), mrInputParams...),
-			Summary: "word count or inverted index; faults of workers and coordinator drawn from the seed (every kind), maybe a straggler and backups, for 5 s, then calm: exact output, done within 30 s",
+			Summary: "word count or inverted index under a swarm profile drawn from the seed (see faults.DrawProfile) on workers and coordinator, any number down at once, damage sparing the coordinator, nothing aimed at message types; maybe a straggler and backups; for 5 s, then calm: exact output, done within 30 s",
 			Run:     m.swarm},
 	}
 }

@@ -30,11 +30,11 @@ func swarmScenarios() []generic {
 		},
 		{
 			name: "swarm",
-			summary: "5 servers under a fault profile drawn from the seed (crashes of any number incl. in-handler, quick " +
-				"reboots, torn writes, every partition shape, loss, dup, reordering, replies held back or duplicated " +
-				"by type where the Raft names them, clogs, pauses, clock offsets and rates up to ±33%; PreVote, CheckQuorum, " +
-				"snapshots and a CPU model drawn too) for 8 s of client traffic, then calm: a new command commits on all " +
-				"within 10 s and every command a client saw committed is in the log",
+			summary: "5 servers under a swarm profile drawn from the seed (see faults.DrawProfile): any number down at " +
+				"once, a damaged one refusing to start for good, replies held back or duplicated by type where the Raft " +
+				"names them; PreVote, CheckQuorum, snapshots and a CPU model drawn too; for 8 s of client traffic, then " +
+				"calm: a new command commits on every server but a refusing one within 10 s and every command a client " +
+				"saw committed is in the log",
 			run: func(c *scenarios.Case, impl Impl) { runSwarm(c, impl, nil) },
 		},
 	}

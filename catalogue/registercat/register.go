@@ -59,7 +59,7 @@ func init() {
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name:    "register/swarm",
-		Summary: "fault profile drawn from the seed (crashes incl. in-handler, torn writes, every partition shape, loss, dup, clogs, pauses, skew, maybe a CPU model) for 5 s, then calm: atomic, done within 10 s",
+		Summary: "a swarm profile drawn from the seed (see faults.DrawProfile): any number of replicas down at once, a damaged one refusing to start for good, nothing aimed at message types; maybe a CPU model; for 5 s, then calm: atomic, done within 10 s",
 		Params:  registerParams,
 		Run:     func(c *scenarios.Case) { registerSwarm(c, register.NewReplica) },
 	})

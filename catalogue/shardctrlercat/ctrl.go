@@ -261,8 +261,9 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 		},
 		{
 			Name: "shardctrler/swarm",
-			Summary: "5 servers, 5 clerks issuing random operations under a fault profile drawn from the seed " +
-				"(every kind) for 6 s, then calm: linearizable; done within 10 s",
+			Summary: "5 servers, 5 clerks issuing random operations under a swarm profile drawn from the seed " +
+				"(see faults.DrawProfile): any number of servers down at once, a damaged one refusing to start for good, " +
+				"nothing aimed at message types; for 6 s, then calm: linearizable; done within 10 s",
 			Histories: true,
 			Run: func(c *scenarios.Case) {
 				cc := newCtrlCluster(c, server, sim.Config{}, 5, 5)
