@@ -67,6 +67,24 @@ func ignoresAccepted(pc *pxCluster) {
 	}
 }
 
+// countsRejections takes a refused prepare for a promise: a proposer that
+// counts every answer toward its majority. Alone it does no harm (nobody
+// refuses a lone proposer); it takes another proposer, with a higher
+// proposal, on the same instance at the same time: a duel.
+func countsRejections(pc *pxCluster) {
+	pc.wrap = func(int) func(node.Env, node.Event) (node.Env, node.Event, bool) {
+		return func(env node.Env, ev node.Event) (node.Env, node.Event, bool) {
+			if r, ok := ev.(*node.Recv); ok {
+				if m, ok := r.Msg.(paxos.PrepareReply); ok && !m.OK && !m.Decided && !m.Forgotten {
+					m.OK = true
+					return env, &node.Recv{From: r.From, Msg: m}, true
+				}
+			}
+			return env, ev, true
+		}
+	}
+}
+
 // doneTooEarly takes every peer for done with whatever instance a message
 // is about: Done frees instances before every peer is done with them.
 func doneTooEarly(pc *pxCluster) {
@@ -135,6 +153,7 @@ func TestBrokenPaxosIsCaught(t *testing.T) {
 		{"an acceptor forgets its promise at restart", forgetsPromises, "paxos/crash-restart", 5, "a promise must be durable before it is sent"},
 		{"an acceptor answers before its disk syncs", answersBeforeSync, "paxos/crash-restart", 20, "must be durable before it is sent"},
 		{"a proposer ignores a higher accepted value", ignoresAccepted, "paxos/dueling", 5, "which no majority of its promises allows (P2c"},
+		{"a proposer counts a refused prepare as a promise", countsRejections, "paxos/swarm", 10, "went to phase 2 with"},
 		{"Done frees instances before every peer is done", doneTooEarly, "paxos/forget", 5, "forgot instances below"}, // seed 1
 		{"an acceptor restarts empty over damaged state", trustsDamage, "paxos/damaged-disk", 5, "a promise must be durable before it is sent"},
 	}

@@ -17,7 +17,8 @@ import (
 // wrapper of the events it receives (wrap) and of its Env (wrapEnv).
 type pxHost struct {
 	px   *paxos.Paxos
-	deaf bool // drops Decide messages: learns only by proposing
+	pc   *pxCluster // for the duel operation
+	deaf bool       // drops Decide messages: learns only by proposing
 	wrap func(node.Env, node.Event) (node.Env, node.Event, bool)
 }
 
@@ -54,6 +55,8 @@ type pxCluster struct {
 	ballots *harness.Ballots
 	// dones is the highest Done the scenario called at each peer.
 	dones []int
+	// dueled are the instances duel actions proposed for.
+	dueled []int
 	// wrap and wrapEnv, when set, break the peers (tests).
 	wrap func(i int) func(node.Env, node.Event) (node.Env, node.Event, bool)
 }
@@ -84,7 +87,7 @@ func (pc *pxCluster) start() {
 		pc.names = append(pc.names, name)
 		cfg := paxos.Config{Peers: pc.ids, Learned: func(env node.Env, seq int, v []byte) { pc.onLearn(i, seq, v) }}
 		got := pc.w.AddNode(name, func() node.Handler {
-			h := &pxHost{px: paxos.New(cfg), deaf: pc.deaf[i]}
+			h := &pxHost{px: paxos.New(cfg), pc: pc, deaf: pc.deaf[i]}
 			if pc.wrap != nil {
 				h.wrap = pc.wrap(i)
 			}

@@ -52,7 +52,7 @@ func pxScenarios(tweak func(*pxCluster)) []scenarios.Scenario {
 			Summary: "6 peers: Min stays 0 until every peer has called Done(0), then reaches 1 everywhere; instances below it are forgotten; Max is unchanged by Done",
 			Run:     m.runForget},
 		{Name: "paxos/forget-unreliable", Params: []scenarios.Param{instancesParam},
-			Summary: "3 peers on a network losing 10%, duplicating 10% and reordering: instances started by every peer and Done called as they are decided; all decided, Min close behind Max, few instances retained",
+			Summary: "3 peers on a network losing 10%, duplicating 10% and reordering: instances started by random peers and Done called as they are decided; all decided (or forgotten) by all; once every peer is done with them, Min reaches Max and at most 2 instances are retained",
 			Run:     m.runForgetUnreliable},
 		{Name: "paxos/memory",
 			Summary: "3 peers agree on ten 1 MB values; once every peer is done with them, each peer holds at most 2 instances in memory and under 64 kB on disk",
@@ -80,7 +80,7 @@ func pxScenarios(tweak func(*pxCluster)) []scenarios.Scenario {
 			FixedFaults: "it checks what its own partitions let be decided",
 			Run:         m.runPartition},
 		{Name: "paxos/changing-partitions",
-			Summary: "5 peers, a new random partition (a majority and a minority) about every 700 ms for 20 s while every peer keeps starting instances: after healing, all decided by all within 10 s",
+			Summary: "5 peers, a new partition of a shape drawn from the seed (a peer isolated, a majority and a minority, a one-way cut, a bridge or a ring) about every 700 ms for 20 s while random peers keep starting instances: after healing, all decided by all within 10 s",
 			Run:     m.runChangingPartitions},
 		{Name: "paxos/crash-restart",
 			Summary: "5 peers crash (any number at once, half inside a handler, torn disk writes) and restart from their disks for 6 s while instances are started: agreement holds (promises survive), all decided by all within 10 s of calm",
@@ -93,7 +93,7 @@ func pxScenarios(tweak func(*pxCluster)) []scenarios.Scenario {
 			Run:         m.runDamagedDisk,
 			FixedFaults: "it aims the damage at the acceptor whose forgotten acceptance would let a second value be chosen"},
 		{Name: "paxos/swarm",
-			Summary: "5 peers under a fault profile drawn from the seed (crashes of any number incl. in-handler, quick reboots, torn writes, every partition shape, loss, dup, reordering, promises, acceptances and decisions held back or duplicated by type, clogs, pauses, clock offsets and rates up to ±33%) for 6 s of instances and Done calls, then calm: all decided by all within 10 s",
+			Summary: "5 peers under a swarm profile drawn from the seed (see faults.DrawProfile): any number of peers down at once, promises, acceptances and decisions the message types aimed at, a peer whose synced state is damaged refusing to start and staying down, and in half the runs duels of three to five peers over one new instance; for 6 s of instances and Done calls, then calm: every instance decided (or forgotten) within 10 s by every peer but a refusing one",
 			Run:     m.runSwarm},
 	}
 }
@@ -155,18 +155,32 @@ func (m pxCat) runDeaf(c *scenarios.Case) {
 	if n := pc.ndecided(0); n != 3 {
 		c.Failf("%d peers decided instance 0 with two of five deaf; want the 3 that hear", n)
 	}
+	pc.deafUndecided(0)
 	pc.startAt(1, 1, "xxx")
 	pc.waitDecided(1, 3, pxLimit)
 	pc.Run(time.Second)
 	if n := pc.ndecided(1); n != 3 {
 		c.Failf("%d peers decided instance 1; want 3", n)
 	}
+	pc.deafUndecided(1)
 	pc.startAt(3, 1, "yyy")
 	pc.waitDecided(1, 4, pxLimit)
 	pc.startAt(4, 1, "zzz")
 	pc.waitDecided(1, 5, pxLimit)
 	if v := pc.value(1); v != "xxx" {
 		c.Failf("instance 1 decided %q after the deaf peers proposed; it was decided \"xxx\" before", v)
+	}
+}
+
+// deafUndecided fails the run if a deaf peer has decided seq: it proposed
+// nothing, so only a Decide could have told it, and it drops them all.
+func (pc *pxCluster) deafUndecided(seq int) {
+	for i, deaf := range pc.deaf {
+		if px := pc.peer(i); deaf && px != nil {
+			if f, _ := px.Status(seq); f == paxos.Decided {
+				pc.c.Failf("deaf %s decided instance %d without proposing: only the peers that hear may", pc.names[i], seq)
+			}
+		}
 	}
 }
 
@@ -428,6 +442,7 @@ func (m pxCat) runMinority(c *scenarios.Case) {
 	pc.waitDecided(1, 3, pxLimit)
 	pc.Run(time.Second)
 	pc.atMost(1, 3, "in a majority of 3")
+	pc.atMost(0, 0, "in a minority of 2, by the end of the partition") // deciders only grow: this covers all of it
 	pc.Fault("heal")
 	pc.proposeUndecided([]int{0, 1})
 	pc.waitAll([]int{0, 1}, 5, pxLimit)
@@ -520,10 +535,16 @@ func (m pxCat) runSwarm(c *scenarios.Case) {
 	const end = 6 * time.Second
 	profile := scenarios.DrawProfile(r)
 	profile.Types = []string{"PrepareReply", "AcceptReply", "Decide"}
+	profile.Duel = r.Chance(0.5)
 	pc.Bind(profile.Schedule(c.Rand("faults"), pc.names, 5, 100*time.Millisecond, end))
 	pc.keepDone(150*time.Millisecond, end)
 	seqs := pc.drive(c.Rand("load"), 80*time.Millisecond, end)
 	pc.Run(time.Millisecond)
+	for _, s := range pc.dueled {
+		if !slices.Contains(seqs, s) {
+			seqs = append(seqs, s)
+		}
+	}
 	pc.proposeUndecided(seqs)
 	pc.waitAllOrForgotten(seqs, pxLimit)
 }
@@ -573,6 +594,14 @@ func (m pxCat) runDamagedDisk(c *scenarios.Case) {
 	pc.Run(2 * time.Second)
 	if n := pc.ndecided(0); pc.value(0) != "first" {
 		c.Failf("instance 0 is %q, decided by %d peers; want \"first\", the value decided before the damage", pc.value(0), n)
+	}
+	// The agreement observer fails a second value as it is learned; the
+	// third peer must not decide at all, not even the first value, with no
+	// majority to hear from.
+	if px := pc.peer(2); px != nil {
+		if f, v := px.Status(0); f == paxos.Decided {
+			c.Failf("p2 decided instance 0 (%q) with p0 cut off and p1 down: no majority was there to choose it", short(v))
+		}
 	}
 	c.Fault(pc.w, "heal")
 	pc.waitDecided(0, 2, pxLimit)
