@@ -31,21 +31,15 @@ type raftCluster struct {
 	cfg   Config
 	check *checker.Consensus
 	// revealed is what each server told the others (its term, votes,
-	// acknowledged entries), checked when it restarts; sentReveals is
-	// what each message sent reveals, recorded when it is delivered.
-	revealed    *checker.Revealed
-	sentReveals map[revealKey]sentReveal
-	// votes lists, by term and candidate, the servers whose vote for it
-	// in that term reached it; elected, the terms whose leader was
-	// checked to hold a majority of them.
-	votes   map[int]map[node.ID]map[node.ID]bool
-	elected map[int]bool
-	views   []checker.LogView
-	hosts   map[node.ID]*raftHost
-	boots   map[node.ID]uint64
-	applied map[node.ID]int // last index applied by the running incarnation
-	hashes  []uint64        // hashes[i]: the service state after applying 1..i
-	failure error           // the first service-level violation seen
+	// acknowledged entries), checked when it restarts, and the votes
+	// each leader was granted; nil for an Impl without Reveals.
+	revealed *harness.Revealed
+	views    []checker.LogView
+	hosts    map[node.ID]*raftHost
+	boots    map[node.ID]uint64
+	applied  map[node.ID]int // last index applied by the running incarnation
+	hashes   []uint64        // hashes[i]: the service state after applying 1..i
+	failure  error           // the first service-level violation seen
 
 	// snapEvery makes every service snapshot after each multiple of it.
 	snapEvery int
@@ -71,11 +65,13 @@ type raftCluster struct {
 func newRaftCluster(c *scenarios.Case, impl Impl, simCfg sim.Config, n int, tweak func(*Config)) *raftCluster {
 	w, faults := harness.NewWorld(c, simCfg)
 	rc := &raftCluster{Faults: faults, c: c, w: w, impl: impl, check: checker.NewConsensus(), hosts: map[node.ID]*raftHost{},
-		revealed: checker.NewRevealed(), sentReveals: map[revealKey]sentReveal{},
-		votes: map[int]map[node.ID]map[node.ID]bool{}, elected: map[int]bool{},
 		boots: map[node.ID]uint64{}, applied: map[node.ID]int{}, hashes: []uint64{0}, traffic: map[[2]node.ID]*linkTraffic{}}
 	for i := 0; i < n; i++ {
 		rc.ids = append(rc.ids, node.ID(len(rc.w.Nodes())+i))
+	}
+	if impl.Reveals != nil {
+		rc.revealed = harness.NewRevealed(w, rc.ids, impl.Reveals, revealID,
+			func(id node.ID) uint64 { return rc.boots[id] }, rc.revealing)
 	}
 	rc.cfg = Config{Peers: rc.ids}
 	if tweak != nil {
@@ -114,7 +110,6 @@ type raftHost struct {
 	// restoredAt is the index of the snapshot this incarnation restored
 	// from its own disk at boot, 0 for none.
 	restoredAt int
-	sent       uint64 // messages sent that reveal something, for their order
 }
 
 func (h *raftHost) Handle(env node.Env, ev node.Event) {

@@ -3,6 +3,7 @@ package raftcat
 import (
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/sim/node"
 )
@@ -50,20 +51,14 @@ type Impl struct {
 }
 
 // Reveal is what one message tells of its sender's durable state; zero
-// fields tell nothing.
-type Reveal struct {
-	// Term is the sender's current term, as the message carries it (0
-	// for a message whose term is not the sender's own, such as a
-	// pre-vote request's).
-	Term int
-	// Ack is the last index of the log the sender acknowledges holding
-	// (a successful answer to the leader's entries, or an installed
-	// snapshot).
-	Ack int
-	// VoteTerm is the term in which the sender grants the receiver its
-	// vote (0: no vote granted).
-	VoteTerm int
-}
+// fields tell nothing: Term, the sender's current term as the message
+// carries it (0 for a message whose term is not the sender's own, such as
+// a pre-vote request's); Ack, the last index of the log the sender
+// acknowledges holding (a successful answer to the leader's entries, or an
+// installed snapshot); VoteTerm, the term in which the sender grants the
+// receiver its vote (0: none). It is the harness's (harness.Reveal), which
+// checks the services on simlab's Raft the same way.
+type Reveal = harness.Reveal
 
 // Voter is a Server that says whom it voted for, so that a vote it granted
 // is checked to survive its restart too.

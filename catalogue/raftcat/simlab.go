@@ -31,32 +31,7 @@ var Simlab = Impl{
 		}
 		return strings.TrimPrefix(fmt.Sprintf("%T", msg), "raft."), false
 	},
-	Reveals: func(msg any) Reveal {
-		switch m := msg.(type) {
-		case raft.RequestVote:
-			if m.PreVote {
-				return Reveal{} // the term it asks about is not the candidate's yet
-			}
-			return Reveal{Term: m.Term}
-		case raft.RequestVoteReply:
-			if m.Granted && !m.PreVote {
-				return Reveal{Term: m.Term, VoteTerm: m.ReqTerm}
-			}
-			return Reveal{Term: m.Term}
-		case raft.AppendEntries:
-			return Reveal{Term: m.Term}
-		case raft.AppendEntriesReply:
-			if m.Success {
-				return Reveal{Term: m.Term, Ack: m.MatchIndex}
-			}
-			return Reveal{Term: m.Term}
-		case raft.InstallSnapshot:
-			return Reveal{Term: m.Term}
-		case raft.InstallSnapshotReply:
-			return Reveal{Term: m.Term, Ack: m.LastIncludedIndex}
-		}
-		return Reveal{}
-	},
+	Reveals: harness.RaftReveals,
 }
 
 func init() {

@@ -16,6 +16,12 @@
 //     view of a systems/raft log (RaftView);
 //   - ballots.go: Paxos checked where a mistake starts, for every service
 //     on Paxos peers (Ballots, feeding checker.Ballots);
+//   - revealed.go: what a Raft server's messages revealed (its term, a
+//     vote, acknowledged entries) held at its restarts, and every leader
+//     elected by a majority of votes granted in its term, for the Raft
+//     catalogue and every service on Raft (Revealed, feeding
+//     checker.Revealed), and what a systems/raft message reveals
+//     (RaftReveals);
 //   - views.go: the view service's rules on every event, for its own
 //     catalogue and the primary/backup one (ViewOracle).
 //

@@ -24,7 +24,10 @@ type Replica interface {
 // Watch watches the consensus log of every server of one replicated
 // service. On Raft its check, after every event at one of the servers and
 // every world action, is the consensus invariants (checker.Consensus) over
-// every running server, each incarnation counted; on Paxos it is that what
+// every running server, each incarnation counted, and what each server's
+// messages revealed (Revealed: its term, a vote it granted, the entries it
+// acknowledged) is checked to survive its restarts, and every leader to
+// hold the votes of a majority granted in its term; on Paxos it is that what
 // each server has applied since it was last looked at agrees with what
 // every other applied at the same instances, and the ballot checks of
 // every message (Ballots: P2c, P2b, promises that survive a restart). It also says who leads and
@@ -36,8 +39,12 @@ type Watch struct {
 	log   Log
 	boots map[node.ID]uint64
 
-	check *checker.Consensus // on Raft
-	views []checker.LogView
+	check    *checker.Consensus // on Raft
+	views    []checker.LogView
+	revealed *Revealed // on Raft: what servers said, checked at restarts and elections
+	// revealErr is the first failure Revealed found inside a handler,
+	// returned by the next observation.
+	revealErr error
 
 	decided   map[int][]byte        // on Paxos: the first value applied at each instance
 	checkedTo map[*paxoslog.Log]int // how far each incarnation's log was checked
@@ -65,6 +72,8 @@ func (l Log) Watch(w *sim.World, label string, ids []node.ID) *Watch {
 		w.ObserveNodes(g.prefix()+"paxos log agreement", ids, g.observePaxos)
 	} else {
 		g.check = checker.NewConsensus()
+		g.revealed = NewRevealed(w, ids, RaftReveals, raftMessageKey,
+			func(id node.ID) uint64 { return g.boots[id] }, g.revealingServer)
 		w.ObserveNodes(g.prefix()+"raft safety", ids, g.observeRaft)
 	}
 	return g
@@ -80,15 +89,38 @@ func (g *Watch) prefix() string {
 // Log is the log the servers run on.
 func (g *Watch) Log() Log { return g.log }
 
-// Factory wraps a server's factory, counting its incarnations; on Paxos
-// its handler is watched for the ballot checks too (Ballots).
+// Factory wraps a server's factory, counting its incarnations; its
+// handler is watched for what it reveals on Raft (Revealed), for the
+// ballot checks on Paxos (Ballots).
 func (g *Watch) Factory(id node.ID, f node.Factory) node.Factory {
 	return func() node.Handler {
 		g.boots[id]++
 		if g.ballots != nil {
 			return g.ballots.Handler(id, f())
 		}
-		return f()
+		return &revealHost{g: g, id: id, h: f()}
+	}
+}
+
+// revealingServer is a running server's Raft as Revealed reads it: one
+// that has booted (a Raft that has not yet handled its Start holds
+// nothing it restored).
+func (g *Watch) revealingServer(id node.ID) (RevealingServer, bool) {
+	h, ok := g.w.Handler(id).(*revealHost)
+	if !ok || !h.started || !g.w.Up(id) {
+		return nil, false
+	}
+	rf := h.raft()
+	if rf == nil {
+		return nil, false
+	}
+	return raftServer{rf}, true
+}
+
+// revealFailed keeps the first failure Revealed found.
+func (g *Watch) revealFailed(err error) {
+	if err != nil && g.revealErr == nil {
+		g.revealErr = err
 	}
 }
 
@@ -128,6 +160,9 @@ func RaftView(rf *raft.Raft) checker.LogView {
 }
 
 func (g *Watch) observeRaft() error {
+	if g.revealErr != nil {
+		return g.revealErr
+	}
 	g.views = g.views[:0]
 	for _, id := range g.ids {
 		rf, ok := g.Raft(id)
@@ -138,6 +173,11 @@ func (g *Watch) observeRaft() error {
 		v.Node, v.Incarnation = int(id), g.boots[id]
 		g.SawSnapshot = g.SawSnapshot || v.FirstIndex > 0
 		g.views = append(g.views, v)
+		if v.Leader {
+			if err := g.revealed.Elected(id, v.Term); err != nil {
+				return err
+			}
+		}
 	}
 	return g.check.Observe(g.views)
 }
