@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/systems/kv"
@@ -91,7 +92,7 @@ func init() {
 		Name:      "kv/swarm",
 		Params:    append(kvWorkParams(5), kvMixParam, kvLogParam),
 		Summary: "5 servers, 5 clients under a swarm profile drawn from the seed (see faults.DrawProfile): any number " +
-			"of servers down at once, a damaged one refusing to start for good, nothing aimed at message types; snapshots, " +
+			"of servers down at once, a damaged one refusing to start for good, the log's answers and the store's replies held back or duplicated by type; snapshots, " +
 			"PreVote and CheckQuorum drawn too; for 6 s, then calm: linearizable, and every client done within 10 s",
 		Run: func(c *scenarios.Case) { runKVSwarm(c, kv.NewServer) },
 	})
@@ -111,7 +112,9 @@ func runKVSwarm(c *scenarios.Case, server kvServer) {
 	kc := newKVClusterOf(c, server, sim.Config{}, 5, maxState, func(cfg *raft.Config) { cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum })
 	kc.addClients(c.IntParam("clients"), kvMixOf(c), nil)
 	kc.Bind(nil)
-	c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, kvSwarmFaultEnd))
+	p := scenarios.DrawProfile(r)
+	p.Types = append(kc.watch.Log().MsgTypes(), harness.TypeNames(kv.Reply{})...) // the log's answers, and the store's to its clients
+	c.Apply(kc.w, p.Schedule(c.Rand("faults"), kc.names, len(kc.names), 100*time.Millisecond, kvSwarmFaultEnd))
 	kc.Run(kvSwarmFaultEnd + time.Millisecond)
 	kc.finish(10 * time.Second)
 }

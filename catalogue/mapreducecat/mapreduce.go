@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/systems/mapreduce"
 )
@@ -118,7 +119,7 @@ func mrCatalogue(tweak func(*mrSetup)) []scenarios.Scenario {
 			FixedFaults: "it compares the times of two fault-free runs",
 			Run:         m.stragglers},
 		{Name: "mapreduce/swarm", Params: append(append(append([]scenarios.Param{}, mrParams...), scenarios.Param{Name: "job", Default: "", Doc: "the registered job to run; empty: wc or indexer, drawn from the seed"}), mrInputParams...),
-			Summary: "word count or inverted index under a swarm profile drawn from the seed (see faults.DrawProfile) on workers and coordinator, any number down at once, damage sparing the coordinator, nothing aimed at message types; maybe a straggler and backups; for 5 s, then calm: exact output, done within 30 s",
+			Summary: "word count or inverted index under a swarm profile drawn from the seed (see faults.DrawProfile) on workers and coordinator, any number down at once, damage sparing the coordinator, assignments and reports of finished tasks held back or duplicated by type; maybe a straggler and backups; for 5 s, then calm: exact output, done within 30 s",
 			Run:     m.swarm},
 	}
 }
@@ -304,6 +305,8 @@ func (m mrCat) swarm(c *scenarios.Case) {
 	s.backup = r.Chance(0.5)
 	p := scenarios.DrawProfile(r)
 	p.Spare = []string{"coord"} // a damaged coordinator stays down, and the job with it
+	// An assignment late or twice, a report of a finished task late or twice.
+	p.Types = harness.TypeNames(mapreduce.TaskReply{}, mapreduce.TaskReq{})
 	m.underFaultsOn(c, s, p, 5*time.Second, func(mc *mrCluster) []string {
 		return append(slices.Clone(mc.names), "coord")
 	})

@@ -4,11 +4,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/checker"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/pbservice"
+	"github.com/simlab-go/simlab/systems/viewservice"
 )
 
 var pbKeys = []string{"a", "b", "c"}
@@ -147,13 +149,14 @@ func pbScenarios(broken breakage) []scenarios.Scenario {
 				pc.c.CheckLinearizable("pbservice", checker.KVModel, pc.clients.History.Ops())
 			}},
 		{Name: "pbservice/swarm", Histories: true,
-			Summary: "3 servers, 3 clients under a swarm profile drawn from the seed (see faults.DrawProfile) for 5 s on the servers, one down at a time, the view service spared; nothing aimed at message types, and damage finds no disk (the servers keep their state in memory); then calm: linearizable; done within 15 s unless the view service is stuck by its rules (a primary dead before acknowledging its view, or with no live backup), which the run then reports",
+			Summary: "3 servers, 3 clients under a swarm profile drawn from the seed (see faults.DrawProfile) for 5 s on the servers, one down at a time, the view service spared; the backup's, the primary's and the view service's answers held back or duplicated by type; damage finds no disk (the servers keep their state in memory); then calm: linearizable; done within 15 s unless the view service is stuck by its rules (a primary dead before acknowledging its view, or with no live backup), which the run then reports",
 			Run: func(c *scenarios.Case) {
 				pc := newPBCluster(c, 3, broken)
 				pc.allowStuck = true
 				pc.addClients(3, pbKeys, false)
 				r := c.Rand("swarm")
 				p := scenarios.DrawProfile(r)
+				p.Types = harness.TypeNames(pbservice.ForwardReply{}, pbservice.Reply{}, viewservice.PingReply{}) // the backup's, the primary's and the view service's answers
 				const end = 5 * time.Second
 				pc.Bind(p.Schedule(c.Rand("faults"), []string{"s1", "s2", "s3"}, 1, 100*time.Millisecond, end))
 				pc.Run(end + time.Millisecond)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
@@ -59,7 +60,7 @@ func init() {
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name:    "register/swarm",
-		Summary: "a swarm profile drawn from the seed (see faults.DrawProfile): any number of replicas down at once, a damaged one refusing to start for good, nothing aimed at message types; maybe a CPU model; for 5 s, then calm: atomic, done within 10 s",
+		Summary: "a swarm profile drawn from the seed (see faults.DrawProfile): any number of replicas down at once, a damaged one refusing to start for good, a replica's answers held back or duplicated by type; maybe a CPU model; for 5 s, then calm: atomic, done within 10 s",
 		Params:  registerParams,
 		Run:     func(c *scenarios.Case) { registerSwarm(c, register.NewReplica) },
 	})
@@ -85,7 +86,9 @@ func registerSwarm(c *scenarios.Case, replica node.Factory) {
 	if r.Chance(0.3) {
 		cfg.CPU = sim.CPUConfig{Enabled: true, PerEvent: r.Duration(10*time.Microsecond, time.Millisecond)}
 	}
-	registerUnder(c, cfg, replica, scenarios.DrawProfile(r), 5*time.Second)
+	p := scenarios.DrawProfile(r)
+	p.Types = harness.TypeNames(register.QueryResp{}, register.StoreAck{}) // a replica's answers, late or twice
+	registerUnder(c, cfg, replica, p, 5*time.Second)
 }
 
 type registerCluster struct {

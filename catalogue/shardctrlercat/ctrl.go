@@ -2,14 +2,15 @@ package shardctrlercat
 
 import (
 	"fmt"
-	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardctrler"
 )
 
@@ -263,12 +264,14 @@ func ctrlScenarios(server ctrlServer) []scenarios.Scenario {
 			Name: "shardctrler/swarm",
 			Summary: "5 servers, 5 clerks issuing random operations under a swarm profile drawn from the seed " +
 				"(see faults.DrawProfile): any number of servers down at once, a damaged one refusing to start for good, " +
-				"nothing aimed at message types; for 6 s, then calm: linearizable; done within 10 s",
+				"the log's answers and the controller's replies held back or duplicated by type; for 6 s, then calm: linearizable; done within 10 s",
 			Histories: true,
 			Run: func(c *scenarios.Case) {
 				cc := newCtrlCluster(c, server, sim.Config{}, 5, 5)
 				const faultEnd = 6 * time.Second
-				c.Apply(cc.w, scenarios.DrawProfile(c.Rand("swarm")).Schedule(c.Rand("faults"), cc.names, len(cc.names), 100*time.Millisecond, faultEnd))
+				p := scenarios.DrawProfile(c.Rand("swarm"))
+				p.Types = append(cc.watch.Log().MsgTypes(), harness.TypeNames(rsm.Reply{})...) // the log's answers, and the controller's to its clerks
+				c.Apply(cc.w, p.Schedule(c.Rand("faults"), cc.names, len(cc.names), 100*time.Millisecond, faultEnd))
 				cc.runLoad()
 				cc.Run(faultEnd + time.Millisecond)
 				cc.finish(10 * time.Second)

@@ -2,14 +2,15 @@ package shardkvcat
 
 import (
 	"fmt"
-	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harness"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim"
 	"github.com/simlab-go/simlab/sim/node"
+	"github.com/simlab-go/simlab/systems/rsm"
 	"github.com/simlab-go/simlab/systems/shardkv"
 )
 
@@ -475,7 +476,7 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 		{
 			Name: "shardkv/swarm",
 			Summary: "3 groups and the controller under a swarm profile drawn from the seed (see faults.DrawProfile) on " +
-				"their 12 servers together, up to 4 down at once (a damaged one for good), nothing aimed at message types, " +
+				"their 12 servers together, up to 4 down at once (a damaged one for good), the logs' answers and every answer to a clerk held back or duplicated by type, " +
 				"until 7 s, while 5 clients issue random operations and groups join and leave; then calm: linearizable; " +
 				"done within 15 s",
 			Histories: true,
@@ -492,7 +493,9 @@ func skvScenarios(server func(shardkv.ServerConfig) node.Factory) []scenarios.Sc
 				kc.Bind(nil)
 				names := append(slices.Clone(kc.ctrlNames), kc.serverNames()...)
 				start := kc.w.Now() + 100*time.Millisecond
-				c.Apply(kc.w, scenarios.DrawProfile(r).Schedule(c.Rand("faults"), names, 4, start, faultEnd))
+				p := scenarios.DrawProfile(r)
+				p.Types = append(harness.LogOf(c).MsgTypes(), harness.TypeNames(rsm.Reply{})...) // the logs' answers, and every answer to a clerk (clients' and groups')
+				c.Apply(kc.w, p.Schedule(c.Rand("faults"), names, 4, start, faultEnd))
 				kc.startLoad(cls)
 				present := []int{1}
 				for kc.w.Now() < faultEnd-time.Second {

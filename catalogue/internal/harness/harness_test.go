@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,34 @@ func TestClients(t *testing.T) {
 	}}
 	if out, err := scenarios.RunScenario(s, 1, scenarios.Options{}); err != nil || !out.Passed {
 		t.Fatalf("%v %v", err, out.Failures)
+	}
+}
+
+// TestTypeNamesAreWhatTheNetworkAims: a name TypeNames gives a swarm to
+// aim at is one the network's faults by type match, so an aimed fault acts
+// on the messages it names; and each log names its round's answers.
+func TestTypeNamesAreWhatTheNetworkAims(t *testing.T) {
+	w := sim.New(1, sim.Config{})
+	got := 0
+	a := w.AddNode("a", func() node.Handler { return node.HandlerFunc(func(node.Env, node.Event) {}) })
+	b := w.AddNode("b", func() node.Handler {
+		return node.HandlerFunc(func(_ node.Env, ev node.Event) {
+			if _, ok := ev.(*node.Recv); ok {
+				got++
+			}
+		})
+	})
+	w.Net().SetTypeFault(harness.TypeNames(kv.Reply{})[0], sim.TypeFault{Dup: 1})
+	w.Invoke(a, "send", func(env node.Env) { env.Send(b, kv.Reply{}) })
+	if err := w.RunFor(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got != 2 {
+		t.Errorf("a kv.Reply duplicated by its type name %v arrived %d times; want 2", harness.TypeNames(kv.Reply{}), got)
+	}
+	for l, want := range map[harness.Log]string{harness.Raft: "raft.AppendEntriesReply", harness.Paxos: "paxos.PrepareReply"} {
+		if names := l.MsgTypes(); !slices.Contains(names, want) {
+			t.Errorf("%s aims at %v; want %s among them", l, names, want)
+		}
 	}
 }

@@ -1,10 +1,13 @@
 package harness
 
 import (
+	"fmt"
+
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/paxos"
 	"github.com/simlab-go/simlab/systems/paxoslog"
+	"github.com/simlab-go/simlab/systems/raft"
 )
 
 // Log is the consensus log a replicated service's servers agree through:
@@ -51,6 +54,31 @@ func LogOf(c *scenarios.Case) Log {
 		c.BadInput("log=%q: want raft or paxos", l)
 		return Raft
 	}
+}
+
+// MsgTypes names the log's messages a swarm profile aims faults at
+// (faults.Profile.Types): the answers of a round and what ends one — a
+// vote, an append's or a snapshot's answer, a vote request on Raft; a
+// promise, an acceptance, a decision on Paxos — held back with a long tail
+// or duplicated, so that an old answer arrives after the state it answered
+// has moved on.
+func (l Log) MsgTypes() []string {
+	if l == Paxos {
+		return TypeNames(paxos.PrepareReply{}, paxos.AcceptReply{}, paxos.Decide{})
+	}
+	return TypeNames(raft.RequestVoteReply{}, raft.AppendEntriesReply{}, raft.InstallSnapshotReply{}, raft.RequestVote{})
+}
+
+// TypeNames names the types of msgs as the network's faults by type match
+// them (as %T prints them, "raft.RequestVote"): a swarm's Types written
+// from the messages themselves, so a renamed type cannot leave a name that
+// matches nothing.
+func TypeNames(msgs ...any) []string {
+	names := make([]string, len(msgs))
+	for i, m := range msgs {
+		names[i] = fmt.Sprintf("%T", m)
+	}
+	return names
 }
 
 // PaxosConfig is what a server's configuration takes for this log (the
