@@ -35,6 +35,9 @@ type kvCluster struct {
 	// restores counts the snapshots servers restored from their own disk
 	// as they restarted.
 	restores int
+	// once checks, on every event, that no request is applied twice
+	// (oracles.go); nil for a workload whose values are not tokens.
+	once *atMostOnce
 }
 
 // kvWorkload is what a client does.
@@ -92,6 +95,7 @@ func (kc *kvCluster) addClients(k int, load kvWorkload, servers []node.ID) []*kv
 		servers = kc.servers
 	}
 	var added []*kvClient
+	kc.watchAtMostOnce(load)
 	for i := 0; i < k; i++ {
 		cl := &kvClient{kc: kc, servers: servers, load: load}
 		cl.Client = kc.nodes.Add(func() *kv.Clerk { return kv.NewClerk(cl.servers, 100*time.Millisecond) }, cl.next)
@@ -128,6 +132,7 @@ func (cl *kvClient) next(env node.Env) {
 	default:
 		op.Kind = []kv.Kind{kv.Get, kv.Put, kv.Append}[r.IntN(3)]
 	}
+	cl.kc.once.wrote(cl.Index, cl.ops, op)
 	cl.ops++
 	cl.issue(env, op, func(env node.Env, _ string) {
 		cl.Think(env, r.Duration(0, cl.load.thinkMax))

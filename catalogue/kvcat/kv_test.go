@@ -17,23 +17,32 @@ import (
 func noDedupServer(cfg kv.ServerConfig) node.Factory {
 	inner := kv.NewServer(cfg)
 	return func() node.Handler {
-		s := inner().(*kv.Server)
-		orig := map[uint64]uint64{} // fresh id → the client's id
-		var fresh uint64
-		return node.HandlerFunc(func(env node.Env, ev node.Event) {
-			env = replyAs{env, orig}
-			if m, ok := ev.(*node.Recv); ok {
-				if req, ok := m.Msg.(kv.Request); ok {
-					fresh++
-					id := uint64(env.Self())<<48 | fresh
-					orig[id] = req.ClientID
-					req.ClientID = id
-					ev = &node.Recv{From: m.From, Msg: req}
-				}
-			}
-			s.Handle(env, ev)
-		})
+		return &noDedup{s: inner().(*kv.Server), orig: map[uint64]uint64{}}
 	}
+}
+
+// noDedup is one incarnation of noDedupServer's server.
+type noDedup struct {
+	s     *kv.Server
+	orig  map[uint64]uint64 // fresh id → the client's id
+	fresh uint64
+}
+
+// Unwrap is the server inside, whose state the oracles read.
+func (h *noDedup) Unwrap() node.Handler { return h.s }
+
+func (h *noDedup) Handle(env node.Env, ev node.Event) {
+	env = replyAs{env, h.orig}
+	if m, ok := ev.(*node.Recv); ok {
+		if req, ok := m.Msg.(kv.Request); ok {
+			h.fresh++
+			id := uint64(env.Self())<<48 | h.fresh
+			h.orig[id] = req.ClientID
+			req.ClientID = id
+			ev = &node.Recv{From: m.From, Msg: req}
+		}
+	}
+	h.s.Handle(env, ev)
 }
 
 // replyAs puts the client's own id back on replies.
@@ -110,6 +119,7 @@ func TestKVCatalogueCatchesBrokenServers(t *testing.T) {
 		withinSeeds uint64
 	}{
 		{"no duplicate detection", "kv/one-key-appends", runKVOneKeyAppends, noDedupServer, 5},
+		{"no duplicate detection, under a swarm", "kv/swarm", runKVSwarm, noDedupServer, 5},
 		{"appends answered but never logged", "kv/one-key-appends", runKVOneKeyAppends, lostAppendServer, 5},
 		{"reads served by any self-declared leader", "kv/partitions", runKVPartitions, localReadServer, 10},
 	}

@@ -22,12 +22,14 @@ func brokenVariants() []scenariotest.Bug {
 }
 
 // TestMinimizeBrokenServers shrinks the first failing run of each broken
-// server and requires the workload to come down too.
+// server and requires the workload to come down too, where the failure
+// is a client history's: one an oracle sees at its cause stops the run
+// before any history is checked, and its case shrinks in faults.
 func TestMinimizeBrokenServers(t *testing.T) {
 	for _, b := range brokenVariants() {
 		t.Run(b.Name, func(t *testing.T) {
 			m := scenariotest.Minimizes(t, b.Name, b.Scenario, b.First, scenarios.Options{})
-			if m.After.Operations >= m.Before.Operations {
+			if m.Before.Operations > 0 && m.After.Operations >= m.Before.Operations {
 				t.Errorf("operations %d → %d: the workload did not shrink", m.Before.Operations, m.After.Operations)
 			}
 		})
