@@ -14,6 +14,10 @@ type generic struct {
 	params  []scenarios.Param
 	run     func(c *scenarios.Case, impl Impl)
 	fixed   string // scenarios.Scenario.FixedFaults
+	// strategy, when set, is why it takes the default strategy only
+	// (scenarios.Scenario.FixedStrategy): a bound on time, bytes or counts
+	// that messages held back by another strategy would break.
+	strategy string
 }
 
 // catalogue lists the generic scenarios.
@@ -67,11 +71,12 @@ func Scenarios(impl Impl) []scenarios.Scenario {
 			summary = title + ": " + summary
 		}
 		list = append(list, scenarios.Scenario{
-			Name:        impl.Name + "/" + g.name,
-			Summary:     summary,
-			Params:      g.params,
-			Run:         func(c *scenarios.Case) { g.run(c, impl) },
-			FixedFaults: g.fixed,
+			Name:          impl.Name + "/" + g.name,
+			Summary:       summary,
+			Params:        g.params,
+			Run:           func(c *scenarios.Case) { g.run(c, impl) },
+			FixedFaults:   g.fixed,
+			FixedStrategy: g.strategy,
 		})
 	}
 	return list

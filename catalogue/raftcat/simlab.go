@@ -40,8 +40,9 @@ func init() {
 		Name: "raft/message-count",
 		Summary: "3 servers, counting requests only: electing a leader takes ≤ 30, committing 10 commands ≤ 42, " +
 			"an idle second ≤ 60 (simlab's Raft only: the lab's bounds for its message types, and its batching of what is appended while a follower is busy)",
-		Run:         runMessageCount,
-		FixedFaults: "its counts are the lab's bounds for a network that loses nothing",
+		Run:           runMessageCount,
+		FixedFaults:   "its counts are the lab's bounds for a network that loses nothing",
+		FixedStrategy: "its counts assume no message is held back: a held-back answer costs retries, and a held-back heartbeat an election",
 	})
 	scenarios.Register(scenarios.Scenario{
 		Name: "raft/stale-replies",
