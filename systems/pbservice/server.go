@@ -72,6 +72,11 @@ func (s *Server) Version() uint64 { return s.version }
 // Snapshot returns the replica's data, for checkers.
 func (s *Server) Snapshot() map[string]string { return s.data }
 
+// InTouch reports whether the server, at now on its own clock, believes
+// itself in touch with the view service (viewservice.Pinger.InTouch): a
+// primary serves only then. For checkers.
+func (s *Server) InTouch(now time.Duration) bool { return s.ping.InTouch(now) }
+
 func (s *Server) hold() (uint64, bool) {
 	v := s.ping.View()
 	if v.Primary == s.ping.Self() && v.Backup != node.None && (s.synced != v.Backup || s.syncFor != v.Viewnum) {
