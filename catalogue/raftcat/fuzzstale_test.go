@@ -1,0 +1,20 @@
+package raftcat
+
+import (
+	"testing"
+
+	"github.com/simlab-go/simlab/scenarios"
+	"pgregory.net/rapid"
+)
+
+// FuzzStaleVoteRaftSchedules is FuzzRaftSchedules over the Raft that counts
+// a stale vote (search_test.go): what Go's coverage-guided fuzzer, driving
+// the fuzz target's property, needs to find that bug (docs/finding-bugs.md,
+// "Search that keeps what is rare"). Without -fuzz it runs its seed corpus
+// only, which does not fail.
+func FuzzStaleVoteRaftSchedules(f *testing.F) {
+	broken := Simlab
+	broken.New = func(cfg Config, app Applier) Server { return staleVoteServer{Simlab.New(cfg, app)} }
+	swarm := scenarios.Scenario{Name: "broken-raft/swarm", Run: func(c *scenarios.Case) { runSwarm(c, broken, nil) }}
+	f.Fuzz(rapid.MakeFuzz(swarmProperty(swarm)))
+}
