@@ -132,6 +132,9 @@ func (g *Watch) replica(id node.ID) (Replica, bool) {
 
 // Raft returns a running server's Raft (one that has started as id).
 func (g *Watch) Raft(id node.ID) (*raft.Raft, bool) {
+	if h, ok := g.w.Handler(id).(*revealHost); ok && !h.started {
+		return nil, false // restarted, its Start not yet handled: its Raft is not booted (and looks like node 0's)
+	}
 	r, ok := g.replica(id)
 	if !ok || r.Raft() == nil || r.Raft().Status().ID != id {
 		return nil, false
