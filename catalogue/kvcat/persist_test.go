@@ -1,10 +1,9 @@
 package kvcat
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harnesstest"
 	"github.com/simlab-go/simlab/scenarios"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
@@ -25,29 +24,7 @@ type termless struct{ s node.Handler }
 // Unwrap is the server inside, for node.Unwrap: the harness reads its log.
 func (h termless) Unwrap() node.Handler { return h.s }
 
-func (h termless) Handle(env node.Env, ev node.Event) { h.s.Handle(termlessEnv{env}, ev) }
-
-type termlessEnv struct{ node.Env }
-
-func (e termlessEnv) Disk() node.Disk { return termlessDisk{e.Env.Disk()} }
-
-// metaLayout is how many bytes end systems/raft's meta record after its
-// term and vote: which log and snapshot files are current, and the
-// snapshot's index, term and chain hash (five uint64s).
-const metaLayout = 5 * 8
-
-type termlessDisk struct{ node.Disk }
-
-func (d termlessDisk) WriteFile(name string, data []byte) {
-	if strings.HasSuffix(name, ".meta") {
-		old, err := d.ReadFile(name)
-		if err == nil && len(old) == len(data) && len(data) >= metaLayout &&
-			bytes.Equal(old[len(old)-metaLayout:], data[len(data)-metaLayout:]) {
-			return // only the term or the vote changed
-		}
-	}
-	d.Disk.WriteFile(name, data)
-}
+func (h termless) Handle(env node.Env, ev node.Event) { h.s.Handle(harnesstest.TermlessEnv(env), ev) }
 
 // TestKVOnRaftWithBrokenPersistenceIsCaught: the store on a Raft that
 // forgets its term and vote at a restart is caught by the log's watch at

@@ -1,10 +1,9 @@
 package shardkvcat
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
+	"github.com/simlab-go/simlab/catalogue/internal/harnesstest"
 	"github.com/simlab-go/simlab/scenarios/scenariotest"
 	"github.com/simlab-go/simlab/sim/node"
 	"github.com/simlab-go/simlab/systems/shardkv"
@@ -15,30 +14,8 @@ import (
 // else is dropped), so a restarted server comes back with the term and
 // vote of its last log rewrite.
 func forgetsTerm(s *shardkv.Server, env node.Env, ev node.Event) (node.Event, bool) {
-	s.Handle(termlessEnv{env}, ev)
+	s.Handle(harnesstest.TermlessEnv(env), ev)
 	return nil, false
-}
-
-type termlessEnv struct{ node.Env }
-
-func (e termlessEnv) Disk() node.Disk { return termlessDisk{e.Env.Disk()} }
-
-// metaLayout is how many bytes end systems/raft's meta record after its
-// term and vote: which log and snapshot files are current, and the
-// snapshot's index, term and chain hash (five uint64s).
-const metaLayout = 5 * 8
-
-type termlessDisk struct{ node.Disk }
-
-func (d termlessDisk) WriteFile(name string, data []byte) {
-	if strings.HasSuffix(name, ".meta") {
-		old, err := d.ReadFile(name)
-		if err == nil && len(old) == len(data) && len(data) >= metaLayout &&
-			bytes.Equal(old[len(old)-metaLayout:], data[len(data)-metaLayout:]) {
-			return // only the term or the vote changed
-		}
-	}
-	d.Disk.WriteFile(name, data)
 }
 
 // TestGroupsOnRaftWithBrokenPersistenceAreCaught: groups on a Raft that
