@@ -57,8 +57,11 @@ func runClockRates(c *scenarios.Case, broken breakage) {
 	pc.Fault("clock", name, "0s", strconv.FormatFloat(float64(ratio)/100-1, 'f', 2, 64))
 	pc.Run(time.Second) // serving on the slow clock
 
-	replacedAt, overrun := time.Duration(-1), time.Duration(0)
+	replacedAt, overrun, healed := time.Duration(-1), time.Duration(0), false
 	pc.w.Observe("an old primary's belief in its place", func() error {
+		if healed {
+			return nil // in touch again, and told of the new view
+		}
 		if replacedAt < 0 {
 			if v := pc.view(); v.Primary != primary {
 				replacedAt = pc.w.Now()
@@ -86,6 +89,7 @@ func runClockRates(c *scenarios.Case, broken breakage) {
 	} else {
 		c.Reportf("%s's belief in its place had ended when the view service replaced it", name)
 	}
+	healed = true
 	pc.Fault("heal")
 	pc.finish(10 * time.Second)
 }
