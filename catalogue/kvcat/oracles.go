@@ -2,6 +2,7 @@ package kvcat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/simlab-go/simlab/checker"
@@ -20,33 +21,40 @@ import (
 
 // kvStore is a server as the oracle reads it: kv.Server, under any
 // wrapper with an Unwrap method.
-type kvStore interface {
-	Keys() []string
-	Peek(key string) string
-}
+type kvStore interface{ Peek(key string) string }
 
 // atMostOnce is the oracle of one run.
 type atMostOnce struct {
 	kc   *kvCluster
 	once *checker.AtMostOnce
-	err  error // a request the oracle could not tell apart from another
+	keys []string // the keys the clients write, in the order first seen
+	err  error    // a request the oracle could not tell apart from another
 	// off: some client writes values that are not tokens (the put-only
 	// workload's "0" and "1"), which the oracle cannot tell apart.
 	off bool
 }
 
 // watchAtMostOnce starts the oracle with the first clients, and turns it
-// off for good when clients whose values are not tokens join.
+// off for good when clients whose values are not tokens join. A server's
+// values change only in its own events (and world actions, its restart
+// among them), so each server is checked after those alone.
 func (kc *kvCluster) watchAtMostOnce(load kvWorkload) {
-	if kc.once != nil {
-		kc.once.off = kc.once.off || load.putOnly
-		return
+	if kc.once == nil {
+		a := &atMostOnce{kc: kc, once: checker.NewAtMostOnce(' ')}
+		a.once.Names = func(r int) string { return kc.w.Name(node.ID(r)) }
+		a.once.Clients = func(c uint64) string { return fmt.Sprintf("c%d", c) }
+		kc.once = a
+		for _, id := range kc.servers {
+			kc.w.ObserveNodes("at most once", []node.ID{id}, func() error { return a.check(id) })
+		}
 	}
-	a := &atMostOnce{kc: kc, once: checker.NewAtMostOnce(' '), off: load.putOnly}
-	a.once.Names = func(r int) string { return kc.w.Name(node.ID(r)) }
-	a.once.Clients = func(c uint64) string { return fmt.Sprintf("c%d", c) }
-	kc.once = a
-	kc.w.ObserveNodes("at most once", kc.servers, a.check)
+	a := kc.once
+	a.off = a.off || load.putOnly
+	for _, k := range load.keys {
+		if !slices.Contains(a.keys, k) {
+			a.keys = append(a.keys, k)
+		}
+	}
 }
 
 // wrote records the write of client's request seq; reads and values that
@@ -58,22 +66,18 @@ func (a *atMostOnce) wrote(client, seq int, op kv.Op) {
 	a.err = a.once.Wrote(checker.RequestID{Client: uint64(client), Seq: uint64(seq)}, op.Key, op.Value)
 }
 
-func (a *atMostOnce) check() error {
-	if a.err != nil || a.off {
+// check reads server id's value of every key the clients write.
+func (a *atMostOnce) check(id node.ID) error {
+	if a.err != nil || a.off || !a.kc.w.Up(id) {
 		return a.err
 	}
-	for _, id := range a.kc.servers {
-		if !a.kc.w.Up(id) {
-			continue
-		}
-		s, ok := node.Unwrap(a.kc.w.Handler(id)).(kvStore)
-		if !ok {
-			continue
-		}
-		for _, k := range s.Keys() {
-			if err := a.once.Check(int(id), k, s.Peek(k)); err != nil {
-				return err
-			}
+	s, ok := node.Unwrap(a.kc.w.Handler(id)).(kvStore)
+	if !ok {
+		return nil
+	}
+	for _, k := range a.keys {
+		if err := a.once.Check(int(id), k, s.Peek(k)); err != nil {
+			return err
 		}
 	}
 	return nil
