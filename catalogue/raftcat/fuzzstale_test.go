@@ -3,7 +3,6 @@ package raftcat
 import (
 	"testing"
 
-	"github.com/simlab-go/simlab/scenarios"
 	"pgregory.net/rapid"
 )
 
@@ -13,8 +12,5 @@ import (
 // "Search that keeps what is rare"). Without -fuzz it runs its seed corpus
 // only, which does not fail.
 func FuzzStaleVoteRaftSchedules(f *testing.F) {
-	broken := Simlab
-	broken.New = func(cfg Config, app Applier) Server { return staleVoteServer{Simlab.New(cfg, app)} }
-	swarm := scenarios.Scenario{Name: "broken-raft/swarm", Run: func(c *scenarios.Case) { runSwarm(c, broken, nil) }}
-	f.Fuzz(rapid.MakeFuzz(swarmProperty(swarm)))
+	f.Fuzz(rapid.MakeFuzz(swarmProperty(staleVoteSwarm())))
 }

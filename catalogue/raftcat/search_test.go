@@ -14,10 +14,9 @@ import (
 // seeds, the search, and rapid's property, over raft/swarm and
 // raft/quick-reboot.
 func TestSearchFindsAStaleVote(t *testing.T) {
-	broken := Simlab
-	broken.New = func(cfg Config, app Applier) Server { return staleVoteServer{Simlab.New(cfg, app)} }
+	broken := staleVote()
 	reboot := scenarios.Scenario{Name: "broken-raft/quick-reboot", Run: func(c *scenarios.Case) { runQuickReboot(c, broken, nil) }}
-	swarm := scenarios.Scenario{Name: "broken-raft/swarm", Run: func(c *scenarios.Case) { runSwarm(c, broken, nil) }}
+	swarm := staleVoteSwarm()
 	res, err := scenarios.Search(swarm, scenarios.SearchOptions{Runs: 300, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,19 @@ func (s staleVoteServer) Handle(env node.Env, ev node.Event) {
 	s.Server.Handle(env, ev)
 }
 
+// staleVote is simlab's Raft with staleVoteServer's bug, as an Impl.
+func staleVote() Impl {
+	broken := Simlab
+	broken.New = func(cfg Config, app Applier) Server { return staleVoteServer{Simlab.New(cfg, app)} }
+	return broken
+}
+
+// staleVoteSwarm is raft/swarm over staleVote.
+func staleVoteSwarm() scenarios.Scenario {
+	broken := staleVote()
+	return scenarios.Scenario{Name: "broken-raft/swarm", Run: func(c *scenarios.Case) { runSwarm(c, broken, nil) }}
+}
+
 // TestStaleRepliesCatchAStaleVote: raft/stale-replies, which holds replies
 // back while the term moves on, catches a Raft that counts a stale vote
 // far more often than raft/swarm, which delays every message alike; the
@@ -32,8 +45,7 @@ func (s staleVoteServer) Handle(env node.Env, ev node.Event) {
 // term) sees it when the stale vote completes a majority. Measured over
 // seeds 1-200: stale-replies fails 27 runs (first at seed 3), swarm 3.
 func TestStaleRepliesCatchAStaleVote(t *testing.T) {
-	broken := Simlab
-	broken.New = func(cfg Config, app Applier) Server { return staleVoteServer{Simlab.New(cfg, app)} }
+	broken := staleVote()
 	s := scenarios.Scenario{Name: "broken-raft/stale-replies", Run: func(c *scenarios.Case) { runStaleReplies(c, broken) }}
 	seed, out := scenariotest.FirstFailingSeed(t, s, 40, scenarios.Options{})
 	if seed == 0 {
@@ -41,7 +53,7 @@ func TestStaleRepliesCatchAStaleVote(t *testing.T) {
 	}
 	t.Logf("caught at seed %d: %s: %s", seed, out.Failures[0].Kind, out.Failures[0].Msg)
 	if n := scenariotest.ShareSeeds(t); n > 0 {
-		swarm := scenarios.Scenario{Name: "broken-raft/swarm", Run: func(c *scenarios.Case) { runSwarm(c, broken, nil) }}
+		swarm := staleVoteSwarm()
 		t.Logf("over seeds 1-%d: stale-replies fails %d, swarm %d", n,
 			scenariotest.FailingShare(t, s, n, scenarios.Options{}), scenariotest.FailingShare(t, swarm, n, scenarios.Options{}))
 	}
