@@ -106,12 +106,8 @@ func (g *Watch) Factory(id node.ID, f node.Factory) node.Factory {
 // that has booted (a Raft that has not yet handled its Start holds
 // nothing it restored).
 func (g *Watch) revealingServer(id node.ID) (RevealingServer, bool) {
-	h, ok := g.w.Handler(id).(*revealHost)
-	if !ok || !h.started || !g.w.Up(id) {
-		return nil, false
-	}
-	rf := h.raft()
-	if rf == nil {
+	rf, ok := g.Raft(id)
+	if !ok || !g.w.Up(id) {
 		return nil, false
 	}
 	return raftServer{rf}, true
